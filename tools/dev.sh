@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# tools/dev.sh: the one entry point for setting up, building, running and testing ttyhub
+# on Debian 12 (bookworm).
+#
+#   tools/dev.sh demo     install what is missing, build (Release), run the built-in demo
+#   tools/dev.sh test     install what is missing, build, run every test: the suite in a
+#                         Release build, then again under AddressSanitizer+UBSan
+#   tools/dev.sh setup    only install missing packages (idempotent; apt runs only if needed)
+#   tools/dev.sh build    setup + Release build into build/release
+#
+# Environment: JOBS (parallel build jobs, default: nproc), BUILD_ROOT (default: ./build).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD_ROOT=${BUILD_ROOT:-$ROOT/build}
+JOBS=${JOBS:-$(nproc)}
+
+# Packages needed to build and run.
+BUILD_PACKAGES=(g++ cmake make pkg-config liburing-dev libabsl-dev libyaml-cpp-dev
+                libspdlog-dev libsystemd-dev libgtest-dev libgmock-dev googletest
+                libbenchmark-dev)
+# Packages the tests use as real peers and tools.
+TEST_PACKAGES=(python3 procps)
+# Packages for trying the demo by hand.
+DEMO_PACKAGES=(netcat-openbsd telnet)
+
+log() { printf '\033[1m[dev.sh]\033[0m %s\n' "$*" >&2; }
+
+missing_packages() {
+  local p
+  for p in "$@"; do
+    if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != "installed" ]; then
+      printf '%s\n' "$p"
+    fi
+  done
+}
+
+setup() {
+  local missing
+  mapfile -t missing < <(missing_packages "$@")
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return 0
+  fi
+  log "installing: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build DIR BUILD_TYPE [extra cmake args...]
+build() {
+  local dir=$1 type=$2
+  shift 2
+  log "building $type in $dir"
+  cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS"
+}
+
+run_ctest() {
+  local dir=$1
+  shift
+  log "testing in $dir"
+  ctest --test-dir "$dir" --output-on-failure -j "$JOBS" "$@"
+}
+
+cmd=${1:-}
+case "$cmd" in
+  setup)
+    setup "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${DEMO_PACKAGES[@]}"
+    ;;
+  build)
+    setup "${BUILD_PACKAGES[@]}"
+    build "$BUILD_ROOT/release" Release
+    ;;
+  demo)
+    setup "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}"
+    build "$BUILD_ROOT/release" Release -DTTYHUB_BENCH=OFF -DBUILD_TESTING=OFF
+    cat >&2 <<'MSG'
+
+  ttyhub demo: simulated devices, no hardware needed. From another terminal:
+    nc localhost 7001     simulated Linux console (boot log, then login: any user/password)
+    nc localhost 7011     the same console, read-only
+    nc localhost 7002     echo device
+    nc localhost 7003     reaches whatever program opens /tmp/ttyhub-demo/pty0
+                          (e.g. minicom -D /tmp/ttyhub-demo/pty0)
+  Ctrl-C stops ttyhub.
+
+MSG
+    exec "$BUILD_ROOT/release/tools/ttyhub" -c "$ROOT/config/examples/demo.yaml"
+    ;;
+  test)
+    setup "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build "$BUILD_ROOT/release" Release -DTTYHUB_WERROR=ON
+    run_ctest "$BUILD_ROOT/release"
+    build "$BUILD_ROOT/asan" RelWithDebInfo -DTTYHUB_WERROR=ON -DTTYHUB_SANITIZE=address,undefined \
+      -DTTYHUB_BENCH=OFF
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      run_ctest "$BUILD_ROOT/asan"
+    log "all tests passed"
+    ;;
+  *)
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac
