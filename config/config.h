@@ -1,0 +1,79 @@
+// The validated configuration model the engine runs from.
+//
+// Plain data with no YAML in it: the loader (config_loader.h) builds it, the
+// engine copies what each worker needs at startup. Every value here has been
+// checked, and every inherited value resolved, so the engine never sees an
+// optional or an unvalidated string.
+#ifndef TTYHUB_CONFIG_CONFIG_H_
+#define TTYHUB_CONFIG_CONFIG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/serial_settings.h"
+
+namespace ttyhub {
+
+enum class Protocol : uint8_t { kRaw, kTelnet, kRfc2217 };
+enum class Access : uint8_t { kReadWrite, kReadOnly };
+
+// What to do with a client that cannot keep up with the port.
+enum class SlowClientPolicy : uint8_t {
+  kBackpressure,  // lossless: device reads pause while it is a full ring behind (rw only)
+  kSkip,          // its cursor jumps to the oldest byte still held; skipped bytes are counted
+  kDisconnect,    // it is disconnected as soon as the ring laps it
+};
+
+absl::string_view ProtocolName(Protocol p);
+absl::string_view AccessName(Access a);
+absl::string_view SlowClientPolicyName(SlowClientPolicy p);
+
+enum class DeviceKind : uint8_t {
+  kTty,  // a character device path, opened and configured with termios
+  kPty,  // ttyhub creates a pty pair and publishes the far end at `path`
+  kSim,  // a built-in simulated device: `path` is "echo" or "console"
+};
+
+struct DeviceSpec {
+  DeviceKind kind = DeviceKind::kTty;
+  std::string path;      // tty path, pty symlink path, or sim name
+  std::string original;  // as written in the config, for logs and banners
+};
+
+struct ListenerConfig {
+  std::string where;     // "file:line:col: ports[i].listen[j]" for runtime errors
+  std::string host;      // bind address; "" means all interfaces, IPv6 and IPv4
+  uint16_t port = 0;     // TCP port, 1..65535
+  Protocol protocol = Protocol::kRaw;
+  Access access = Access::kReadWrite;
+  uint32_t max_clients = 64;
+  SlowClientPolicy slow_policy = SlowClientPolicy::kBackpressure;  // resolved for `access`
+  std::chrono::milliseconds stall_timeout{30'000};  // backpressure clients only; 0 = never
+  std::chrono::milliseconds idle_timeout{0};        // inactivity; 0 = never
+  std::string banner;    // validated template, see banner.h; "" = none
+};
+
+struct PortConfig {
+  std::string where;     // "file:line:col: ports[i]"
+  std::string name;      // [A-Za-z0-9_.-]+, unique
+  DeviceSpec device;
+  SerialSettings serial;            // includes flow control
+  bool local = true;                // CLOCAL: ignore modem status lines (DCD)
+  bool hangup_when_done = false;    // drop DTR/RTS when the last client leaves
+  uint64_t buffer_bytes = 256 * 1024;  // fan-out ring size; a power of two >= 4 KiB
+  std::vector<ListenerConfig> listeners;
+};
+
+struct Config {
+  std::string source;    // file the config came from
+  unsigned workers = 1;  // resolved: never 0
+  std::chrono::milliseconds shutdown_timeout{2'000};  // flush budget on SIGTERM
+  std::string log_level = "info";
+  std::vector<PortConfig> ports;
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_CONFIG_CONFIG_H_

@@ -1,0 +1,720 @@
+// YAML configuration loader and validator. See config_loader.h.
+//
+// Structure: a Loader walks the document once, collecting every error with its
+// position. Keys that several levels accept (defaults -> port -> listener) are
+// parsed into an `Inherited` set of optionals, then resolved top-down.
+#include "config/config_loader.h"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <sstream>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "config/banner.h"
+#include "config/units.h"
+#include "yaml-cpp/yaml.h"
+
+namespace ttyhub {
+
+absl::string_view ProtocolName(Protocol p) {
+  switch (p) {
+    case Protocol::kRaw: return "raw";
+    case Protocol::kTelnet: return "telnet";
+    case Protocol::kRfc2217: return "rfc2217";
+  }
+  return "?";
+}
+
+absl::string_view AccessName(Access a) { return a == Access::kReadOnly ? "ro" : "rw"; }
+
+absl::string_view SlowClientPolicyName(SlowClientPolicy p) {
+  switch (p) {
+    case SlowClientPolicy::kBackpressure: return "backpressure";
+    case SlowClientPolicy::kSkip: return "skip";
+    case SlowClientPolicy::kDisconnect: return "disconnect";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr uint64_t kMinBuffer = 4 * 1024;
+constexpr uint64_t kMaxBuffer = 64 * 1024 * 1024;
+constexpr uint32_t kMaxClientsLimit = 100'000;
+constexpr unsigned kMaxWorkers = 1024;
+
+// Which block a key appears in; decides which keys are allowed.
+enum class Level { kDefaults, kPort, kListener };
+
+// Keys that can be set in `defaults:`, on a port, and (some) on a listener.
+struct Inherited {
+  std::optional<SerialSettings> serial;  // flow left at kNone
+  std::optional<FlowControl> flow;
+  std::optional<bool> local;
+  std::optional<bool> hangup_when_done;
+  std::optional<uint64_t> buffer;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::chrono::milliseconds> stall_timeout;
+  std::optional<std::string> banner;
+  std::optional<uint32_t> max_clients;
+  std::optional<SlowClientPolicy> slow_viewer;
+  std::optional<SlowClientPolicy> slow_writer;
+  std::optional<Protocol> protocol;
+
+  // Values set here win over values set in `parent`.
+  void InheritFrom(const Inherited& parent) {
+    auto take = [](auto& mine, const auto& theirs) {
+      if (!mine.has_value()) mine = theirs;
+    };
+    take(serial, parent.serial);
+    take(flow, parent.flow);
+    take(local, parent.local);
+    take(hangup_when_done, parent.hangup_when_done);
+    take(buffer, parent.buffer);
+    take(timeout, parent.timeout);
+    take(stall_timeout, parent.stall_timeout);
+    take(banner, parent.banner);
+    take(max_clients, parent.max_clients);
+    take(slow_viewer, parent.slow_viewer);
+    take(slow_writer, parent.slow_writer);
+    take(protocol, parent.protocol);
+  }
+};
+
+bool IsPortOnlyKey(absl::string_view key) {
+  return key == "serial" || key == "flow" || key == "local" || key == "hangup_when_done" ||
+         key == "buffer";
+}
+
+bool IsListenerInheritableKey(absl::string_view key) {
+  return key == "timeout" || key == "stall_timeout" || key == "banner" || key == "max_clients" ||
+         key == "slow_viewer" || key == "slow_writer" || key == "protocol";
+}
+
+bool IsWildcardHost(absl::string_view host) {
+  return host.empty() || host == "0.0.0.0" || host == "::";
+}
+
+class Loader {
+ private:
+  struct ErrorLine {
+    int line;
+    int column;
+    std::string text;
+  };
+  // Positions of the nodes CheckUniqueness reports on, per port.
+  struct PortMarks {
+    YAML::Mark node;
+    YAML::Mark name;
+    YAML::Mark device;
+    std::vector<YAML::Mark> listener_ports;
+  };
+
+ public:
+  explicit Loader(absl::string_view source) : source_(source) {}
+
+  absl::StatusOr<Config> Load(absl::string_view text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+      // yaml-cpp reports 0-based positions; -1 when it has none.
+      const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+      const int column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
+      std::string hint;
+      // A common slip: an unquoted IPv6 listen address is a YAML flow sequence.
+      const std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+      if (line >= 1 && static_cast<size_t>(line) <= lines.size() &&
+          absl::StrContains(lines[line - 1], "]:")) {
+        hint = " (quote IPv6 listen addresses, as in port: \"[::1]:7000\")";
+      }
+      return absl::InvalidArgumentError(absl::StrCat(source_, ":", line, ":", column,
+                                                     ": YAML syntax error: ", e.msg, hint));
+    }
+    Config config;
+    config.source = source_;
+    if (!root.IsDefined() || root.IsNull()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(source_, ":1:1: the configuration is empty: it needs a 'ports:' list"));
+    }
+    if (!root.IsMap()) {
+      Error(root, "", "the top level must be a mapping with a 'ports:' list");
+      return Finish(std::move(config));
+    }
+    Inherited defaults;
+    std::optional<YAML::Node> ports_node;  // a default YAML::Node counts as defined
+    bool workers_set = false;
+    ForEachKey(root, "", [&](const std::string& key, const YAML::Node& value,
+                             const std::string& path) {
+      if (key == "workers") {
+        if (auto n = UInt(value, path, 1, kMaxWorkers)) {
+          config.workers = static_cast<unsigned>(*n);
+          workers_set = true;
+        }
+      } else if (key == "ports") {
+        ports_node = value;
+      } else if (key == "defaults") {
+        if (!value.IsMap()) {
+          Error(value, path, "must be a mapping of port settings");
+          return true;
+        }
+        ForEachKey(value, path, [&](const std::string& k, const YAML::Node& v,
+                                    const std::string& p) {
+          return ParseInherited(k, v, p, Level::kDefaults, &defaults);
+        });
+      } else if (key == "shutdown_timeout") {
+        if (auto d = Duration(value, path)) config.shutdown_timeout = *d;
+      } else if (key == "log_level") {
+        if (auto s = String(value, path)) {
+          const std::string level = absl::AsciiStrToLower(*s);
+          if (level != "debug" && level != "info" && level != "warn" && level != "error") {
+            Error(value, path,
+                  absl::StrCat("unknown log level '", *s, "' (use debug, info, warn or error)"));
+          } else {
+            config.log_level = level;
+          }
+        }
+      } else {
+        return false;
+      }
+      return true;
+    });
+    if (!workers_set) {
+      const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+      config.workers = cpus > 0 ? static_cast<unsigned>(std::min<long>(cpus, kMaxWorkers)) : 1;
+    }
+    if (!ports_node) {
+      AddError(YAML::Mark(), absl::StrCat(source_, ":1:1: ports: missing; list at least one port"));
+    } else if (!ports_node->IsSequence()) {
+      Error(*ports_node, "ports", "must be a list of ports");
+    } else if (ports_node->size() == 0) {
+      Error(*ports_node, "ports", "is empty; list at least one port");
+    } else {
+      for (size_t i = 0; i < ports_node->size(); ++i) {
+        ParsePort((*ports_node)[i], absl::StrCat("ports[", i, "]"), defaults, &config);
+      }
+      CheckUniqueness(config);
+    }
+    return Finish(std::move(config));
+  }
+
+ private:
+  struct PortSeen {
+    std::string path;
+    std::string where;
+  };
+
+  // Errors are reported in file order, whatever order they were found in.
+  absl::StatusOr<Config> Finish(Config config) {
+    if (errors_.empty()) return config;
+    std::stable_sort(errors_.begin(), errors_.end(), [](const ErrorLine& a, const ErrorLine& b) {
+      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
+    std::vector<std::string> lines;
+    for (const ErrorLine& e : errors_) lines.push_back(e.text);
+    return absl::InvalidArgumentError(absl::StrJoin(lines, "\n"));
+  }
+
+  // "file:line:col: path", 1-based; nodes without a position report 1:1.
+  std::string Where(const YAML::Node& node, absl::string_view path) const {
+    return WhereMark(node.Mark(), path);
+  }
+
+  void Error(const YAML::Node& node, absl::string_view path, absl::string_view message) {
+    if (path.empty()) {
+      AddError(node.Mark(), absl::StrCat(WhereMark(node.Mark(), ""), message));
+    } else {
+      AddError(node.Mark(), absl::StrCat(Where(node, path), ": ", message));
+    }
+  }
+
+  std::string WhereMark(const YAML::Mark& m, absl::string_view path) const {
+    return absl::StrCat(source_, ":", std::max(m.line, 0) + 1, ":", std::max(m.column, 0) + 1,
+                        ": ", path);
+  }
+
+  // Calls fn(key, value, path) for each entry of a mapping. fn returns false
+  // for a key it does not know, which becomes an "unknown key" error. Repeated
+  // keys are errors too (YAML forbids them; yaml-cpp keeps both).
+  template <typename Fn>
+  void ForEachKey(const YAML::Node& map, const std::string& prefix, Fn fn) {
+    std::set<std::string> seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      const YAML::Node& key_node = it->first;
+      if (!key_node.IsScalar()) {
+        Error(key_node, prefix, "keys must be plain names");
+        continue;
+      }
+      const std::string key = key_node.Scalar();
+      const std::string path = prefix.empty() ? key : absl::StrCat(prefix, ".", key);
+      if (!seen.insert(key).second) {
+        Error(key_node, path, "duplicate key");
+        continue;
+      }
+      if (!fn(key, it->second, path)) Error(key_node, path, "unknown key");
+    }
+  }
+
+  std::optional<std::string> String(const YAML::Node& node, const std::string& path) {
+    if (!node.IsScalar()) {
+      Error(node, path, "must be a single value");
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
+
+  std::optional<uint64_t> UInt(const YAML::Node& node, const std::string& path, uint64_t min,
+                               uint64_t max) {
+    auto s = String(node, path);
+    if (!s) return std::nullopt;
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(*s, &n) || absl::StartsWith(*s, "-") || absl::StartsWith(*s, "+")) {
+      Error(node, path, absl::StrCat("expected a whole number, got '", *s, "'"));
+      return std::nullopt;
+    }
+    if (n < min || n > max) {
+      Error(node, path, absl::StrCat("must be between ", min, " and ", max, ", got ", n));
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  std::optional<bool> Bool(const YAML::Node& node, const std::string& path) {
+    auto s = String(node, path);
+    if (!s) return std::nullopt;
+    const std::string v = absl::AsciiStrToLower(*s);
+    if (v == "true" || v == "yes" || v == "on") return true;
+    if (v == "false" || v == "no" || v == "off") return false;
+    Error(node, path, absl::StrCat("expected true or false, got '", *s, "'"));
+    return std::nullopt;
+  }
+
+  std::optional<std::chrono::milliseconds> Duration(const YAML::Node& node,
+                                                    const std::string& path) {
+    auto s = String(node, path);
+    if (!s) return std::nullopt;
+    auto d = ParseDuration(*s);
+    if (!d.ok()) {
+      Error(node, path, d.status().message());
+      return std::nullopt;
+    }
+    return *d;
+  }
+
+  std::optional<SlowClientPolicy> Policy(const YAML::Node& node, const std::string& path,
+                                         bool allow_backpressure) {
+    auto s = String(node, path);
+    if (!s) return std::nullopt;
+    const std::string v = absl::AsciiStrToLower(*s);
+    if (v == "skip") return SlowClientPolicy::kSkip;
+    if (v == "disconnect") return SlowClientPolicy::kDisconnect;
+    if (v == "backpressure" && allow_backpressure) return SlowClientPolicy::kBackpressure;
+    Error(node, path,
+          absl::StrCat("unknown policy '", *s, "' (use ",
+                       allow_backpressure ? "backpressure, skip or disconnect" : "skip or disconnect",
+                       ")"));
+    return std::nullopt;
+  }
+
+  // Parses one inheritable key into `out`. Returns false if `key` is not an
+  // inheritable key allowed at `level`.
+  bool ParseInherited(const std::string& key, const YAML::Node& value, const std::string& path,
+                      Level level, Inherited* out) {
+    if (level == Level::kListener ? !IsListenerInheritableKey(key)
+                                  : !(IsPortOnlyKey(key) || IsListenerInheritableKey(key))) {
+      return false;
+    }
+    if (key == "serial") {
+      if (auto s = String(value, path)) {
+        auto parsed = ParseSerialSettings(*s);
+        if (parsed.ok()) {
+          out->serial = *parsed;
+        } else {
+          Error(value, path, parsed.status().message());
+        }
+      }
+    } else if (key == "flow") {
+      if (auto s = String(value, path)) {
+        auto f = ParseFlowControl(*s);
+        if (f.ok()) {
+          out->flow = *f;
+        } else {
+          Error(value, path, f.status().message());
+        }
+      }
+    } else if (key == "local") {
+      out->local = Bool(value, path);
+    } else if (key == "hangup_when_done") {
+      out->hangup_when_done = Bool(value, path);
+    } else if (key == "buffer") {
+      if (auto s = String(value, path)) {
+        auto size = ParseByteSize(*s);
+        if (!size.ok()) {
+          Error(value, path, size.status().message());
+        } else if (*size < kMinBuffer || *size > kMaxBuffer) {
+          Error(value, path, absl::StrCat("must be between 4KiB and 64MiB, got '", *s, "'"));
+        } else {
+          out->buffer = *size;
+        }
+      }
+    } else if (key == "timeout") {
+      out->timeout = Duration(value, path);
+    } else if (key == "stall_timeout") {
+      out->stall_timeout = Duration(value, path);
+    } else if (key == "banner") {
+      if (auto s = String(value, path)) {
+        if (absl::Status st = ValidateBanner(*s); !st.ok()) {
+          Error(value, path, st.message());
+        } else {
+          out->banner = *s;
+        }
+      }
+    } else if (key == "max_clients") {
+      if (auto n = UInt(value, path, 1, kMaxClientsLimit)) out->max_clients = static_cast<uint32_t>(*n);
+    } else if (key == "slow_viewer") {
+      out->slow_viewer = Policy(value, path, /*allow_backpressure=*/false);
+    } else if (key == "slow_writer") {
+      out->slow_writer = Policy(value, path, /*allow_backpressure=*/true);
+    } else if (key == "protocol") {
+      if (auto s = String(value, path)) {
+        const std::string v = absl::AsciiStrToLower(*s);
+        if (v == "raw") {
+          out->protocol = Protocol::kRaw;
+        } else if (v == "telnet" || v == "rfc2217") {
+          Error(value, path,
+                absl::StrCat("protocol '", v,
+                             "' is not supported by this version of ttyhub yet; use raw"));
+        } else {
+          Error(value, path, absl::StrCat("unknown protocol '", *s, "' (use raw)"));
+        }
+      }
+    }
+    return true;
+  }
+
+  std::optional<DeviceSpec> Device(const YAML::Node& node, const std::string& path) {
+    auto s = String(node, path);
+    if (!s) return std::nullopt;
+    DeviceSpec spec;
+    spec.original = *s;
+    if (absl::StartsWith(*s, "sim:")) {
+      spec.kind = DeviceKind::kSim;
+      spec.path = s->substr(4);
+      if (spec.path != "echo" && spec.path != "console") {
+        Error(node, path,
+              absl::StrCat("unknown simulated device '", *s, "' (use sim:echo or sim:console)"));
+        return std::nullopt;
+      }
+    } else if (absl::StartsWith(*s, "pty:")) {
+      spec.kind = DeviceKind::kPty;
+      spec.path = s->substr(4);
+      if (spec.path.empty() || spec.path[0] != '/') {
+        Error(node, path,
+              absl::StrCat("pty: needs an absolute path for the link to publish, e.g. "
+                           "pty:/run/ttyhub/dev0, got '",
+                           *s, "'"));
+        return std::nullopt;
+      }
+    } else {
+      spec.kind = DeviceKind::kTty;
+      spec.path = *s;
+      if (spec.path.empty() || spec.path[0] != '/') {
+        Error(node, path,
+              absl::StrCat("expected an absolute device path (like /dev/ttyUSB0), pty:PATH or "
+                           "sim:NAME, got '",
+                           *s, "'"));
+        return std::nullopt;
+      }
+    }
+    return spec;
+  }
+
+  // Parses `port:` as N, HOST:N or [V6]:N into `out`.
+  bool ListenAddress(const YAML::Node& node, const std::string& path, ListenerConfig* out) {
+    if (node.IsSequence() || node.IsMap()) {
+      Error(node, path,
+            "must be a port number or \"host:port\"; quote IPv6 addresses, as in "
+            "\"[::1]:7000\"");
+      return false;
+    }
+    auto s = String(node, path);
+    if (!s) return false;
+    std::string host;
+    std::string port_text = *s;
+    if (absl::StartsWith(*s, "[")) {
+      const size_t close = s->find("]:");
+      if (close == std::string::npos) {
+        Error(node, path, absl::StrCat("expected [IPv6]:port, got '", *s, "'"));
+        return false;
+      }
+      host = s->substr(1, close - 1);
+      port_text = s->substr(close + 2);
+      in6_addr a6;
+      if (inet_pton(AF_INET6, host.c_str(), &a6) != 1) {
+        Error(node, path, absl::StrCat("'", host, "' is not an IPv6 address"));
+        return false;
+      }
+    } else if (const size_t colon = s->rfind(':'); colon != std::string::npos) {
+      host = s->substr(0, colon);
+      port_text = s->substr(colon + 1);
+      if (host.find(':') != std::string::npos) {
+        Error(node, path, absl::StrCat("put IPv6 addresses in brackets, as in \"[", host, "]:",
+                                       port_text, "\""));
+        return false;
+      }
+      if (host == "*") host.clear();
+      if (host == "localhost") host = "127.0.0.1";
+      in_addr a4;
+      if (!host.empty() && inet_pton(AF_INET, host.c_str(), &a4) != 1) {
+        Error(node, path,
+              absl::StrCat("'", host, "' is not a numeric IPv4 address (use an address such as "
+                                      "127.0.0.1, localhost, or * for all interfaces)"));
+        return false;
+      }
+    }
+    uint32_t port = 0;
+    if (!absl::SimpleAtoi(port_text, &port) || port < 1 || port > 65535 ||
+        absl::StartsWith(port_text, "+")) {
+      Error(node, path, absl::StrCat("TCP port must be 1 to 65535, got '", port_text, "'"));
+      return false;
+    }
+    out->host = host;
+    out->port = static_cast<uint16_t>(port);
+    return true;
+  }
+
+  void ParseListener(const YAML::Node& node, const std::string& path, const Inherited& port_settings,
+                     PortConfig* port, PortMarks* marks) {
+    if (!node.IsMap()) {
+      Error(node, path, "must be a mapping such as {port: 20000, protocol: raw, access: rw}");
+      return;
+    }
+    ListenerConfig listener;
+    listener.where = Where(node, path);
+    Inherited mine;
+    bool have_port = false;
+    bool ok = true;
+    YAML::Mark port_mark = node.Mark();
+    std::optional<YAML::Node> slow_viewer_node, slow_writer_node;
+    ForEachKey(node, path, [&](const std::string& key, const YAML::Node& value,
+                               const std::string& p) {
+      if (key == "port") {
+        have_port = true;
+        port_mark = value.Mark();
+        ok &= ListenAddress(value, p, &listener);
+        return true;
+      }
+      if (key == "access") {
+        if (auto s = String(value, p)) {
+          const std::string v = absl::AsciiStrToLower(*s);
+          if (v == "rw") {
+            listener.access = Access::kReadWrite;
+          } else if (v == "ro") {
+            listener.access = Access::kReadOnly;
+          } else {
+            Error(value, p, absl::StrCat("unknown access '", *s, "' (use rw or ro)"));
+          }
+        }
+        return true;
+      }
+      if (key == "slow_viewer") slow_viewer_node = value;
+      if (key == "slow_writer") slow_writer_node = value;
+      return ParseInherited(key, value, p, Level::kListener, &mine);
+    });
+    if (!have_port) {
+      Error(node, path, "port: missing (the TCP port to listen on)");
+      ok = false;
+    }
+    if (listener.access == Access::kReadOnly && slow_writer_node) {
+      Error(*slow_writer_node, path + ".slow_writer",
+            "applies to rw listeners; this listener is ro (use slow_viewer)");
+    }
+    if (listener.access == Access::kReadWrite && slow_viewer_node) {
+      Error(*slow_viewer_node, path + ".slow_viewer",
+            "applies to ro listeners; this listener is rw (use slow_writer)");
+    }
+    mine.InheritFrom(port_settings);
+    listener.protocol = mine.protocol.value_or(Protocol::kRaw);
+    listener.max_clients = mine.max_clients.value_or(64);
+    listener.idle_timeout = mine.timeout.value_or(std::chrono::milliseconds(0));
+    listener.stall_timeout = mine.stall_timeout.value_or(std::chrono::milliseconds(30'000));
+    listener.banner = mine.banner.value_or("");
+    listener.slow_policy = listener.access == Access::kReadOnly
+                               ? mine.slow_viewer.value_or(SlowClientPolicy::kSkip)
+                               : mine.slow_writer.value_or(SlowClientPolicy::kBackpressure);
+    if (ok) {
+      port->listeners.push_back(std::move(listener));
+      marks->listener_ports.push_back(port_mark);
+    }
+  }
+
+  void ParsePort(const YAML::Node& node, const std::string& path, const Inherited& defaults,
+                 Config* config) {
+    if (!node.IsMap()) {
+      Error(node, path, "must be a mapping with name, device, serial and listen");
+      return;
+    }
+    PortConfig port;
+    port.where = Where(node, path);
+    PortMarks marks;
+    marks.node = node.Mark();
+    marks.name = marks.device = node.Mark();
+    Inherited mine;
+    std::optional<YAML::Node> listen_node;
+    bool have_name = false, have_device = false;
+    ForEachKey(node, path, [&](const std::string& key, const YAML::Node& value,
+                               const std::string& p) {
+      if (key == "name") {
+        marks.name = value.Mark();
+        if (auto s = String(value, p)) {
+          have_name = true;
+          const bool valid =
+              !s->empty() && s->size() <= 64 &&
+              std::all_of(s->begin(), s->end(), [](char c) {
+                return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                       c == '-' || c == '.';
+              });
+          if (!valid) {
+            Error(value, p,
+                  absl::StrCat("'", *s,
+                               "' is not a valid port name (1 to 64 of A-Z a-z 0-9 _ - .)"));
+          }
+          port.name = *s;
+        }
+        return true;
+      }
+      if (key == "device") {
+        marks.device = value.Mark();
+        if (auto d = Device(value, p)) {
+          port.device = *d;
+          have_device = true;
+        }
+        return true;
+      }
+      if (key == "listen") {
+        listen_node = value;
+        return true;
+      }
+      return ParseInherited(key, value, p, Level::kPort, &mine);
+    });
+    if (!have_name) Error(node, path, "name: missing");
+    if (!have_device && !node["device"]) Error(node, path, "device: missing");
+    mine.InheritFrom(defaults);
+    port.serial = mine.serial.value_or(SerialSettings{});
+    port.serial.flow = mine.flow.value_or(FlowControl::kNone);
+    port.local = mine.local.value_or(true);
+    port.hangup_when_done = mine.hangup_when_done.value_or(false);
+    uint64_t buffer = mine.buffer.value_or(256 * 1024);
+    uint64_t rounded = kMinBuffer;
+    while (rounded < buffer) rounded <<= 1;
+    port.buffer_bytes = rounded;
+    if (!listen_node) {
+      Error(node, path, "listen: missing (a list of listeners such as {port: 20000})");
+    } else if (!listen_node->IsSequence() || listen_node->size() == 0) {
+      Error(*listen_node, path + ".listen", "must be a non-empty list of listeners");
+    } else {
+      for (size_t j = 0; j < listen_node->size(); ++j) {
+        ParseListener((*listen_node)[j], absl::StrCat(path, ".listen[", j, "]"), mine, &port,
+                      &marks);
+      }
+    }
+    config->ports.push_back(std::move(port));
+    marks_.push_back(std::move(marks));
+  }
+
+  void CheckUniqueness(const Config& config) {
+    std::map<std::string, size_t> names;    // name -> port index
+    std::map<std::string, size_t> devices;  // kind:path -> port index
+    struct Seen {
+      const ListenerConfig* listener;
+    };
+    std::map<uint16_t, std::vector<Seen>> tcp_ports;
+    for (size_t i = 0; i < config.ports.size(); ++i) {
+      const PortConfig& port = config.ports[i];
+      const PortMarks& marks = marks_[i];
+      const std::string path = absl::StrCat("ports[", i, "]");
+      if (!port.name.empty()) {
+        auto [it, inserted] = names.emplace(port.name, i);
+        if (!inserted) {
+          AddError(marks.name, absl::StrCat(WhereMark(marks.name, path + ".name"),
+                                            ": duplicate port name '", port.name,
+                                            "', first used at ", config.ports[it->second].where));
+        }
+      }
+      // Two sims are independent devices; only real paths must be unique.
+      if (!port.device.path.empty() && port.device.kind != DeviceKind::kSim) {
+        const std::string key =
+            absl::StrCat(static_cast<int>(port.device.kind), ":", port.device.path);
+        auto [it, inserted] = devices.emplace(key, i);
+        if (!inserted) {
+          AddError(marks.device,
+                   absl::StrCat(WhereMark(marks.device, path + ".device"), ": '",
+                                port.device.original, "' is already used by port '",
+                                config.ports[it->second].name,
+                                "'; to serve one device on several TCP ports, give that port "
+                                "several listeners"));
+        }
+      }
+      for (size_t j = 0; j < port.listeners.size(); ++j) {
+        const ListenerConfig& l = port.listeners[j];
+        for (const Seen& other : tcp_ports[l.port]) {
+          if (IsWildcardHost(l.host) || IsWildcardHost(other.listener->host) ||
+              l.host == other.listener->host) {
+            const YAML::Mark& m = marks.listener_ports[j];
+            AddError(m, absl::StrCat(WhereMark(m, absl::StrCat(path, ".listen[", j, "].port")),
+                                     ": TCP port ", l.port, " is already used by ",
+                                     other.listener->where));
+            break;
+          }
+        }
+        tcp_ports[l.port].push_back({&l});
+      }
+    }
+  }
+
+  void AddError(const YAML::Mark& m, std::string text) {
+    errors_.push_back({m.line, m.column, std::move(text)});
+  }
+
+  std::string source_;
+  std::vector<ErrorLine> errors_;
+  std::vector<PortMarks> marks_;  // parallel to Config::ports
+};
+
+}  // namespace
+
+absl::StatusOr<Config> LoadConfigText(absl::string_view text, absl::string_view source_name) {
+  return Loader(source_name).Load(text);
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot open configuration file: ", std::strerror(errno)));
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) {
+    return absl::DataLossError(absl::StrCat(path, ": read error: ", std::strerror(errno)));
+  }
+  return LoadConfigText(buf.str(), path);
+}
+
+}  // namespace ttyhub

@@ -1,0 +1,45 @@
+// Serial line settings: the "115200n81" notation and its parsed form.
+//
+// Pure value types and parsing; no I/O, no threads. Used by the config loader
+// to validate `serial:` strings and by the engine to build termios.
+#ifndef TTYHUB_CONFIG_SERIAL_SETTINGS_H_
+#define TTYHUB_CONFIG_SERIAL_SETTINGS_H_
+
+#include <cstdint>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace ttyhub {
+
+enum class Parity : uint8_t { kNone, kEven, kOdd, kMark, kSpace };
+enum class FlowControl : uint8_t { kNone, kXonXoff, kRtsCts };
+
+// Framing and speed of one serial line.
+struct SerialSettings {
+  uint32_t baud = 9600;      // bits per second, > 0; any rate (termios2 BOTHER)
+  Parity parity = Parity::kNone;
+  uint8_t data_bits = 8;     // 5..8
+  uint8_t stop_bits = 1;     // 1 or 2
+  FlowControl flow = FlowControl::kNone;
+
+  bool operator==(const SerialSettings&) const = default;
+};
+
+// Parses "<baud><parity><databits><stopbits>", e.g. "115200n81" or "9600E71".
+// Parity letters n/e/o/m/s, case-insensitive. Leaves `flow` at kNone.
+// Errors describe the offending part, e.g. "unknown parity 'x' in '9600x81'".
+absl::StatusOr<SerialSettings> ParseSerialSettings(absl::string_view text);
+
+// "9600N81": the conventional upper-case form, used in banners (\s) and logs.
+std::string FormatSerialSettings(const SerialSettings& s);
+
+// "none" | "xonxoff" | "rtscts".
+absl::StatusOr<FlowControl> ParseFlowControl(absl::string_view text);
+absl::string_view FlowControlName(FlowControl f);
+char ParityLetter(Parity p);  // 'N', 'E', 'O', 'M', 'S'
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_CONFIG_SERIAL_SETTINGS_H_

@@ -1,0 +1,26 @@
+// Parsing of byte sizes ("256KiB") and durations ("30s", "10m", 600).
+//
+// Pure functions used by the config loader. No I/O, no threads.
+#ifndef TTYHUB_CONFIG_UNITS_H_
+#define TTYHUB_CONFIG_UNITS_H_
+
+#include <chrono>
+#include <cstdint>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace ttyhub {
+
+// Accepts a plain number of bytes or a number with a suffix: B, KiB, MiB, GiB
+// (powers of 1024) and K/KB, M/MB, G/GB (also treated as powers of 1024, as
+// operators mean them for buffers). Case-insensitive suffix.
+absl::StatusOr<uint64_t> ParseByteSize(absl::string_view text);
+
+// Accepts a plain number of seconds, or a number with a suffix ms, s, m, h.
+// "0" is a valid duration (callers give it the meaning "never").
+absl::StatusOr<std::chrono::milliseconds> ParseDuration(absl::string_view text);
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_CONFIG_UNITS_H_

@@ -1,0 +1,324 @@
+// Validation errors are part of the interface: these tests pin exact messages.
+#include "config/config_loader.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace ttyhub {
+namespace {
+
+using ::testing::HasSubstr;
+
+absl::StatusOr<Config> Load(const std::string& yaml) { return LoadConfigText(yaml, "ttyhub.yaml"); }
+
+std::string Errors(const std::string& yaml) {
+  auto c = Load(yaml);
+  EXPECT_FALSE(c.ok()) << "expected an error for:\n" << yaml;
+  return std::string(c.status().message());
+}
+
+TEST(ConfigLoaderTest, MinimalContractShape) {
+  auto c = Load(R"(workers: 2
+ports:
+  - name: p0
+    device: /dev/ttyUSB0
+    serial: 115200n81
+    listen:
+      - {port: 20000, protocol: raw, access: rw, max_clients: 64}
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->workers, 2u);
+  ASSERT_EQ(c->ports.size(), 1u);
+  const PortConfig& p = c->ports[0];
+  EXPECT_EQ(p.name, "p0");
+  EXPECT_EQ(p.device.kind, DeviceKind::kTty);
+  EXPECT_EQ(p.device.path, "/dev/ttyUSB0");
+  EXPECT_EQ(p.serial.baud, 115200u);
+  ASSERT_EQ(p.listeners.size(), 1u);
+  const ListenerConfig& l = p.listeners[0];
+  EXPECT_EQ(l.port, 20000);
+  EXPECT_EQ(l.host, "");
+  EXPECT_EQ(l.protocol, Protocol::kRaw);
+  EXPECT_EQ(l.access, Access::kReadWrite);
+  EXPECT_EQ(l.max_clients, 64u);
+  EXPECT_EQ(l.slow_policy, SlowClientPolicy::kBackpressure);
+  EXPECT_EQ(l.stall_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(l.idle_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(p.buffer_bytes, 256u * 1024);
+  EXPECT_TRUE(p.local);
+  EXPECT_EQ(l.where, "ttyhub.yaml:7:9: ports[0].listen[0]");
+}
+
+TEST(ConfigLoaderTest, ErrorNamesFileLineColumnAndKeyPath) {
+  EXPECT_EQ(Errors(R"(workers: 2
+ports:
+  - name: p0
+    device: /dev/ttyUSB0
+    listen:
+      - {port: 20000}
+    serial: 9600x81
+)"),
+            "ttyhub.yaml:7:13: ports[0].serial: unknown parity 'x' in '9600x81' (use n, e, o, m or "
+            "s)");
+}
+
+TEST(ConfigLoaderTest, ReportsEveryErrorNotJustTheFirst) {
+  const std::string e = Errors(R"(ports:
+  - name: p0
+    device: /dev/ttyUSB0
+    serial: 9600n91
+    flow: hardware
+    listen:
+      - {port: 70000, access: maybe}
+)");
+  EXPECT_EQ(e,
+            "ttyhub.yaml:4:13: ports[0].serial: data bits must be 5 to 8, got '9' in '9600n91'\n"
+            "ttyhub.yaml:5:11: ports[0].flow: unknown flow control 'hardware' (use none, xonxoff "
+            "or rtscts)\n"
+            "ttyhub.yaml:7:16: ports[0].listen[0].port: TCP port must be 1 to 65535, got '70000'\n"
+            "ttyhub.yaml:7:31: ports[0].listen[0].access: unknown access 'maybe' (use rw or ro)");
+}
+
+TEST(ConfigLoaderTest, UnknownKeysAreErrors) {
+  EXPECT_EQ(Errors(R"(ports:
+  - name: p0
+    device: /dev/ttyS0
+    baud: 9600
+    listen: [{port: 2000, acess: ro}]
+worker: 3
+)"),
+            "ttyhub.yaml:4:5: ports[0].baud: unknown key\n"
+            "ttyhub.yaml:5:27: ports[0].listen[0].acess: unknown key\n"
+            "ttyhub.yaml:6:1: worker: unknown key");
+}
+
+TEST(ConfigLoaderTest, DuplicateKeyIsAnError) {
+  EXPECT_EQ(Errors(R"(ports:
+  - name: p0
+    name: p1
+    device: /dev/ttyS0
+    listen: [{port: 2000}]
+)"),
+            "ttyhub.yaml:3:5: ports[0].name: duplicate key");
+}
+
+TEST(ConfigLoaderTest, DuplicatePortNamesDevicesAndTcpPorts) {
+  EXPECT_EQ(Errors(R"(ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: 2000}]
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: "127.0.0.1:2000"}]
+)"),
+            "ttyhub.yaml:5:11: ports[1].name: duplicate port name 'a', first used at "
+            "ttyhub.yaml:2:5: ports[0]\n"
+            "ttyhub.yaml:6:13: ports[1].device: '/dev/ttyS0' is already used by port 'a'; to "
+            "serve one device on several TCP ports, give that port several listeners\n"
+            "ttyhub.yaml:7:21: ports[1].listen[0].port: TCP port 2000 is already used by "
+            "ttyhub.yaml:4:14: ports[0].listen[0]");
+}
+
+TEST(ConfigLoaderTest, SameTcpPortOnDifferentSpecificAddressesIsFine) {
+  auto c = Load(R"(ports:
+  - name: a
+    device: sim:echo
+    listen: [{port: "127.0.0.1:2000"}, {port: "[::1]:2000"}]
+  - name: b
+    device: sim:echo
+    listen: [{port: "127.0.0.2:2000"}]
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->ports[0].listeners[0].host, "127.0.0.1");
+  EXPECT_EQ(c->ports[0].listeners[1].host, "::1");
+}
+
+TEST(ConfigLoaderTest, DefaultsAreInheritedAndOverridden) {
+  auto c = Load(R"(defaults:
+  serial: 9600e71
+  flow: rtscts
+  timeout: 10m
+  max_clients: 4
+  banner: 'hello \N\r\n'
+  local: false
+ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: 2000}, {port: 2001, access: ro, max_clients: 100, timeout: 0}]
+  - name: b
+    device: /dev/ttyS1
+    serial: 115200n81
+    buffer: 100KiB
+    stall_timeout: 5s
+    listen: [{port: 2002, slow_writer: skip}]
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const PortConfig& a = c->ports[0];
+  EXPECT_EQ(FormatSerialSettings(a.serial), "9600E71");
+  EXPECT_EQ(a.serial.flow, FlowControl::kRtsCts);
+  EXPECT_FALSE(a.local);
+  EXPECT_EQ(a.listeners[0].max_clients, 4u);
+  EXPECT_EQ(a.listeners[0].idle_timeout, std::chrono::minutes(10));
+  EXPECT_EQ(a.listeners[0].banner, "hello \\N\\r\\n");
+  EXPECT_EQ(a.listeners[1].max_clients, 100u);
+  EXPECT_EQ(a.listeners[1].idle_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(a.listeners[1].slow_policy, SlowClientPolicy::kSkip);
+  const PortConfig& b = c->ports[1];
+  EXPECT_EQ(FormatSerialSettings(b.serial), "115200N81");
+  EXPECT_EQ(b.serial.flow, FlowControl::kRtsCts);  // flow is its own key, still inherited
+  EXPECT_EQ(b.buffer_bytes, 128u * 1024);           // rounded up to a power of two
+  EXPECT_EQ(b.listeners[0].stall_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(b.listeners[0].slow_policy, SlowClientPolicy::kSkip);
+}
+
+TEST(ConfigLoaderTest, TelnetAndRfc2217AreRejectedClearlyForNow) {
+  EXPECT_EQ(Errors(R"(ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: 2000, protocol: telnet}]
+)"),
+            "ttyhub.yaml:4:37: ports[0].listen[0].protocol: protocol 'telnet' is not supported "
+            "by this version of ttyhub yet; use raw");
+}
+
+TEST(ConfigLoaderTest, PolicyKeysMustMatchAccess) {
+  EXPECT_EQ(Errors(R"(ports:
+  - name: a
+    device: /dev/ttyS0
+    listen:
+      - {port: 2000, access: rw, slow_viewer: skip}
+      - {port: 2001, access: ro, slow_writer: backpressure}
+      - {port: 2002, access: ro, slow_viewer: backpressure}
+)"),
+            "ttyhub.yaml:5:47: ports[0].listen[0].slow_viewer: applies to ro listeners; this "
+            "listener is rw (use slow_writer)\n"
+            "ttyhub.yaml:6:47: ports[0].listen[1].slow_writer: applies to rw listeners; this "
+            "listener is ro (use slow_viewer)\n"
+            "ttyhub.yaml:7:47: ports[0].listen[2].slow_viewer: unknown policy 'backpressure' "
+            "(use skip or disconnect)");
+}
+
+TEST(ConfigLoaderTest, ListenAddresses) {
+  EXPECT_EQ(Errors(R"(ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: [::1]:2000}]
+)"),
+            "ttyhub.yaml:4:26: YAML syntax error: end of map flow not found (quote IPv6 listen "
+            "addresses, as in port: \"[::1]:7000\")");
+  EXPECT_EQ(Errors(R"(ports:
+  - name: a
+    device: /dev/ttyS0
+    listen:
+      - port: [::1]
+)"),
+            "ttyhub.yaml:5:15: ports[0].listen[0].port: must be a port number or \"host:port\"; "
+            "quote IPv6 addresses, as in \"[::1]:7000\"");
+  EXPECT_THAT(Errors(R"(ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: "example.com:2000"}]
+)"),
+              HasSubstr("'example.com' is not a numeric IPv4 address"));
+  EXPECT_THAT(Errors(R"(ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: "::1:2000"}]
+)"),
+              HasSubstr("put IPv6 addresses in brackets, as in \"[::1]:2000\""));
+  auto c = Load(R"(ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: "localhost:2000"}, {port: "*:2001"}]
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->ports[0].listeners[0].host, "127.0.0.1");
+  EXPECT_EQ(c->ports[0].listeners[1].host, "");
+}
+
+TEST(ConfigLoaderTest, DeviceKinds) {
+  auto c = Load(R"(ports:
+  - {name: a, device: sim:echo, listen: [{port: 1}]}
+  - {name: b, device: sim:console, listen: [{port: 2}]}
+  - {name: c, device: "pty:/run/ttyhub/c", listen: [{port: 3}]}
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->ports[0].device.kind, DeviceKind::kSim);
+  EXPECT_EQ(c->ports[1].device.path, "console");
+  EXPECT_EQ(c->ports[2].device.kind, DeviceKind::kPty);
+  EXPECT_EQ(c->ports[2].device.path, "/run/ttyhub/c");
+  EXPECT_EQ(Errors(R"(ports:
+  - {name: a, device: sim:modem, listen: [{port: 1}]}
+  - {name: b, device: ttyS0, listen: [{port: 2}]}
+)"),
+            "ttyhub.yaml:2:23: ports[0].device: unknown simulated device 'sim:modem' (use "
+            "sim:echo or sim:console)\n"
+            "ttyhub.yaml:3:23: ports[1].device: expected an absolute device path (like "
+            "/dev/ttyUSB0), pty:PATH or sim:NAME, got 'ttyS0'");
+}
+
+TEST(ConfigLoaderTest, MissingPiecesAreNamed) {
+  EXPECT_EQ(Errors("workers: 1\n"), "ttyhub.yaml:1:1: ports: missing; list at least one port");
+  EXPECT_EQ(Errors(""), "ttyhub.yaml:1:1: the configuration is empty: it needs a 'ports:' list");
+  EXPECT_EQ(Errors("ports:\n  - {}\n"),
+            "ttyhub.yaml:2:5: ports[0]: name: missing\n"
+            "ttyhub.yaml:2:5: ports[0]: device: missing\n"
+            "ttyhub.yaml:2:5: ports[0]: listen: missing (a list of listeners such as {port: "
+            "20000})");
+  EXPECT_EQ(Errors("ports: 7\n"), "ttyhub.yaml:1:8: ports: must be a list of ports");
+  EXPECT_THAT(Errors("ports: [a\n"), HasSubstr("YAML syntax error"));
+}
+
+TEST(ConfigLoaderTest, ValueRanges) {
+  const std::string e = Errors(R"(workers: 0
+shutdown_timeout: soon
+ports:
+  - name: "bad name"
+    device: /dev/ttyS0
+    buffer: 1KiB
+    banner: 'oops \q'
+    listen: [{port: 1, max_clients: 0}]
+)");
+  EXPECT_EQ(e,
+            "ttyhub.yaml:1:10: workers: must be between 1 and 1024, got 0\n"
+            "ttyhub.yaml:2:19: shutdown_timeout: expected a number, got 'soon'\n"
+            "ttyhub.yaml:4:11: ports[0].name: 'bad name' is not a valid port name (1 to 64 of "
+            "A-Z a-z 0-9 _ - .)\n"
+            "ttyhub.yaml:6:13: ports[0].buffer: must be between 4KiB and 64MiB, got '1KiB'\n"
+            "ttyhub.yaml:7:13: ports[0].banner: unknown banner escape '\\q' (known: \\r \\n \\t "
+            "\\a \\b \\f \\v \\e \\\\ \\xHH \\N \\d \\p \\B \\s)\n"
+            "ttyhub.yaml:8:37: ports[0].listen[0].max_clients: must be between 1 and 100000, got "
+            "0");
+}
+
+TEST(ConfigLoaderTest, WorkersDefaultToOnlineCpus) {
+  auto c = Load("ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->workers, static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
+TEST(ConfigLoaderTest, MissingFileSaysSo) {
+  auto c = LoadConfigFile("/nonexistent/ttyhub.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "/nonexistent/ttyhub.yaml: cannot open configuration file: No such file or directory");
+}
+
+TEST(ConfigLoaderTest, ShippedExamplesAreValid) {
+  int checked = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(TTYHUB_SOURCE_DIR) + "/config/examples")) {
+    if (entry.path().extension() != ".yaml") continue;
+    auto c = LoadConfigFile(entry.path().string());
+    EXPECT_TRUE(c.ok()) << entry.path() << ": " << c.status();
+    ++checked;
+  }
+  EXPECT_GE(checked, 1);
+}
+
+}  // namespace
+}  // namespace ttyhub
