@@ -1,0 +1,254 @@
+// One TCP client: zero-copy sends from the ring, input to the port. See
+// client_connection.h.
+#include "engine/client_connection.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/event_loop.h"
+#include "engine/fanout_ring.h"
+#include "engine/listener.h"
+#include "engine/logger.h"
+#include "engine/port.h"
+
+namespace ttyhub {
+namespace {
+
+std::string ErrnoText(int32_t res) { return std::strerror(-res); }
+
+}  // namespace
+
+ClientConnection::ClientConnection(Port& port, Listener& listener, WorkerContext& ctx, int fd,
+                                   uint64_t id, std::string peer, uint64_t start_cursor)
+    : port_(port),
+      listener_(listener),
+      ctx_(ctx),
+      fd_(fd),
+      id_(id),
+      peer_(std::move(peer)),
+      access_(listener.config().access),
+      policy_(listener.config().slow_policy),
+      cursor_(start_cursor),
+      connected_at_(ctx.now),
+      last_activity_(ctx.now) {}
+
+ClientConnection::~ClientConnection() {
+  // Destroyed only when finished(): no operation references us.
+  if (fd_ >= 0) close(fd_);
+}
+
+std::string ClientConnection::Describe() const {
+  return absl::StrCat("#", id_, " ", peer_, " (", AccessName(access_), ")");
+}
+
+bool ClientConnection::HasPendingOutput() const {
+  return preamble_sent_ < preamble_.size() || port_.ring().Pending(cursor_) > 0;
+}
+
+void ClientConnection::Start(std::string preamble) {
+  preamble_ = std::move(preamble);
+  MaybeSend();
+  ArmPollIn();
+}
+
+void ClientConnection::MaybeSend() {
+  if (closing_ || send_.in_flight || poll_out_.in_flight) return;
+  const void* data = nullptr;
+  size_t len = 0;
+  if (preamble_sent_ < preamble_.size()) {
+    data = preamble_.data() + preamble_sent_;
+    len = preamble_.size() - preamble_sent_;
+    ring_send_in_flight_ = false;
+  } else {
+    if (!preamble_.empty()) std::string().swap(preamble_), preamble_sent_ = 0;
+    FanoutRing& ring = port_.ring();
+    if (ring.Lapped(cursor_)) {
+      if (policy_ == SlowClientPolicy::kDisconnect) {
+        ++port_.counters().disconnects_lapped;
+        Close("lapped by the device stream (slow_viewer: disconnect)");
+        return;
+      }
+      const uint64_t skipped = ring.CatchUp(&cursor_);
+      bytes_skipped_ += skipped;
+      port_.counters().skipped_bytes += skipped;
+    }
+    const auto span = ring.ReadableSpan(cursor_, kMaxSend);
+    if (span.empty()) return;
+    data = span.data();
+    len = span.size();
+    ring_send_in_flight_ = true;
+  }
+  send_len_ = len;
+  io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void ClientConnection::OnSendDone(int32_t res) {
+  const bool was_ring = ring_send_in_flight_;
+  ring_send_in_flight_ = false;
+  if (closing_) {
+    FinishIfIdle();
+    return;
+  }
+  if (res == -EAGAIN || res == -EWOULDBLOCK) {
+    if (blocked_since_ == TimePoint{}) blocked_since_ = ctx_.now;
+    ArmPollOut();
+    if (was_ring) port_.OnClientProgress();  // the pin is released
+    return;
+  }
+  if (res < 0) {
+    Close(absl::StrCat("send failed: ", ErrnoText(res)));
+    return;
+  }
+  const size_t n = static_cast<size_t>(res);
+  if (was_ring) {
+    cursor_ += n;
+    PortCounters& c = port_.counters();
+    c.client_tx_bytes += n;
+    (access_ == Access::kReadWrite ? c.client_tx_rw_bytes : c.client_tx_ro_bytes) += n;
+  } else {
+    preamble_sent_ += n;
+  }
+  bytes_sent_ += n;
+  if (n > 0) last_activity_ = ctx_.now;
+  if (n < send_len_) {
+    // Socket buffer full: wait for room, referencing nothing meanwhile.
+    blocked_since_ = ctx_.now;
+    ArmPollOut();
+  } else {
+    blocked_since_ = TimePoint{};
+    MaybeSend();
+  }
+  if (was_ring) port_.OnClientProgress();
+}
+
+void ClientConnection::ArmPollOut() {
+  if (closing_ || poll_out_.in_flight) return;
+  io_uring_prep_poll_add(ctx_.loop->Prepare(poll_out_), fd_, POLLOUT);
+}
+
+void ClientConnection::ArmPollIn() {
+  if (closing_ || poll_in_.in_flight || input_paused_ || input_closed_) return;
+  io_uring_prep_poll_add(ctx_.loop->Prepare(poll_in_), fd_, POLLIN | POLLRDHUP);
+}
+
+void ClientConnection::ResumeInput() {
+  input_paused_ = false;
+  ArmPollIn();
+}
+
+void ClientConnection::OnReadable(int32_t res) {
+  if (res < 0) {
+    Close(absl::StrCat("poll failed: ", ErrnoText(res)));
+    return;
+  }
+  ssize_t n;
+  if (access_ == Access::kReadOnly) {
+    n = recv(fd_, ctx_.discard_buffer.data(), ctx_.discard_buffer.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      bytes_received_ += static_cast<uint64_t>(n);
+      port_.counters().discarded_ro_bytes += static_cast<uint64_t>(n);
+    }
+  } else {
+    n = port_.ReceiveInput(*this, fd_);
+    if (n == Port::kInputQueueFull) {
+      input_paused_ = true;  // the port resumes us when the queue drains
+      return;
+    }
+    if (n > 0) bytes_received_ += static_cast<uint64_t>(n);
+  }
+  if (n == 0) {
+    // Half-close (e.g. `echo cmd | nc -q 2 host port`): no more input, but
+    // keep sending output until the peer closes fully or a timeout fires.
+    // A FIN looks the same whether the peer half-closed or closed, so do
+    // what socat does: keep sending while output flows, and close once the
+    // connection has been quiet for kHalfCloseLinger (see OnTick).
+    input_closed_ = true;
+    last_activity_ = ctx_.now;
+    return;
+  }
+  if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    Close(absl::StrCat("receive failed: ", std::strerror(errno)));
+    return;
+  }
+  if (n > 0) last_activity_ = ctx_.now;
+  ArmPollIn();
+}
+
+void ClientConnection::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
+  switch (req.kind) {
+    case kSend:
+      OnSendDone(res);
+      return;
+    case kPollOut:
+      if (closing_) break;
+      if (res < 0) {
+        Close(absl::StrCat("poll failed: ", ErrnoText(res)));
+        return;
+      }
+      blocked_since_ = TimePoint{};  // writable again; a send will tell if it is dead
+      MaybeSend();
+      return;
+    case kPollIn:
+      if (closing_) break;
+      OnReadable(res);
+      return;
+  }
+  FinishIfIdle();
+}
+
+void ClientConnection::OnTick(TimePoint now) {
+  if (closing_) return;
+  if (input_closed_ && !HasPendingOutput() && now - last_activity_ >= kHalfCloseLinger) {
+    Close("closed by peer");
+    return;
+  }
+  const ListenerConfig& cfg = listener_.config();
+  if (cfg.idle_timeout.count() > 0 && now - last_activity_ >= cfg.idle_timeout) {
+    ++port_.counters().disconnects_idle_timeout;
+    Close(absl::StrCat("inactivity timeout (", cfg.idle_timeout.count() / 1000.0, " s)"));
+    return;
+  }
+  if (policy_ == SlowClientPolicy::kBackpressure && cfg.stall_timeout.count() > 0 &&
+      blocked_since_ != TimePoint{} && now - blocked_since_ >= cfg.stall_timeout) {
+    ++port_.counters().disconnects_stalled;
+    Close(absl::StrCat("stalled: accepted no data for ", cfg.stall_timeout.count() / 1000.0,
+                       " s (stall_timeout)"));
+    return;
+  }
+  if (policy_ == SlowClientPolicy::kDisconnect && !ring_send_in_flight_ &&
+      port_.ring().Lapped(cursor_)) {
+    ++port_.counters().disconnects_lapped;
+    Close("lapped by the device stream (slow_viewer: disconnect)");
+  }
+}
+
+void ClientConnection::Close(absl::string_view reason) {
+  if (closing_) return;
+  closing_ = true;
+  const double seconds =
+      std::chrono::duration<double>(ctx_.now - connected_at_).count();
+  ctx_.log->Info(absl::StrCat("port ", port_.name(), ": client ", Describe(),
+                              " disconnected: ", reason, "; sent ", bytes_sent_, " B, received ",
+                              bytes_received_, " B, skipped ", bytes_skipped_, " B in ",
+                              absl::SixDigits(seconds), " s"));
+  port_.OnClientClosing(*this);
+  ctx_.loop->Cancel(send_);
+  ctx_.loop->Cancel(poll_out_);
+  ctx_.loop->Cancel(poll_in_);
+  FinishIfIdle();
+}
+
+void ClientConnection::FinishIfIdle() {
+  if (!closing_ || finished_ || AnyInFlight()) return;
+  close(fd_);
+  fd_ = -1;
+  finished_ = true;
+  port_.OnClientFinished();
+}
+
+}  // namespace ttyhub

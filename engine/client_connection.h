@@ -1,0 +1,132 @@
+// ClientConnection: one TCP client of a port.
+//
+// Output: the client owns a read cursor into the port's FanoutRing and sends
+// straight from ring memory (no per-client copy). At most one send is in
+// flight. Sends are io_uring SENDs with MSG_DONTWAIT, so they complete inside
+// the io_uring_enter that submits them: a stalled peer never leaves a send
+// parked on ring memory. When the socket is full the client waits for
+// POLLOUT instead, holding no reference to the ring. While a send is in
+// flight its span is pinned (HoldsRing()); the port's writer respects that.
+//
+// Input: a poll for readability, then a non-blocking recv. A rw client's bytes
+// go straight into the port's input queue (in arrival order); when that queue
+// is full the client stops polling (TCP backpressure) until the port resumes
+// it. A ro client's bytes are read into a scratch buffer, counted, discarded.
+//
+// End of input from the peer (FIN) ends input only: output continues while it
+// flows (`echo cmd | nc -N host port` gets its answer), and the connection is
+// closed once it has been quiet for kHalfCloseLinger, as socat does.
+//
+// Closing: cancel every in-flight operation, wait for their completions, then
+// close the socket; the Port frees the object afterwards (ReapClosed()).
+// Owned by its Port, on the port's worker thread.
+#ifndef TTYHUB_ENGINE_CLIENT_CONNECTION_H_
+#define TTYHUB_ENGINE_CLIENT_CONNECTION_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "config/config.h"
+#include "engine/io_request.h"
+#include "engine/worker_context.h"
+
+namespace ttyhub {
+
+class Listener;
+class Port;
+
+class ClientConnection final : public IoHandler {
+ public:
+  ClientConnection(Port& port, Listener& listener, WorkerContext& ctx, int fd, uint64_t id,
+                   std::string peer, uint64_t start_cursor);
+  ~ClientConnection();
+  ClientConnection(const ClientConnection&) = delete;
+  ClientConnection& operator=(const ClientConnection&) = delete;
+
+  // Queues `preamble` (the banner) ahead of port data and starts both directions.
+  void Start(std::string preamble);
+
+  // The port has new data (or the ring moved): send if idle.
+  void OnRingAdvanced() { MaybeSend(); }
+  // The port's input queue has room again: resume reading this client.
+  void ResumeInput();
+  // Periodic checks: inactivity and stall timeouts, lapping for
+  // slow_viewer: disconnect. `now` is the worker's cached time.
+  void OnTick(TimePoint now);
+
+  // Begins closing; `reason` is logged. Idempotent.
+  void Close(absl::string_view reason);
+  bool closing() const { return closing_; }
+  // Closed and no operation in flight: safe to destroy.
+  bool finished() const { return finished_; }
+
+  // True if the port's writer must not overwrite bytes at or above cursor():
+  // lossless (backpressure) clients, and any client with a send in flight.
+  bool HoldsRing() const {
+    return ring_send_in_flight_ ||
+           (!closing_ && policy_ == SlowClientPolicy::kBackpressure);
+  }
+  uint64_t cursor() const { return cursor_; }
+  // Data queued for this client and not yet sent (banner plus ring bytes).
+  bool HasPendingOutput() const;
+
+  uint64_t id() const { return id_; }
+  Access access() const { return access_; }
+  Listener& listener() const { return listener_; }
+  // "#3 [::1]:41234 (rw)", for logs.
+  std::string Describe() const;
+
+  void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
+
+ private:
+  enum Op : uint8_t { kSend, kPollOut, kPollIn };
+  // After the peer's FIN: how long a quiet connection is kept for output.
+  static constexpr std::chrono::milliseconds kHalfCloseLinger{2000};
+  // Largest single send (bytes); the socket buffer usually limits it first.
+  static constexpr size_t kMaxSend = 256 * 1024;
+
+  void MaybeSend();
+  void OnSendDone(int32_t res);
+  void ArmPollOut();
+  void ArmPollIn();
+  void OnReadable(int32_t res);
+  void FinishIfIdle();
+  bool AnyInFlight() const { return send_.in_flight || poll_out_.in_flight || poll_in_.in_flight; }
+
+  Port& port_;
+  Listener& listener_;
+  WorkerContext& ctx_;
+  int fd_;
+  const uint64_t id_;
+  const std::string peer_;
+  const Access access_;
+  const SlowClientPolicy policy_;
+
+  uint64_t cursor_;                  // next ring position to send
+  std::string preamble_;             // banner, sent before ring data
+  size_t preamble_sent_ = 0;         // bytes of preamble_ already sent
+  size_t send_len_ = 0;              // bytes in the in-flight send
+  bool ring_send_in_flight_ = false; // the in-flight send references the ring
+  bool input_paused_ = false;        // waiting for room in the port's input queue
+  bool input_closed_ = false;        // peer shut down its sending side (half-close)
+  bool closing_ = false;
+  bool finished_ = false;
+
+  TimePoint connected_at_;
+  TimePoint last_activity_;          // last byte in either direction
+  TimePoint blocked_since_{};        // socket full with data pending; {} when not
+
+  uint64_t bytes_sent_ = 0;          // to the client (banner included)
+  uint64_t bytes_received_ = 0;      // from the client (rw: queued; ro: discarded)
+  uint64_t bytes_skipped_ = 0;       // ring bytes this client missed when lapped
+
+  IoRequest send_{this, kSend};
+  IoRequest poll_out_{this, kPollOut};
+  IoRequest poll_in_{this, kPollIn};
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_CLIENT_CONNECTION_H_

@@ -1,0 +1,147 @@
+// io_uring setup, submission and dispatch. See event_loop.h.
+#include "engine/event_loop.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace ttyhub {
+namespace {
+
+// Value of kernel.io_uring_disabled, or -1 if the sysctl does not exist.
+int IoUringDisabledSysctl() {
+  std::ifstream f("/proc/sys/kernel/io_uring_disabled");
+  int v = -1;
+  if (f >> v) return v;
+  return -1;
+}
+
+struct SetupAttempt {
+  unsigned flags;
+  const char* name;
+};
+
+constexpr SetupAttempt kAttempts[] = {
+    {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL |
+         IORING_SETUP_CQSIZE,
+     "single-issuer+defer-taskrun"},
+    {IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE, "coop-taskrun"},
+    {IORING_SETUP_CQSIZE, "basic"},
+};
+
+}  // namespace
+
+std::string DescribeUringSetupError(int err) {
+  std::string why = absl::StrCat("io_uring_setup failed: ", std::strerror(err));
+  const int sysctl = IoUringDisabledSysctl();
+  if (err == ENOSYS) {
+    absl::StrAppend(&why,
+                    ". io_uring is not available: the kernel lacks it or a seccomp filter blocks "
+                    "it (Docker's default seccomp profile does; run with a profile that allows "
+                    "io_uring_setup, io_uring_enter and io_uring_register)");
+  } else if (err == EPERM) {
+    absl::StrAppend(&why, ". io_uring is disabled for this process");
+    if (sysctl > 0) {
+      absl::StrAppend(&why, ": sysctl kernel.io_uring_disabled=", sysctl,
+                      sysctl == 1 ? " (only members of kernel.io_uring_group may use it)"
+                                  : " (disabled for everyone)",
+                      "; set it to 0 to run ttyhub");
+    } else {
+      absl::StrAppend(&why, " (a seccomp profile or LSM policy may block it)");
+    }
+  } else if (err == ENOMEM) {
+    absl::StrAppend(&why, ". The locked-memory limit may be too low (ulimit -l)");
+  }
+  return why;
+}
+
+absl::StatusOr<std::unique_ptr<EventLoop>> EventLoop::Create(unsigned sq_entries) {
+  std::unique_ptr<EventLoop> loop(new EventLoop());
+  int last_err = 0;
+  for (const SetupAttempt& attempt : kAttempts) {
+    io_uring_params params;
+    std::memset(&params, 0, sizeof(params));
+    params.flags = attempt.flags;
+    params.cq_entries = sq_entries * 8;  // many clients complete per submitted batch
+    const int ret = io_uring_queue_init_params(sq_entries, &loop->ring_, &params);
+    if (ret == 0) {
+      loop->initialized_ = true;
+      loop->mode_ = attempt.name;
+      return loop;
+    }
+    last_err = -ret;
+    // Only an unknown flag is worth retrying with fewer; anything else is final.
+    if (last_err != EINVAL) break;
+  }
+  return absl::FailedPreconditionError(DescribeUringSetupError(last_err));
+}
+
+EventLoop::~EventLoop() {
+  if (initialized_) io_uring_queue_exit(&ring_);
+}
+
+io_uring_sqe* EventLoop::GetSqe() {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  while (sqe == nullptr) {
+    ++counters_.sq_full;
+    io_uring_submit(&ring_);
+    sqe = io_uring_get_sqe(&ring_);
+  }
+  return sqe;
+}
+
+io_uring_sqe* EventLoop::Prepare(IoRequest& req) {
+  io_uring_sqe* sqe = GetSqe();
+  req.in_flight = true;
+  io_uring_sqe_set_data(sqe, &req);
+  return sqe;
+}
+
+void EventLoop::Cancel(IoRequest& req) {
+  if (!req.in_flight) return;
+  io_uring_sqe* sqe = GetSqe();
+  io_uring_prep_cancel(sqe, &req, 0);
+  io_uring_sqe_set_data64(sqe, 0);  // the cancel's own completion is ignored
+}
+
+absl::Status EventLoop::RunOnce(std::chrono::steady_clock::time_point* now) {
+  int ret = io_uring_submit_and_wait(&ring_, 1);
+  if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
+    return absl::ErrnoToStatus(-ret, "io_uring_submit_and_wait");
+  }
+  *now = std::chrono::steady_clock::now();
+  ++counters_.iterations;
+  // Copy out a batch, release the CQ slots, then dispatch: handlers may
+  // submit (when the SQ fills) without the CQ holding stale entries.
+  constexpr unsigned kBatch = 256;
+  struct Completion {
+    uint64_t user_data;
+    int32_t res;
+    uint32_t flags;
+  };
+  Completion batch[kBatch];
+  for (;;) {
+    unsigned n = 0;
+    unsigned head;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      batch[n++] = {cqe->user_data, cqe->res, cqe->flags};
+      if (n == kBatch) break;
+    }
+    if (n == 0) break;
+    io_uring_cq_advance(&ring_, n);
+    counters_.completions += n;
+    for (unsigned i = 0; i < n; ++i) {
+      if (batch[i].user_data == 0) continue;  // cancel requests, wake-ups with no owner
+      IoRequest* req = reinterpret_cast<IoRequest*>(batch[i].user_data);
+      if ((batch[i].flags & IORING_CQE_F_MORE) == 0) req->in_flight = false;
+      req->handler->OnIoComplete(*req, batch[i].res, batch[i].flags);
+    }
+    if (n < kBatch) break;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace ttyhub

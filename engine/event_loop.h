@@ -1,0 +1,76 @@
+// EventLoop: one io_uring instance and its completion dispatch.
+//
+// Created on, and used only by, the worker thread that owns it: the ring is
+// set up with IORING_SETUP_SINGLE_ISSUER and DEFER_TASKRUN where the kernel
+// has them (6.1 does), which requires creation on the submitting thread. On
+// older kernels it falls back to fewer flags and says which in mode().
+//
+// Each iteration submits everything prepared since the last one, waits for at
+// least one completion, copies out the ready completions and dispatches them
+// to their IoHandlers. Handlers prepare new SQEs freely; they are submitted
+// together at the next iteration (one io_uring_enter for the whole batch).
+#ifndef TTYHUB_ENGINE_EVENT_LOOP_H_
+#define TTYHUB_ENGINE_EVENT_LOOP_H_
+
+#include <liburing.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/io_request.h"
+
+namespace ttyhub {
+
+class EventLoop {
+ public:
+  struct Counters {
+    uint64_t iterations = 0;   // RunOnce calls that returned
+    uint64_t completions = 0;  // CQEs dispatched
+    uint64_t sq_full = 0;      // times Prepare found the SQ full and had to submit early
+  };
+
+  // Must be called on the thread that will run the loop. Fails with
+  // FailedPrecondition and an explanation when io_uring is unavailable
+  // (kernel.io_uring_disabled, a seccomp profile such as Docker's default).
+  static absl::StatusOr<std::unique_ptr<EventLoop>> Create(unsigned sq_entries);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // An SQE whose completion goes to `req`. Requires !req.in_flight; sets it.
+  // Never returns null: if the SQ is full, pending SQEs are submitted first.
+  io_uring_sqe* Prepare(IoRequest& req);
+
+  // Asks the kernel to cancel `req` if it is in flight. The request still
+  // completes (normally with -ECANCELED) and clears its in_flight then.
+  void Cancel(IoRequest& req);
+
+  // Submits, waits for at least one completion, stores the time the wait
+  // ended in `*now` (before dispatch, so handlers see a fresh clock), then
+  // dispatches all ready completions.
+  absl::Status RunOnce(std::chrono::steady_clock::time_point* now);
+
+  const Counters& counters() const { return counters_; }
+  // Which setup flags the ring got, for the startup log.
+  const std::string& mode() const { return mode_; }
+
+ private:
+  EventLoop() = default;
+  io_uring_sqe* GetSqe();
+
+  io_uring ring_{};
+  bool initialized_ = false;
+  std::string mode_;
+  Counters counters_;
+};
+
+// Human-readable cause of an io_uring_queue_init failure.
+std::string DescribeUringSetupError(int err);
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_EVENT_LOOP_H_

@@ -1,0 +1,64 @@
+// Listener: one listening TCP socket of a port, accepting on the port's worker.
+//
+// Accepts with io_uring multishot accept (one SQE serves every connection;
+// falls back to single-shot where unsupported), hands each new socket to its
+// Port, and keeps going. Running out of descriptors (EMFILE/ENFILE) pauses
+// accepting until the next tick instead of spinning, with a rate-limited log.
+// Owned by one Port on its worker thread.
+#ifndef TTYHUB_ENGINE_LISTENER_H_
+#define TTYHUB_ENGINE_LISTENER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "config/config.h"
+#include "engine/io_request.h"
+#include "engine/logger.h"
+#include "engine/worker_context.h"
+
+namespace ttyhub {
+
+class Port;
+
+class Listener final : public IoHandler {
+ public:
+  Listener(Port& port, const ListenerConfig& config, WorkerContext& ctx);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // Creates, binds and listens. Errors name the listener's config location.
+  absl::Status Bind();
+  void StartAccepting();
+  // Stops accepting: cancels the accept; the socket is closed once idle.
+  void Stop();
+  bool Idle() const { return !accept_.in_flight; }
+  void OnTick(TimePoint now);
+
+  const ListenerConfig& config() const { return config_; }
+  // "[::]:7001" or "127.0.0.1:7001", for logs.
+  const std::string& address() const { return address_; }
+  uint32_t active_clients = 0;  // maintained by the Port
+
+  void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
+
+ private:
+  void Arm();
+  void CloseSocket();
+
+  Port& port_;
+  const ListenerConfig& config_;
+  WorkerContext& ctx_;
+  int fd_ = -1;
+  std::string address_;
+  bool multishot_ = true;
+  bool stopped_ = false;
+  bool paused_ = false;  // after EMFILE/ENFILE, until the next tick
+  LogRateLimiter error_log_{std::chrono::seconds(10), 3};
+  IoRequest accept_{this, 0};
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_LISTENER_H_

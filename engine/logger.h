@@ -1,0 +1,83 @@
+// Operational logging: one line per event on stderr.
+//
+// A Logger is created once by main() and handed by reference to everything
+// that logs; there is no global logger. It is safe to call from any thread
+// (spdlog's mutex-protected stderr sink writes each line with one write).
+// When stderr is connected to the systemd journal (JOURNAL_STREAM), lines carry
+// a "<N>" syslog priority prefix and no timestamp, as journald expects.
+//
+// Messages name their subject first: "port p0: client #3 [::1]:5555 (rw): ...".
+#ifndef TTYHUB_ENGINE_LOGGER_H_
+#define TTYHUB_ENGINE_LOGGER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace ttyhub {
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+class Logger {
+ public:
+  // Writes to stderr (fd 2).
+  explicit Logger(LogLevel min_level);
+  ~Logger();
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+
+  void SetLevel(LogLevel level);
+  bool Enabled(LogLevel level) const { return level >= min_level_; }
+
+  void Log(LogLevel level, absl::string_view message);
+  void Debug(absl::string_view m) { Log(LogLevel::kDebug, m); }
+  void Info(absl::string_view m) { Log(LogLevel::kInfo, m); }
+  void Warn(absl::string_view m) { Log(LogLevel::kWarn, m); }
+  void Error(absl::string_view m) { Log(LogLevel::kError, m); }
+
+  // "debug" | "info" | "warn" | "error"; anything else is kInfo.
+  static LogLevel ParseLevel(absl::string_view name);
+
+ private:
+  LogLevel min_level_;
+  std::shared_ptr<spdlog::logger> impl_;
+};
+
+// Keeps a repeating fault from flooding the log: admits `burst` messages, then
+// at most one per `interval`, and reports how many were held back meanwhile.
+// Owned by whatever reports the fault (a port's device, a listener); used only
+// from its owner's thread.
+class LogRateLimiter {
+ public:
+  LogRateLimiter(std::chrono::milliseconds interval, int burst)
+      : interval_(interval), burst_(burst) {}
+
+  // Returns nullopt if the message should be dropped; otherwise the number of
+  // messages dropped since the last one admitted (0 if none).
+  std::optional<uint64_t> Admit(std::chrono::steady_clock::time_point now);
+
+  // Forget the history, e.g. after the fault cleared.
+  void Reset() {
+    admitted_in_burst_ = 0;
+    suppressed_ = 0;
+  }
+
+ private:
+  std::chrono::milliseconds interval_;
+  int burst_;
+  int admitted_in_burst_ = 0;
+  uint64_t suppressed_ = 0;
+  std::chrono::steady_clock::time_point last_admitted_{};
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_LOGGER_H_

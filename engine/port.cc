@@ -1,0 +1,404 @@
+// A port's device, listeners and clients. See port.h.
+#include "engine/port.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "config/banner.h"
+#include "engine/event_loop.h"
+#include "engine/mirrored_buffer.h"
+
+namespace ttyhub {
+namespace {
+
+// "127.0.0.1:5555" or "[2001:db8::1]:5555" (IPv4-mapped IPv6 shown as IPv4).
+std::string PeerName(int fd) {
+  sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+    return absl::StrCat(host, ":", ntohs(a->sin_port));
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr)) {
+      inet_ntop(AF_INET, &a->sin6_addr.s6_addr[12], host, sizeof(host));
+      return absl::StrCat(host, ":", ntohs(a->sin6_port));
+    }
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+    return absl::StrCat("[", host, "]:", ntohs(a->sin6_port));
+  }
+  return "?";
+}
+
+void TuneClientSocket(int fd) {
+  const int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  // A dead peer is noticed in about two minutes: 60 s idle, then 6 probes 10 s apart.
+  const int idle = 60, interval = 10, count = 6;
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+}
+
+std::string DescribeErrno(int err) {
+  return err == 0 ? std::string("hang-up (end of file)") : std::string(std::strerror(err));
+}
+
+}  // namespace
+
+absl::string_view DeviceStateName(DeviceState s) {
+  switch (s) {
+    case DeviceState::kOpen: return "open";
+    case DeviceState::kClosing: return "closing";
+    case DeviceState::kReopening: return "reopening";
+    case DeviceState::kStopped: return "stopped";
+  }
+  return "?";
+}
+
+Port::Port(PortConfig config, WorkerContext& ctx)
+    : config_(std::move(config)), ctx_(ctx), serial_text_(FormatSerialSettings(config_.serial)) {}
+
+Port::~Port() = default;
+
+absl::Status Port::Start() {
+  device_ = MakeSerialDevice(config_, ctx_);
+  auto buffer = MirroredBuffer::Create(config_.buffer_bytes);
+  if (!buffer.ok()) {
+    return absl::Status(buffer.status().code(),
+                        absl::StrCat(config_.where, ": ring buffer: ", buffer.status().message()));
+  }
+  ring_ = std::make_unique<FanoutRing>(*std::move(buffer));
+  for (const ListenerConfig& lc : config_.listeners) {
+    auto listener = std::make_unique<Listener>(*this, lc, ctx_);
+    if (absl::Status s = listener->Bind(); !s.ok()) return s;
+    listeners_.push_back(std::move(listener));
+  }
+  TryOpenDevice();
+  for (auto& l : listeners_) {
+    l->StartAccepting();
+    const ListenerConfig& lc = l->config();
+    ctx_.log->Info(absl::StrCat("port ", name(), ": listening on ", l->address(), " (",
+                                ProtocolName(lc.protocol), ", ", AccessName(lc.access),
+                                ", up to ", lc.max_clients, " clients) for ",
+                                config_.device.original));
+  }
+  return absl::OkStatus();
+}
+
+void Port::TryOpenDevice() {
+  const absl::Status s = device_->Open(config_.serial, config_.local);
+  if (s.ok()) {
+    device_state_ = DeviceState::kOpen;
+    backoff_ = kMinBackoff;
+    if (failures_since_open_ > 0 || counters_.device_failures > 0) {
+      ++counters_.device_reopens;
+      ctx_.log->Info(absl::StrCat("port ", name(), ": device ", config_.device.original,
+                                  " reopened after ", failures_since_open_,
+                                  " failed attempts; data flows again"));
+    } else {
+      ctx_.log->Info(absl::StrCat("port ", name(), ": device ", config_.device.original, " open at ",
+                                  serial_text_, ", flow ", FlowControlName(config_.serial.flow),
+                                  config_.local ? ", local" : ""));
+    }
+    failures_since_open_ = 0;
+    device_log_.Reset();
+    SetModemLinesFor(open_clients_);
+    PumpDeviceRead();
+    PumpDeviceWrite();
+    return;
+  }
+  ++failures_since_open_;
+  device_state_ = DeviceState::kReopening;
+  next_open_attempt_ = ctx_.now + backoff_;
+  if (auto dropped = device_log_.Admit(ctx_.now)) {
+    ctx_.log->Warn(absl::StrCat("port ", name(), ": cannot open device ", config_.device.original,
+                                ": ", s.message(), "; retrying every ", backoff_.count(),
+                                " ms up to ", kMaxBackoff.count(), " ms",
+                                *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]")
+                                         : ""));
+  }
+  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+}
+
+void Port::DeviceFailed(absl::string_view what, int err) {
+  if (device_state_ != DeviceState::kOpen) return;
+  ++counters_.device_failures;
+  if (auto dropped = device_log_.Admit(ctx_.now)) {
+    ctx_.log->Warn(absl::StrCat("port ", name(), ": device ", config_.device.original, " failed (",
+                                what, ": ", DescribeErrno(err), "); ", clients_.size(),
+                                " clients stay connected; reopening",
+                                *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]")
+                                         : ""));
+  }
+  device_state_ = DeviceState::kClosing;
+  device_read_paused_ = false;
+  ctx_.loop->Cancel(poll_in_);
+  ctx_.loop->Cancel(poll_out_);
+  if (!DeviceOpsInFlight()) FinishDeviceClose();
+}
+
+void Port::FinishDeviceClose() {
+  device_->Close();
+  if (shutting_down_) {
+    device_->Shutdown();
+    device_state_ = DeviceState::kStopped;
+    return;
+  }
+  device_state_ = DeviceState::kReopening;
+  backoff_ = kMinBackoff;
+  next_open_attempt_ = ctx_.now + backoff_;
+}
+
+void Port::ArmDevicePollIn() {
+  if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_) return;
+  io_uring_prep_poll_add(ctx_.loop->Prepare(poll_in_), device_->fd(), POLLIN);
+}
+
+uint64_t Port::RingFloor() const {
+  uint64_t floor = ring_->head();
+  for (const auto& c : clients_) {
+    if (c->HoldsRing()) floor = std::min(floor, c->cursor());
+  }
+  // Invariant: holders never fall behind oldest(). Clamp so a bug here can
+  // only cost data, never write outside the ring.
+  return std::max(floor, ring_->oldest());
+}
+
+void Port::PumpDeviceRead() {
+  if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_) return;
+  const int fd = device_->fd();
+  // A bounded burst, then back to the poll, so one busy port cannot keep
+  // the worker from its other ports.
+  for (int burst = 0; burst < 8; ++burst) {
+    const std::span<uint8_t> space = ring_->WritableSpan(RingFloor());
+    if (space.empty()) {
+      if (!device_read_paused_) ++counters_.device_read_pauses;
+      device_read_paused_ = true;  // OnClientProgress resumes
+      return;
+    }
+    device_read_paused_ = false;
+    const ssize_t n = read(fd, space.data(), space.size());
+    if (n > 0) {
+      ring_->Commit(static_cast<size_t>(n));
+      counters_.device_rx_bytes += static_cast<uint64_t>(n);
+      for (auto& c : clients_) c->OnRingAdvanced();
+      if (static_cast<size_t>(n) < space.size()) break;  // drained for now
+      continue;
+    }
+    if (n == 0) {
+      DeviceFailed("read", 0);
+      return;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    DeviceFailed("read", errno);
+    return;
+  }
+  ArmDevicePollIn();
+}
+
+ssize_t Port::ReceiveInput(ClientConnection& client, int fd) {
+  if (!input_) {
+    auto buffer = MirroredBuffer::Create(kInputQueueBytes);
+    if (!buffer.ok()) {
+      errno = ENOMEM;
+      return -1;
+    }
+    input_ = std::make_unique<FanoutRing>(*std::move(buffer));
+  }
+  const std::span<uint8_t> space = input_->WritableSpan(input_cursor_);
+  if (space.empty()) {
+    input_waiters_.push_back(&client);
+    return kInputQueueFull;
+  }
+  const ssize_t n = recv(fd, space.data(), space.size(), MSG_DONTWAIT);
+  if (n > 0) {
+    input_->Commit(static_cast<size_t>(n));
+    counters_.client_rx_bytes += static_cast<uint64_t>(n);
+    PumpDeviceWrite();
+  }
+  return n;
+}
+
+void Port::PumpDeviceWrite() {
+  if (!input_ || device_state_ != DeviceState::kOpen || poll_out_.in_flight) return;
+  const int fd = device_->fd();
+  for (;;) {
+    const std::span<const uint8_t> data = input_->ReadableSpan(input_cursor_, kInputQueueBytes);
+    if (data.empty()) break;
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n > 0) {
+      input_cursor_ += static_cast<uint64_t>(n);
+      counters_.device_tx_bytes += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK) {
+      io_uring_prep_poll_add(ctx_.loop->Prepare(poll_out_), fd, POLLOUT);
+      break;
+    }
+    DeviceFailed("write", errno);
+    return;
+  }
+  ResumeInputWaiters();
+}
+
+void Port::ResumeInputWaiters() {
+  while (!input_waiters_.empty() && input_ && !input_->WritableSpan(input_cursor_).empty()) {
+    ClientConnection* c = input_waiters_.front();
+    input_waiters_.pop_front();
+    c->ResumeInput();
+  }
+}
+
+void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
+  if (device_state_ == DeviceState::kClosing) {
+    if (!DeviceOpsInFlight()) FinishDeviceClose();
+    return;
+  }
+  if (device_state_ != DeviceState::kOpen || res == -ECANCELED) return;
+  if (res < 0) {
+    DeviceFailed("poll", -res);
+    return;
+  }
+  if (req.kind == kDevicePollIn) {
+    PumpDeviceRead();
+  } else {
+    PumpDeviceWrite();
+  }
+}
+
+void Port::OnClientProgress() {
+  if (device_read_paused_) PumpDeviceRead();
+}
+
+void Port::OnAccepted(Listener& listener, int fd) {
+  const ListenerConfig& lc = listener.config();
+  if (shutting_down_) {
+    close(fd);
+    return;
+  }
+  if (listener.active_clients >= lc.max_clients) {
+    ++counters_.connections_rejected_full;
+    const std::string msg =
+        absl::StrCat("ttyhub: port ", name(), " is full (", lc.max_clients, " clients)\r\n");
+    (void)!send(fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (ctx_.log->Enabled(LogLevel::kInfo)) {
+      ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", PeerName(fd), " on ",
+                                  listener.address(), ": full (", lc.max_clients, " clients)"));
+    }
+    close(fd);
+    return;
+  }
+  TuneClientSocket(fd);
+  ++counters_.connections_accepted;
+  auto client = std::make_unique<ClientConnection>(*this, listener, ctx_, fd, next_client_id_++,
+                                                   PeerName(fd), ring_->head());
+  ++listener.active_clients;
+  ++open_clients_;
+  if (open_clients_ == 1) SetModemLinesFor(1);
+  std::string banner;
+  if (!lc.banner.empty()) {
+    BannerContext bc{config_.name, config_.device.original, lc.port, serial_text_};
+    banner = ExpandBanner(lc.banner, bc).value_or("");  // validated at load
+  }
+  ctx_.log->Info(absl::StrCat("port ", name(), ": client ", client->Describe(), " connected on ",
+                              listener.address(), " (", listener.active_clients, " of ",
+                              lc.max_clients, ")"));
+  ClientConnection* raw = client.get();
+  clients_.push_back(std::move(client));
+  raw->Start(std::move(banner));
+}
+
+void Port::OnClientClosing(ClientConnection& client) {
+  --client.listener().active_clients;
+  --open_clients_;
+  input_waiters_.erase(std::remove(input_waiters_.begin(), input_waiters_.end(), &client),
+                       input_waiters_.end());
+  if (open_clients_ == 0) SetModemLinesFor(0);
+  // It may have been the lossless client holding the device back.
+  if (device_read_paused_) PumpDeviceRead();
+}
+
+void Port::OnClientFinished() { ScheduleReap(); }
+
+void Port::ScheduleReap() {
+  if (reap_scheduled_) return;
+  reap_scheduled_ = true;
+  ctx_.ports_to_reap.push_back(this);
+}
+
+void Port::ReapClosed() {
+  reap_scheduled_ = false;
+  std::erase_if(clients_, [](const std::unique_ptr<ClientConnection>& c) { return c->finished(); });
+}
+
+void Port::SetModemLinesFor(size_t clients) {
+  if (!config_.hangup_when_done || device_state_ != DeviceState::kOpen) return;
+  const absl::Status s = device_->SetModemLines(clients > 0);
+  if (!s.ok()) {
+    ctx_.log->Debug(absl::StrCat("port ", name(), ": cannot ", clients > 0 ? "raise" : "drop",
+                                 " DTR/RTS: ", s.message()));
+  }
+}
+
+void Port::OnTick(TimePoint now) {
+  if (device_state_ == DeviceState::kReopening && !shutting_down_ && now >= next_open_attempt_) {
+    TryOpenDevice();
+  }
+  if (device_) device_->OnTick(now);
+  for (auto& l : listeners_) l->OnTick(now);
+  for (auto& c : clients_) c->OnTick(now);
+}
+
+void Port::BeginShutdown(TimePoint deadline) {
+  shutting_down_ = true;
+  shutdown_deadline_ = deadline;
+  for (auto& l : listeners_) l->Stop();
+  ctx_.loop->Cancel(poll_in_);  // no more device reads; writes continue to flush
+  ShutdownStep(ctx_.now);
+}
+
+bool Port::ShutdownStep(TimePoint now) {
+  const bool out_of_time = now >= shutdown_deadline_;
+  for (auto& c : clients_) {
+    if (!c->closing() && (out_of_time || !c->HasPendingOutput())) {
+      c->Close(out_of_time ? "shutting down (flush time exhausted)" : "shutting down");
+    }
+  }
+  if (device_state_ == DeviceState::kOpen) {
+    const bool input_pending = input_ && input_->Pending(input_cursor_) > 0;
+    if (out_of_time || !input_pending) {
+      device_state_ = DeviceState::kClosing;
+      ctx_.loop->Cancel(poll_in_);
+      ctx_.loop->Cancel(poll_out_);
+      if (!DeviceOpsInFlight()) FinishDeviceClose();
+    }
+  } else if (device_state_ == DeviceState::kReopening) {
+    device_->Shutdown();
+    device_state_ = DeviceState::kStopped;
+  }
+  const bool listeners_idle = std::all_of(listeners_.begin(), listeners_.end(),
+                                          [](const auto& l) { return l->Idle(); });
+  const bool clients_done = std::all_of(clients_.begin(), clients_.end(),
+                                        [](const auto& c) { return c->finished(); });
+  return listeners_idle && clients_done && device_state_ == DeviceState::kStopped &&
+         !DeviceOpsInFlight() && device_->Idle();
+}
+
+}  // namespace ttyhub

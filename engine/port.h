@@ -1,0 +1,154 @@
+// Port: one serial device, its listeners and all their clients, on one worker.
+//
+// Data path, device to clients: a poll for readability on the device fd, then
+// non-blocking read(2)s straight into the FanoutRing (a synchronous read of a
+// non-blocking tty never sleeps, and unlike an io_uring READ it never needs a
+// kernel worker thread on kernels before 6.12). Each read is followed by a
+// pass over the clients, which queue their sends; the worker submits them all
+// in one io_uring_enter. The read size is bounded by the ring's floor: the
+// lowest cursor of a lossless client or in-flight send. When that leaves no
+// room, device reads pause until a client makes progress.
+//
+// Data path, clients to device: rw clients recv straight into the port's
+// input queue (a second ring with one reader), in arrival order; the port
+// writes it to the device with non-blocking write(2)s, one at a time, waiting
+// for POLLOUT when the device is full. A full input queue pauses the clients'
+// reads (TCP backpressure); nothing is dropped.
+//
+// Device failures (EIO, hang-up, the path gone) close the device and retry
+// with backoff (100 ms doubling to 5 s); listeners and clients stay up.
+//
+// Owned by one Worker; every method runs on that worker's thread.
+#ifndef TTYHUB_ENGINE_PORT_H_
+#define TTYHUB_ENGINE_PORT_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "config/config.h"
+#include "engine/client_connection.h"
+#include "engine/fanout_ring.h"
+#include "engine/io_request.h"
+#include "engine/listener.h"
+#include "engine/logger.h"
+#include "engine/port_stats.h"
+#include "engine/serial_device.h"
+#include "engine/worker_context.h"
+
+namespace ttyhub {
+
+enum class DeviceState : uint8_t {
+  kOpen,       // reading and writing
+  kClosing,    // cancelling operations before close(2)
+  kReopening,  // closed after a failure; retrying with backoff
+  kStopped,    // shut down
+};
+absl::string_view DeviceStateName(DeviceState s);
+
+class Port final : public IoHandler {
+ public:
+  // Returned by ReceiveInput when the input queue has no room.
+  static constexpr ssize_t kInputQueueFull = -2;
+
+  Port(PortConfig config, WorkerContext& ctx);
+  ~Port();
+  Port(const Port&) = delete;
+  Port& operator=(const Port&) = delete;
+
+  // Allocates the ring, binds every listener (errors are fatal and name the
+  // listener), and opens the device (a failure here is not fatal: the port
+  // starts in kReopening and keeps trying).
+  absl::Status Start();
+
+  void OnTick(TimePoint now);
+
+  // Shutdown: stop accepting and reading the device; keep flushing queued
+  // output to clients and queued input to the device until `deadline`.
+  void BeginShutdown(TimePoint deadline);
+  // Advances shutdown; true once every fd is closed and nothing is in flight.
+  bool ShutdownStep(TimePoint now);
+
+  // From Listener: a new connection.
+  void OnAccepted(Listener& listener, int fd);
+
+  // From ClientConnection.
+  FanoutRing& ring() { return *ring_; }
+  PortCounters& counters() { return counters_; }
+  const std::string& name() const { return config_.name; }
+  // Receives from a rw client's socket into the input queue. Returns bytes
+  // queued, 0 on EOF, -1 with errno set, or kInputQueueFull.
+  ssize_t ReceiveInput(ClientConnection& client, int fd);
+  void OnClientProgress();
+  void OnClientClosing(ClientConnection& client);
+  void OnClientFinished();
+
+  // Frees clients that finished closing. Called by the worker between
+  // batches of completions, never from inside a client's callback.
+  void ReapClosed();
+
+  DeviceState device_state() const { return device_state_; }
+  const PortConfig& config() const { return config_; }
+  size_t client_count() const { return clients_.size(); }
+
+  void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
+
+ private:
+  enum Op : uint8_t { kDevicePollIn, kDevicePollOut };
+  // Input queue size (bytes) for data from rw clients to the device.
+  static constexpr size_t kInputQueueBytes = 64 * 1024;
+  static constexpr std::chrono::milliseconds kMinBackoff{100};
+  static constexpr std::chrono::milliseconds kMaxBackoff{5000};
+
+  uint64_t RingFloor() const;
+  void PumpDeviceRead();
+  void PumpDeviceWrite();
+  void ArmDevicePollIn();
+  void DeviceFailed(absl::string_view what, int err);
+  void FinishDeviceClose();
+  void TryOpenDevice();
+  void ResumeInputWaiters();
+  void SetModemLinesFor(size_t clients);
+  bool DeviceOpsInFlight() const { return poll_in_.in_flight || poll_out_.in_flight; }
+  void ScheduleReap();
+
+  PortConfig config_;
+  WorkerContext& ctx_;
+  PortCounters counters_;
+  std::string serial_text_;  // "9600N81", for banners and logs
+
+  std::unique_ptr<FanoutRing> ring_;
+  std::unique_ptr<FanoutRing> input_;  // created on first rw input
+  uint64_t input_cursor_ = 0;          // next input byte to write to the device
+
+  std::unique_ptr<SerialDevice> device_;
+  DeviceState device_state_ = DeviceState::kReopening;
+  bool device_read_paused_ = false;  // ring full for a lossless client
+  std::chrono::milliseconds backoff_{kMinBackoff};
+  TimePoint next_open_attempt_{};
+  LogRateLimiter device_log_{std::chrono::seconds(30), 2};
+  uint64_t failures_since_open_ = 0;
+
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::vector<std::unique_ptr<ClientConnection>> clients_;
+  std::deque<ClientConnection*> input_waiters_;  // rw clients paused on a full input queue
+  uint64_t next_client_id_ = 1;
+  size_t open_clients_ = 0;  // clients not closing
+  bool reap_scheduled_ = false;
+
+  bool shutting_down_ = false;
+  TimePoint shutdown_deadline_{};
+
+  IoRequest poll_in_{this, kDevicePollIn};
+  IoRequest poll_out_{this, kDevicePollOut};
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_PORT_H_

@@ -1,0 +1,43 @@
+// Per-port and per-client counters, defined once as X-macros (Envoy style) so
+// that every exporter (log summary now; Prometheus, JSON and the CLI later)
+// iterates the same list.
+//
+// Counters are plain integers owned by the port's worker and written only on
+// that thread: no locks, no atomics on the data path. Readers on other threads
+// get copies through the worker's inbox.
+#ifndef TTYHUB_ENGINE_PORT_STATS_H_
+#define TTYHUB_ENGINE_PORT_STATS_H_
+
+#include <cstdint>
+
+namespace ttyhub {
+
+// X(name, help). Units are in the names: bytes, or events.
+#define TTYHUB_PORT_COUNTERS(X)                                                          \
+  X(device_rx_bytes, "Bytes read from the device")                                       \
+  X(device_tx_bytes, "Bytes written to the device")                                      \
+  X(client_tx_bytes, "Bytes sent to clients, all clients summed")                        \
+  X(client_tx_rw_bytes, "Bytes sent to read-write clients")                              \
+  X(client_tx_ro_bytes, "Bytes sent to read-only clients")                               \
+  X(client_rx_bytes, "Bytes received from read-write clients, queued for the device")    \
+  X(skipped_bytes, "Bytes lapped viewers missed, all clients summed")                     \
+  X(discarded_ro_bytes, "Bytes received from read-only clients and discarded")            \
+  X(connections_accepted, "Client connections accepted")                                  \
+  X(connections_rejected_full, "Connections refused because the listener was full")       \
+  X(disconnects_idle_timeout, "Clients disconnected by the inactivity timeout")           \
+  X(disconnects_stalled, "Read-write clients disconnected after stall_timeout")           \
+  X(disconnects_lapped, "Viewers disconnected when lapped (slow_viewer: disconnect)")     \
+  X(device_read_pauses, "Times device reads paused because a lossless client was a full " \
+                        "ring behind")                                                    \
+  X(device_failures, "Times the device failed (I/O error, hang-up, vanished)")            \
+  X(device_reopens, "Times the device was reopened after a failure")
+
+struct PortCounters {
+#define TTYHUB_DECLARE_COUNTER(name, help) uint64_t name = 0;
+  TTYHUB_PORT_COUNTERS(TTYHUB_DECLARE_COUNTER)
+#undef TTYHUB_DECLARE_COUNTER
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_PORT_STATS_H_

@@ -1,0 +1,23 @@
+// Device factory. See serial_device.h.
+#include "engine/serial_device.h"
+
+#include "engine/pty_device.h"
+#include "engine/sim_device.h"
+#include "engine/tty_device.h"
+
+namespace ttyhub {
+
+std::unique_ptr<SerialDevice> MakeSerialDevice(const PortConfig& config, WorkerContext& ctx) {
+  switch (config.device.kind) {
+    case DeviceKind::kTty:
+      return std::make_unique<TtyDevice>(config.device.path, *ctx.tty);
+    case DeviceKind::kPty:
+      return std::make_unique<PtyDevice>(config.device.path, *ctx.tty);
+    case DeviceKind::kSim:
+      return std::make_unique<SimDevice>(
+          config.device.path == "echo" ? SimDevice::Kind::kEcho : SimDevice::Kind::kConsole, ctx);
+  }
+  return nullptr;
+}
+
+}  // namespace ttyhub

@@ -1,0 +1,61 @@
+// SerialDevice: what a Port reads from and writes to.
+//
+// A SerialDevice turns the port's `device:` setting into a non-blocking file
+// descriptor and knows how to (re)open it and apply line settings. The Port
+// owns the data path on that fd (polls, reads into the fan-out ring, writes
+// from the input queue); the device owns the fd's lifetime.
+//
+// Kinds:
+//   TtyDevice  a tty path; reopened with backoff when it fails (unplugged USB)
+//   PtyDevice  ttyhub creates a pty pair and publishes the far end as a symlink
+//   SimDevice  a built-in simulator on the same worker (sim:echo, sim:console)
+//
+// Owned by one Port; every call happens on that port's worker thread.
+#ifndef TTYHUB_ENGINE_SERIAL_DEVICE_H_
+#define TTYHUB_ENGINE_SERIAL_DEVICE_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "config/config.h"
+#include "engine/worker_context.h"
+
+namespace ttyhub {
+
+class SerialDevice {
+ public:
+  virtual ~SerialDevice() = default;
+
+  // Opens the device and applies `settings`. On success fd() is a
+  // non-blocking descriptor ready for poll/read/write. Never blocks.
+  virtual absl::Status Open(const SerialSettings& settings, bool local) = 0;
+
+  // Closes fd(). The caller has already cancelled and reaped every io_uring
+  // operation on it.
+  virtual void Close() = 0;
+
+  virtual int fd() const = 0;
+
+  // Applies new line settings to the open device.
+  virtual absl::Status ApplySettings(const SerialSettings& settings, bool local) = 0;
+
+  // Raises or drops DTR and RTS (hangup_when_done). Devices without modem
+  // lines return an error the caller may ignore.
+  virtual absl::Status SetModemLines(bool on) = 0;
+
+  // Periodic callback (the worker tick), for simulators.
+  virtual void OnTick(TimePoint /*now*/) {}
+
+  // Final cleanup when the port stops: cancel internal operations, remove
+  // published links. Idle() reports when nothing is in flight any more.
+  virtual void Shutdown() {}
+  virtual bool Idle() const { return true; }
+};
+
+// Builds the device for `config.device`. Does not open it.
+std::unique_ptr<SerialDevice> MakeSerialDevice(const PortConfig& config, WorkerContext& ctx);
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_SERIAL_DEVICE_H_

@@ -1,0 +1,46 @@
+// TtyControl: the seam between the engine and the tty ioctls.
+//
+// Everything the engine asks of a serial line beyond read/write goes through
+// this interface: termios2 get/set, modem control lines, break, and the UART
+// error counters. KernelTtyControl does the real ioctls. Tests substitute a
+// recording fake to check what a real UART would have been told, since
+// pseudo-terminals ignore parity, data bits and modem lines.
+//
+// Implementations must be safe to call from any worker thread (the kernel one
+// is stateless). main() owns the instance; workers hold a reference.
+#ifndef TTYHUB_ENGINE_TTY_CONTROL_H_
+#define TTYHUB_ENGINE_TTY_CONTROL_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/serial_termios.h"
+
+namespace ttyhub {
+
+// Modem control bits, as TIOCM_DTR / TIOCM_RTS.
+inline constexpr int kModemDtr = 0x002;
+inline constexpr int kModemRts = 0x004;
+
+class TtyControl {
+ public:
+  virtual ~TtyControl() = default;
+
+  virtual absl::Status GetAttr(int fd, SerialTermios* out) = 0;
+  // Applies immediately (TCSETS2, like TCSANOW).
+  virtual absl::Status SetAttr(int fd, const SerialTermios& t) = 0;
+  // Raises (`on`) or drops the given modem control bits (kModemDtr | kModemRts).
+  virtual absl::Status SetModemLines(int fd, int bits, bool on) = 0;
+};
+
+class KernelTtyControl final : public TtyControl {
+ public:
+  absl::Status GetAttr(int fd, SerialTermios* out) override;
+  absl::Status SetAttr(int fd, const SerialTermios& t) override;
+  absl::Status SetModemLines(int fd, int bits, bool on) override;
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_TTY_CONTROL_H_

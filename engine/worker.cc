@@ -1,0 +1,139 @@
+// Worker thread and its loop. See worker.h.
+#include "engine/worker.h"
+
+#include <poll.h>
+#include <pthread.h>
+
+#include "absl/strings/str_cat.h"
+#include "engine/event_loop.h"
+#include "engine/logger.h"
+#include "engine/port.h"
+
+namespace ttyhub {
+namespace {
+
+constexpr size_t kInboxCapacity = 1024;
+constexpr unsigned kSqEntries = 1024;
+
+}  // namespace
+
+Worker::Worker(unsigned index, std::vector<PortConfig> ports, Logger& log, TtyControl& tty)
+    : index_(index), port_configs_(std::move(ports)) {
+  ctx_.log = &log;
+  ctx_.tty = &tty;
+  ctx_.worker_index = index;
+}
+
+Worker::~Worker() { Join(); }
+
+absl::Status Worker::Start() {
+  auto inbox = Inbox::Create(kInboxCapacity);
+  if (!inbox.ok()) return inbox.status();
+  inbox_ = *std::move(inbox);
+  std::promise<absl::Status> started;
+  std::future<absl::Status> result = started.get_future();
+  thread_ = std::thread([this, &started] { ThreadMain(&started); });
+  absl::Status s = result.get();
+  if (!s.ok()) Join();
+  return s;
+}
+
+bool Worker::Post(Inbox::Message m) { return inbox_ && inbox_->Post(std::move(m)); }
+
+void Worker::RequestStop(std::chrono::milliseconds budget) {
+  // Retry if the inbox is momentarily full: stop must get through.
+  while (!Post([this, budget] { BeginStop(Clock::now() + budget); })) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::ThreadMain(std::promise<absl::Status>* started) {
+  const std::string thread_name = absl::StrCat("ttyhub-w", index_);
+  pthread_setname_np(pthread_self(), thread_name.c_str());
+  auto loop = EventLoop::Create(kSqEntries);
+  if (!loop.ok()) {
+    started->set_value(loop.status());
+    return;
+  }
+  loop_ = *std::move(loop);
+  ctx_.loop = loop_.get();
+  ctx_.now = Clock::now();
+  absl::Status status;
+  for (PortConfig& pc : port_configs_) {
+    ports_.push_back(std::make_unique<Port>(std::move(pc), ctx_));
+    status = ports_.back()->Start();
+    if (!status.ok()) break;
+  }
+  ArmWake();
+  ArmTick();
+  if (!status.ok()) {
+    // Undo what started, then report.
+    BeginStop(ctx_.now);
+    Loop();
+    ports_.clear();
+    started->set_value(status);
+    return;
+  }
+  ctx_.log->Info(absl::StrCat("worker ", index_, ": io_uring ready (", loop_->mode(), "), ",
+                              ports_.size(), " ports"));
+  started->set_value(absl::OkStatus());
+  Loop();
+  ports_.clear();
+  loop_.reset();  // io_uring_queue_exit drops the wake poll and tick timer
+}
+
+void Worker::Loop() {
+  while (!done_) {
+    if (absl::Status s = loop_->RunOnce(&ctx_.now); !s.ok()) {
+      ctx_.log->Error(absl::StrCat("worker ", index_, ": event loop failed: ", s.message(),
+                                   "; stopping this worker's ports"));
+      // Nothing can be flushed without the ring; drop out.
+      break;
+    }
+    ctx_.now = Clock::now();  // handlers may have run for a while
+    std::vector<Port*> reap;
+    reap.swap(ctx_.ports_to_reap);
+    for (Port* p : reap) p->ReapClosed();
+    if (stopping_) {
+      bool all_done = true;
+      for (auto& p : ports_) all_done &= p->ShutdownStep(ctx_.now);
+      // ShutdownStep may finish more clients; reap them before deciding.
+      reap.clear();
+      reap.swap(ctx_.ports_to_reap);
+      for (Port* p : reap) p->ReapClosed();
+      done_ = all_done;
+    }
+  }
+}
+
+void Worker::BeginStop(TimePoint deadline) {
+  if (stopping_) return;
+  stopping_ = true;
+  for (auto& p : ports_) p->BeginShutdown(deadline);
+}
+
+void Worker::ArmWake() {
+  io_uring_prep_poll_add(loop_->Prepare(wake_), inbox_->wake_fd(), POLLIN);
+}
+
+void Worker::ArmTick() {
+  tick_ts_.tv_sec = 0;
+  tick_ts_.tv_nsec = std::chrono::nanoseconds(kTickInterval).count();
+  io_uring_prep_timeout(loop_->Prepare(tick_), &tick_ts_, 0, 0);
+}
+
+void Worker::OnIoComplete(IoRequest& req, int32_t, uint32_t) {
+  if (req.kind == kWake) {
+    inbox_->Drain();
+    ArmWake();
+    return;
+  }
+  for (auto& p : ports_) p->OnTick(ctx_.now);
+  ArmTick();
+}
+
+}  // namespace ttyhub

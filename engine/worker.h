@@ -1,0 +1,81 @@
+// Worker: one thread, one io_uring, a shard of the ports.
+//
+// Thread-per-core, shared-nothing (in the manner of Seastar shards and
+// helio's proactors): a port's device, listeners and clients live on exactly
+// one worker, so the data path takes no lock and never crosses threads. The
+// ring is created on the worker's own thread (IORING_SETUP_SINGLE_ISSUER).
+// Other threads talk to a worker only through its Inbox: a bounded queue of
+// closures plus an eventfd the worker keeps a poll on.
+//
+// A 100 ms tick drives timeouts, device reopen backoff and the simulators.
+#ifndef TTYHUB_ENGINE_WORKER_H_
+#define TTYHUB_ENGINE_WORKER_H_
+
+#include <linux/time_types.h>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "config/config.h"
+#include "engine/inbox.h"
+#include "engine/io_request.h"
+#include "engine/worker_context.h"
+
+namespace ttyhub {
+
+class Logger;
+class Port;
+class TtyControl;
+
+class Worker final : public IoHandler {
+ public:
+  Worker(unsigned index, std::vector<PortConfig> ports, Logger& log, TtyControl& tty);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the thread and blocks until it has created its ring and started
+  // its ports (listeners bound). On error the thread has already cleaned up
+  // and exited.
+  absl::Status Start();
+
+  // From any thread: runs `m` on the worker. False if the inbox is full.
+  bool Post(Inbox::Message m);
+
+  // From any thread: stop accepting, flush for up to `budget`, close, exit.
+  void RequestStop(std::chrono::milliseconds budget);
+  void Join();
+
+  void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
+
+ private:
+  enum Op : uint8_t { kWake, kTick };
+  static constexpr std::chrono::milliseconds kTickInterval{100};
+
+  void ThreadMain(std::promise<absl::Status>* started);
+  void Loop();
+  void BeginStop(TimePoint deadline);
+  void ArmWake();
+  void ArmTick();
+
+  const unsigned index_;
+  std::vector<PortConfig> port_configs_;
+  WorkerContext ctx_;
+  std::unique_ptr<Inbox> inbox_;
+  std::unique_ptr<EventLoop> loop_;
+  std::vector<std::unique_ptr<Port>> ports_;
+  std::thread thread_;
+  bool stopping_ = false;
+  bool done_ = false;
+  __kernel_timespec tick_ts_{};
+  IoRequest wake_{this, kWake};
+  IoRequest tick_{this, kTick};
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_WORKER_H_

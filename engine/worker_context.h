@@ -1,0 +1,40 @@
+// WorkerContext: what every object on one worker shares, passed by reference.
+//
+// Owned by the Worker and used only on its thread. It replaces globals: the
+// event loop, the logger, the tty seam, a scratch buffer for input that is
+// read only to be discarded, the cached clock, and the list of ports with
+// closed clients to free after the current batch of completions.
+#ifndef TTYHUB_ENGINE_WORKER_CONTEXT_H_
+#define TTYHUB_ENGINE_WORKER_CONTEXT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+namespace ttyhub {
+
+class EventLoop;
+class Logger;
+class TtyControl;
+class Port;
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+
+struct WorkerContext {
+  EventLoop* loop = nullptr;
+  Logger* log = nullptr;
+  TtyControl* tty = nullptr;
+  unsigned worker_index = 0;
+  // Refreshed before each batch of completions is dispatched; good to the
+  // millisecond for timeouts and statistics. Saves a clock read per event.
+  TimePoint now{};
+  // Destination of reads from read-only clients (discarded). Not data-bearing.
+  std::vector<uint8_t> discard_buffer = std::vector<uint8_t>(64 * 1024);
+  // Ports that have finished closing clients since the last reap.
+  std::vector<Port*> ports_to_reap;
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_WORKER_CONTEXT_H_

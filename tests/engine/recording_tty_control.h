@@ -1,0 +1,50 @@
+// A TtyControl for tests: forwards to the kernel (so a real pty still gets
+// configured) and records what a real UART would have been told.
+#ifndef TTYHUB_TESTS_ENGINE_RECORDING_TTY_CONTROL_H_
+#define TTYHUB_TESTS_ENGINE_RECORDING_TTY_CONTROL_H_
+
+#include <mutex>
+#include <vector>
+
+#include "engine/tty_control.h"
+
+namespace ttyhub {
+
+class RecordingTtyControl final : public TtyControl {
+ public:
+  struct ModemChange {
+    int bits;
+    bool on;
+  };
+
+  absl::Status GetAttr(int fd, SerialTermios* out) override { return kernel_.GetAttr(fd, out); }
+  absl::Status SetAttr(int fd, const SerialTermios& t) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    applied_.push_back(t);
+    return kernel_.SetAttr(fd, t);
+  }
+  absl::Status SetModemLines(int, int bits, bool on) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    modem_.push_back({bits, on});
+    return absl::OkStatus();  // as a UART would
+  }
+
+  std::vector<SerialTermios> applied() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return applied_;
+  }
+  std::vector<ModemChange> modem_changes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return modem_;
+  }
+
+ private:
+  KernelTtyControl kernel_;
+  std::mutex mu_;
+  std::vector<SerialTermios> applied_;
+  std::vector<ModemChange> modem_;
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_TESTS_ENGINE_RECORDING_TTY_CONTROL_H_
