@@ -1,0 +1,182 @@
+// ttyhub: the daemon's entry point.
+//
+// Runs in the foreground, the systemd way (Type=notify: READY=1 once every
+// listener is bound). The main thread parses flags, loads the configuration,
+// starts the engine's workers and then only waits for signals:
+// SIGINT/SIGTERM stop gracefully (flush for shutdown_timeout, exit 0).
+#include <signal.h>
+#include <sys/resource.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "config/config_loader.h"
+#include "engine/engine.h"
+#include "engine/logger.h"
+#include "engine/tty_control.h"
+#include "tools/demo_config.h"
+
+namespace ttyhub {
+namespace {
+
+constexpr const char* kVersion = TTYHUB_VERSION;
+
+void PrintUsage(std::FILE* out) {
+  std::fprintf(out,
+               "usage: ttyhub -c FILE [--foreground] [--log-level LEVEL]\n"
+               "       ttyhub --check -c FILE\n"
+               "       ttyhub --demo\n"
+               "       ttyhub --version\n"
+               "\n"
+               "Serves serial devices to TCP clients. Runs in the foreground (for systemd,\n"
+               "a terminal or a container); --foreground is accepted and changes nothing.\n"
+               "\n"
+               "  -c, --config FILE    YAML configuration (see docs/configuration.md)\n"
+               "      --check          validate the configuration and exit 0 (valid) or 1\n"
+               "      --demo           run the built-in demo: simulated devices on ports\n"
+               "                       7001-7003, no hardware needed\n"
+               "      --log-level L    debug, info, warn or error (overrides the config)\n"
+               "      --version        print the version and exit\n");
+}
+
+struct Options {
+  std::string config_path;
+  bool check = false;
+  bool demo = false;
+  std::string log_level;
+};
+
+// Returns -1 to continue, or an exit code.
+int ParseArgs(int argc, char** argv, Options* opts) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "ttyhub: %s needs a value\n", name);
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (arg == "-c" || arg == "--config") {
+      const char* v = value("--config");
+      if (v == nullptr) return 2;
+      opts->config_path = v;
+    } else if (absl::StartsWith(arg, "--config=")) {
+      opts->config_path = arg.substr(9);
+    } else if (arg == "--check") {
+      opts->check = true;
+    } else if (arg == "--foreground" || arg == "-f") {
+      // Always in the foreground.
+    } else if (arg == "--demo") {
+      opts->demo = true;
+    } else if (arg == "--log-level") {
+      const char* v = value("--log-level");
+      if (v == nullptr) return 2;
+      opts->log_level = v;
+    } else if (arg == "--version" || arg == "-V") {
+      std::printf("ttyhub %s\n", kVersion);
+      return 0;
+    } else if (arg == "-h" || arg == "--help") {
+      PrintUsage(stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "ttyhub: unknown argument '%s'\n\n", arg.c_str());
+      PrintUsage(stderr);
+      return 2;
+    }
+  }
+  if (opts->config_path.empty() && !opts->demo) {
+    std::fprintf(stderr, "ttyhub: no configuration: use -c FILE (or --demo)\n\n");
+    PrintUsage(stderr);
+    return 2;
+  }
+  if (!opts->config_path.empty() && opts->demo) {
+    std::fprintf(stderr, "ttyhub: --demo and -c are exclusive\n");
+    return 2;
+  }
+  return -1;
+}
+
+// Each port needs a device fd, its listeners and one per client.
+void RaiseFileLimit(Logger& log) {
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+      log.Warn(absl::StrCat("cannot raise the open-file limit: ", std::strerror(errno)));
+    }
+  }
+}
+
+int Run(int argc, char** argv) {
+  Options opts;
+  if (int rc = ParseArgs(argc, argv, &opts); rc >= 0) return rc;
+
+  // Signals are taken synchronously by the main thread (sigwait); block them
+  // before any worker thread exists so that workers inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  const std::string source = opts.demo ? "<built-in demo>" : opts.config_path;
+  absl::StatusOr<Config> config =
+      opts.demo ? LoadConfigText(kDemoConfigYaml, source) : LoadConfigFile(opts.config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
+    if (opts.check) std::fprintf(stderr, "ttyhub: %s: invalid\n", source.c_str());
+    return 1;
+  }
+  if (opts.check) {
+    size_t listeners = 0;
+    for (const PortConfig& p : config->ports) listeners += p.listeners.size();
+    std::printf("%s: OK: %zu ports, %zu listeners, %u workers\n", source.c_str(),
+                config->ports.size(), listeners, config->workers);
+    return 0;
+  }
+
+  Logger log(Logger::ParseLevel(opts.log_level.empty() ? config->log_level : opts.log_level));
+  RaiseFileLimit(log);
+  log.Info(absl::StrCat("ttyhub ", kVersion, " starting: ", config->ports.size(), " ports, ",
+                        config->workers, " workers requested, config ", source));
+  KernelTtyControl tty;
+  Engine engine(*config, log, tty);
+  if (absl::Status s = engine.Start(); !s.ok()) {
+    log.Error(absl::StrCat("cannot start: ", s.message()));
+    return 1;
+  }
+  log.Info(absl::StrCat("ready: ", config->ports.size(), " ports on ", engine.worker_count(),
+                        " workers"));
+  sd_notifyf(0, "READY=1\nSTATUS=serving %zu ports", config->ports.size());
+
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      log.Warn("SIGHUP: configuration reload is not implemented yet; ignoring");
+      continue;
+    }
+    log.Info(absl::StrCat("received ", sig == SIGINT ? "SIGINT" : "SIGTERM",
+                          ": stopping (flushing for up to ", config->shutdown_timeout.count(),
+                          " ms)"));
+    break;
+  }
+  sd_notify(0, "STOPPING=1");
+  engine.Stop(config->shutdown_timeout);
+  log.Info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace ttyhub
+
+int main(int argc, char** argv) { return ttyhub::Run(argc, argv); }
