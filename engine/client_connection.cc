@@ -136,6 +136,19 @@ void ClientConnection::ArmPollIn() {
   io_uring_prep_poll_add(ctx_.loop->Prepare(poll_in_), fd_, POLLIN | POLLRDHUP);
 }
 
+void ClientConnection::DrainInput() {
+  if (closing_ || input_closed_ || input_paused_ || access_ != Access::kReadWrite) return;
+  for (;;) {
+    const ssize_t n = port_.ReceiveInput(*this, fd_);
+    if (n == Port::kInputQueueFull) {
+      input_paused_ = true;
+      return;
+    }
+    if (n <= 0) return;
+    bytes_received_ += static_cast<uint64_t>(n);
+  }
+}
+
 void ClientConnection::ResumeInput() {
   input_paused_ = false;
   ArmPollIn();

@@ -50,6 +50,9 @@ class ClientConnection final : public IoHandler {
 
   // The port has new data (or the ring moved): send if idle.
   void OnRingAdvanced() { MaybeSend(); }
+  // Shutdown: reads what the socket already holds into the port's input
+  // queue (rw clients, as far as it has room), so it is flushed too.
+  void DrainInput();
   // The port's input queue has room again: resume reading this client.
   void ResumeInput();
   // Periodic checks: inactivity and stall timeouts, lapping for

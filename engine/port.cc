@@ -125,6 +125,10 @@ void Port::TryOpenDevice() {
   ++failures_since_open_;
   device_state_ = DeviceState::kReopening;
   next_open_attempt_ = ctx_.now + backoff_;
+  if (ctx_.log->Enabled(LogLevel::kDebug)) {
+    ctx_.log->Debug(absl::StrCat("port ", name(), ": open attempt ", failures_since_open_,
+                                 " failed: ", s.message()));
+  }
   if (auto dropped = device_log_.Admit(ctx_.now)) {
     ctx_.log->Warn(absl::StrCat("port ", name(), ": cannot open device ", config_.device.original,
                                 ": ", s.message(), "; retrying every ", backoff_.count(),
@@ -371,6 +375,8 @@ void Port::BeginShutdown(TimePoint deadline) {
   shutdown_deadline_ = deadline;
   for (auto& l : listeners_) l->Stop();
   ctx_.loop->Cancel(poll_in_);  // no more device reads; writes continue to flush
+  // Input that reached our sockets before the signal is accepted and flushed.
+  for (auto& c : clients_) c->DrainInput();
   ShutdownStep(ctx_.now);
 }
 

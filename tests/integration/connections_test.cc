@@ -1,1 +1,111 @@
+// Listener and connection rules: max_clients, inactivity timeout, addresses.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/integration/harness.h"
+
+namespace ttyhub::testing {
+namespace {
+
+std::string Config(const TempDir& dir, const std::string& listeners) {
+  return absl::StrCat("ports:\n  - name: p0\n    device: ", dir.File("dev0"), "\n    listen:\n",
+                      listeners);
+}
+
+TEST(ConnectionsTest, ClientBeyondMaxClientsGetsOneLineAndIsClosed) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const uint16_t port = FreeTcpPorts(1)[0];
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(
+      Config(dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\", max_clients: 2}\n"))));
+  auto a = TcpClient::Connect(port, Deadline::Seconds(10));
+  auto b = TcpClient::Connect(port, Deadline::Seconds(10));
+  ASSERT_TRUE(daemon.WaitForLog("(2 of 2)", Deadline::Seconds(10)));
+  auto c = TcpClient::Connect(port, Deadline::Seconds(10));
+  ASSERT_NE(c, nullptr);
+  std::string refused;
+  ASSERT_TRUE(c->ReadUntilClosed(&refused, Deadline::Seconds(10)));
+  EXPECT_EQ(refused, "ttyhub: port p0 is full (2 clients)\r\n");
+
+  // The two admitted clients are unaffected, and a slot frees up on leaving.
+  ASSERT_TRUE(pty.WriteAll("data", Deadline::Seconds(5)));
+  std::string got_a, got_b;
+  ASSERT_TRUE(a->ReadExactly(&got_a, 4, Deadline::Seconds(10)));
+  ASSERT_TRUE(b->ReadExactly(&got_b, 4, Deadline::Seconds(10)));
+  a.reset();
+  ASSERT_TRUE(daemon.WaitForLog("client #1 127.0.0.1", Deadline::Seconds(10)));
+  ASSERT_TRUE(daemon.WaitForLog("disconnected: closed by peer", Deadline::Seconds(10)));
+  auto d = TcpClient::Connect(port, Deadline::Seconds(10));
+  ASSERT_NE(d, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("client #3 ", Deadline::Seconds(10)));
+  ASSERT_TRUE(pty.WriteAll("more", Deadline::Seconds(5)));
+  std::string got_d;
+  ASSERT_TRUE(d->ReadExactly(&got_d, 4, Deadline::Seconds(10)));
+  EXPECT_EQ(got_d, "more");
+}
+
+TEST(ConnectionsTest, InactivityTimeoutClosesIdleClientsOnly) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const uint16_t port = FreeTcpPorts(1)[0];
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(
+      Config(dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\", timeout: 1s}\n"))));
+  auto idle = TcpClient::Connect(port, Deadline::Seconds(10));
+  auto busy = TcpClient::Connect(port, Deadline::Seconds(10));
+  ASSERT_NE(idle, nullptr);
+  ASSERT_NE(busy, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("(2 of 64)", Deadline::Seconds(10)));
+  // The busy client types every 200 ms for 3 s: well past the timeout.
+  std::string at_device;
+  for (int i = 0; i < 15; ++i) {
+    ASSERT_TRUE(busy->SendAll("k", Deadline::Seconds(5)));
+    ASSERT_TRUE(pty.ReadExactly(&at_device, 1, Deadline::Seconds(5)));
+    pollfd none{-1, 0, 0};
+    poll(&none, 0, 200);  // pacing the typist, not waiting for a result
+  }
+  std::string rest;
+  EXPECT_TRUE(idle->ReadUntilClosed(&rest, Deadline::Seconds(10)));
+  EXPECT_NE(daemon.Log().find("disconnected: inactivity timeout (1 s)"), std::string::npos);
+  // The busy one is still connected.
+  ASSERT_TRUE(pty.WriteAll("alive", Deadline::Seconds(5)));
+  std::string got;
+  ASSERT_TRUE(busy->ReadUntil(&got, "alive", Deadline::Seconds(10)));
+  EXPECT_FALSE(busy->closed());
+}
+
+TEST(ConnectionsTest, Ipv6LoopbackListener) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const uint16_t port = FreeTcpPorts(1)[0];
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(Config(dir, absl::StrCat("      - {port: \"[::1]:", port, "\"}\n"))));
+  const int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_port = htons(port);
+  a.sin6_addr = in6addr_loopback;
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_TRUE(daemon.WaitForLog("client #1 [::1]:", Deadline::Seconds(10)));
+  ASSERT_TRUE(pty.WriteAll("v6", Deadline::Seconds(5)));
+  char buf[2];
+  pollfd pfd{fd, POLLIN, 0};
+  ASSERT_EQ(poll(&pfd, 1, 10000), 1);
+  ASSERT_EQ(recv(fd, buf, 2, MSG_WAITALL), 2);
+  EXPECT_EQ(std::string(buf, 2), "v6");
+  close(fd);
+}
+
+}  // namespace
+}  // namespace ttyhub::testing

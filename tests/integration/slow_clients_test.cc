@@ -1,1 +1,231 @@
+// The defining behaviour: a slow or dead client never stalls the port or the
+// other clients. Skipped bytes are counted exactly; stalled lossless clients
+// are cut off after stall_timeout.
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <regex>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/integration/harness.h"
+
+namespace ttyhub::testing {
+namespace {
+
+constexpr int kSmallRcvBuf = 4096;  // the kernel doubles it; still tiny
+
+std::string Config(const TempDir& dir, const std::string& listeners,
+                   const std::string& port_extra = "") {
+  return absl::StrCat("ports:\n  - name: p0\n    device: ", dir.File("dev0"),
+                      "\n    buffer: 64KiB\n", port_extra, "    listen:\n", listeners);
+}
+
+// Streams `data` into the device while `reader` keeps up; returns when the
+// reader has it all (true) or the deadline passes (false). Other sockets are
+// left alone.
+bool PumpThrough(TestPty& pty, TcpClient& reader, const std::string& data, std::string* got,
+                 Deadline deadline) {
+  size_t written = 0;
+  while (got->size() < data.size() && !deadline.Expired()) {
+    pollfd fds[2] = {{pty.master(), static_cast<short>(written < data.size() ? POLLOUT : 0), 0},
+                     {reader.fd(), POLLIN, 0}};
+    poll(fds, 2, 100);
+    if (fds[0].revents & POLLOUT) {
+      const ssize_t n = write(pty.master(), data.data() + written,
+                              std::min<size_t>(data.size() - written, 65536));
+      if (n > 0) written += static_cast<size_t>(n);
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (!reader.ReadExactly(got, std::min<size_t>(data.size() - got->size(), 1 << 20),
+                              Deadline(std::chrono::milliseconds(0))) &&
+          reader.closed()) {
+        return false;
+      }
+    }
+  }
+  return got->size() == data.size();
+}
+
+// Parses "skipped N B" from the disconnect line of client `who` ("#2").
+bool SkippedFromLog(const std::string& log, const std::string& who, uint64_t* skipped) {
+  const std::regex re("client " + who + " [^\\n]* disconnected: [^\\n]*skipped ([0-9]+) B");
+  std::smatch m;
+  if (!std::regex_search(log, m, re)) return false;
+  return absl::SimpleAtoi(m[1].str(), skipped);
+}
+
+TEST(SlowClientsTest, StalledViewerNeitherSlowsTheFastClientNorLosesCount) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const auto ports = FreeTcpPorts(2);
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(Config(
+      dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
+                        "      - {port: \"127.0.0.1:", ports[1], "\", access: ro}\n"))));
+  auto fast = TcpClient::Connect(ports[0], Deadline::Seconds(10));
+  auto viewer = TcpClient::Connect(ports[1], Deadline::Seconds(10), kSmallRcvBuf);
+  ASSERT_NE(fast, nullptr);
+  ASSERT_NE(viewer, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("client #2", Deadline::Seconds(10)));
+
+  // 16 MiB through a 64 KiB ring while the viewer reads nothing: if the
+  // viewer held the port back, this could not finish.
+  constexpr size_t kSize = 16 << 20;
+  const std::string data = Pattern(0, kSize, 0x42);
+  std::string got;
+  ASSERT_TRUE(PumpThrough(pty, *fast, data, &got, Deadline::Seconds(120)))
+      << "fast client got " << got.size() << " of " << kSize;
+  EXPECT_TRUE(got == data);
+
+  // Now the viewer drains: it must hold a prefix and the stream's tail, with
+  // exactly one gap in between.
+  std::string seen;
+  const std::string tail = data.substr(kSize - 100);
+  ASSERT_TRUE(viewer->ReadUntil(&seen, tail, Deadline::Seconds(30)));
+  ASSERT_TRUE(seen.size() >= tail.size() &&
+              seen.compare(seen.size() - tail.size(), tail.size(), tail) == 0);
+  uint64_t skipped = 0;
+  ASSERT_TRUE(MatchesWithOneGap(seen, kSize, 0x42, &skipped)) << "viewer stream is corrupt";
+  EXPECT_GT(skipped, 0u) << "the viewer was never lapped, so this test proves nothing";
+  EXPECT_EQ(seen.size() + skipped, kSize);
+
+  // The daemon's own count, reported when the viewer leaves, agrees.
+  viewer.reset();
+  ASSERT_TRUE(daemon.WaitForLog("client #2 ", Deadline::Seconds(10)));
+  ASSERT_TRUE(daemon.WaitForLog("(ro) disconnected", Deadline::Seconds(10)));
+  uint64_t logged = 0;
+  ASSERT_TRUE(SkippedFromLog(daemon.Log(), "#2", &logged)) << daemon.Log();
+  EXPECT_EQ(logged, skipped);
+}
+
+TEST(SlowClientsTest, ViewerWithDisconnectPolicyIsCutOffWhenLapped) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const auto ports = FreeTcpPorts(2);
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(Config(
+      dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
+                        "      - {port: \"127.0.0.1:", ports[1],
+                        "\", access: ro, slow_viewer: disconnect}\n"))));
+  auto fast = TcpClient::Connect(ports[0], Deadline::Seconds(10));
+  auto viewer = TcpClient::Connect(ports[1], Deadline::Seconds(10), kSmallRcvBuf);
+  ASSERT_NE(fast, nullptr);
+  ASSERT_NE(viewer, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("client #2", Deadline::Seconds(10)));
+  constexpr size_t kSize = 4 << 20;
+  const std::string data = Pattern(0, kSize, 7);
+  std::string got;
+  ASSERT_TRUE(PumpThrough(pty, *fast, data, &got, Deadline::Seconds(60)));
+  EXPECT_TRUE(got == data);
+  ASSERT_TRUE(daemon.WaitForLog("(ro) disconnected: lapped by the device stream",
+                                Deadline::Seconds(10)));
+  std::string seen;
+  EXPECT_TRUE(viewer->ReadUntilClosed(&seen, Deadline::Seconds(30)));
+  // What it did get is an unbroken prefix.
+  EXPECT_TRUE(seen == data.substr(0, seen.size()));
+}
+
+TEST(SlowClientsTest, StalledReadWriteClientIsDisconnectedAfterStallTimeout) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const auto ports = FreeTcpPorts(1);
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(Config(
+      dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n"),
+      "    stall_timeout: 1s\n")));
+  auto fast = TcpClient::Connect(ports[0], Deadline::Seconds(10));
+  auto stalled = TcpClient::Connect(ports[0], Deadline::Seconds(10), kSmallRcvBuf);
+  ASSERT_NE(fast, nullptr);
+  ASSERT_NE(stalled, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("(2 of 64)", Deadline::Seconds(10)));
+
+  // Both are lossless clients, so the stalled one holds the device back
+  // until stall_timeout cuts it off; then the fast one gets everything.
+  constexpr size_t kSize = 4 << 20;
+  const std::string data = Pattern(0, kSize, 9);
+  std::string got;
+  ASSERT_TRUE(PumpThrough(pty, *fast, data, &got, Deadline::Seconds(60)));
+  EXPECT_TRUE(got == data) << "backpressure must be lossless for the client that reads";
+  EXPECT_NE(daemon.Log().find("disconnected: stalled: accepted no data for 1 s"),
+            std::string::npos)
+      << daemon.Log();
+  // The stalled client received a clean prefix, then the connection closed.
+  std::string seen;
+  EXPECT_TRUE(stalled->ReadUntilClosed(&seen, Deadline::Seconds(30)));
+  EXPECT_LT(seen.size(), kSize);
+  EXPECT_TRUE(seen == data.substr(0, seen.size()));
+}
+
+TEST(SlowClientsTest, ReadWriteSkipPolicyNeverHoldsThePort) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const auto ports = FreeTcpPorts(2);
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(Config(
+      dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
+                        "      - {port: \"127.0.0.1:", ports[1],
+                        "\", access: rw, slow_writer: skip}\n"),
+      "    stall_timeout: 0\n")));  // never: only the policy can keep the port moving
+  auto fast = TcpClient::Connect(ports[0], Deadline::Seconds(10));
+  auto slow = TcpClient::Connect(ports[1], Deadline::Seconds(10), kSmallRcvBuf);
+  ASSERT_NE(fast, nullptr);
+  ASSERT_NE(slow, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("client #2", Deadline::Seconds(10)));
+  constexpr size_t kSize = 8 << 20;
+  const std::string data = Pattern(0, kSize, 3);
+  std::string got;
+  ASSERT_TRUE(PumpThrough(pty, *fast, data, &got, Deadline::Seconds(60)));
+  EXPECT_TRUE(got == data);
+  // The slow rw client is still connected and can still type to the device.
+  ASSERT_TRUE(slow->SendAll("still here\n", Deadline::Seconds(10)));
+  std::string at_device;
+  ASSERT_TRUE(pty.ReadUntil(&at_device, "still here\n", Deadline::Seconds(10)));
+}
+
+TEST(SlowClientsTest, BackpressureIsLosslessForASlowReader) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const auto ports = FreeTcpPorts(1);
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(
+      Config(dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n"))));
+  auto slow = TcpClient::Connect(ports[0], Deadline::Seconds(10), kSmallRcvBuf);
+  ASSERT_NE(slow, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("client #1", Deadline::Seconds(10)));
+  // The reader takes small bites; the ring (64 KiB) fills and device reads
+  // pause instead of dropping anything.
+  constexpr size_t kSize = 1 << 20;
+  const std::string data = Pattern(0, kSize, 5);
+  std::string got;
+  size_t written = 0;
+  Deadline deadline = Deadline::Seconds(120);
+  while (got.size() < kSize && !deadline.Expired()) {
+    pollfd fds[2] = {{pty.master(), static_cast<short>(written < kSize ? POLLOUT : 0), 0},
+                     {slow->fd(), POLLIN, 0}};
+    poll(fds, 2, 100);
+    if (fds[0].revents & POLLOUT) {
+      const ssize_t n =
+          write(pty.master(), data.data() + written, std::min<size_t>(kSize - written, 65536));
+      if (n > 0) written += static_cast<size_t>(n);
+    }
+    if (fds[1].revents & POLLIN) {
+      slow->ReadExactly(&got, std::min<size_t>(kSize - got.size(), 512),
+                        Deadline(std::chrono::milliseconds(0)));
+    }
+  }
+  ASSERT_EQ(got.size(), kSize);
+  EXPECT_TRUE(got == data);
+}
+
+}  // namespace
+}  // namespace ttyhub::testing
