@@ -256,7 +256,9 @@ class Loader {
   void ForEachKey(const YAML::Node& map, const std::string& prefix, Fn fn) {
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& key_node = it->first;
+      // Copies: it-> returns a proxy that dies at the end of the expression.
+      const YAML::Node key_node = it->first;
+      const YAML::Node value = it->second;
       if (!key_node.IsScalar()) {
         Error(key_node, prefix, "keys must be plain names");
         continue;
@@ -267,7 +269,7 @@ class Loader {
         Error(key_node, path, "duplicate key");
         continue;
       }
-      if (!fn(key, it->second, path)) Error(key_node, path, "unknown key");
+      if (!fn(key, value, path)) Error(key_node, path, "unknown key");
     }
   }
 

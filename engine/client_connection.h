@@ -86,7 +86,7 @@ class ClientConnection final : public IoHandler {
  private:
   enum Op : uint8_t { kSend, kPollOut, kPollIn };
   // After the peer's FIN: how long a quiet connection is kept for output.
-  static constexpr std::chrono::milliseconds kHalfCloseLinger{2000};
+  static constexpr std::chrono::milliseconds kHalfCloseLinger{1000};
   // Largest single send (bytes); the socket buffer usually limits it first.
   static constexpr size_t kMaxSend = 256 * 1024;
 

@@ -1,0 +1,156 @@
+// The engine in-process, with the tty seam recording what a UART would be
+// told: framing on open, and DTR/RTS for hangup_when_done as clients come
+// and go. (A pty accepts neither parity nor modem-line changes.)
+#include "engine/engine.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "config/config_loader.h"
+#include "engine/logger.h"
+#include "gtest/gtest.h"
+#include "tests/engine/recording_tty_control.h"
+
+namespace ttyhub {
+namespace {
+
+// Polls `done` until true or `budget` passes.
+bool WaitFor(const std::function<bool()>& done, std::chrono::seconds budget) {
+  const auto end = std::chrono::steady_clock::now() + budget;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    pollfd none{-1, 0, 0};
+    poll(&none, 0, 10);
+  }
+  return done();
+}
+
+uint16_t FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+int ConnectTo(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    master_ = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(master_, 0);
+    ASSERT_EQ(grantpt(master_), 0);
+    ASSERT_EQ(unlockpt(master_), 0);
+    char name[128];
+    ASSERT_EQ(ptsname_r(master_, name, sizeof(name)), 0);
+    slave_ = name;
+    port_ = FreePort();
+  }
+  void TearDown() override { close(master_); }
+
+  int master_ = -1;
+  std::string slave_;
+  uint16_t port_ = 0;
+  Logger log_{LogLevel::kWarn};
+  RecordingTtyControl tty_;
+};
+
+TEST_F(EngineTest, FramingReachesTheSeamAndModemLinesFollowClients) {
+  auto config = LoadConfigText(
+      absl::StrCat("workers: 1\nports:\n  - name: pdu\n    device: ", slave_,
+                   "\n    serial: 19200o72\n    flow: rtscts\n    local: false\n"
+                   "    hangup_when_done: true\n    listen: [{port: \"127.0.0.1:",
+                   port_, "\"}]\n"),
+      "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  Engine engine(*config, log_, tty_);
+  ASSERT_TRUE(engine.Start().ok());
+
+  ASSERT_EQ(tty_.applied().size(), 1u);
+  const SerialTermios told = tty_.applied()[0];
+  EXPECT_EQ(told.cflag & CSIZE, static_cast<uint32_t>(CS7));
+  EXPECT_EQ(told.cflag & (PARENB | PARODD | CMSPAR), static_cast<uint32_t>(PARENB | PARODD));
+  EXPECT_NE(told.cflag & CSTOPB, 0u);
+  EXPECT_NE(told.cflag & CRTSCTS, 0u);
+  EXPECT_EQ(told.cflag & CLOCAL, 0u);
+  EXPECT_EQ(told.cflag & CBAUD, static_cast<uint32_t>(B19200));
+
+  // No client yet: lines dropped at open.
+  ASSERT_TRUE(WaitFor([&] { return tty_.modem_changes().size() == 1; }, std::chrono::seconds(5)));
+  EXPECT_FALSE(tty_.modem_changes()[0].on);
+  EXPECT_EQ(tty_.modem_changes()[0].bits, kModemDtr | kModemRts);
+
+  const int a = ConnectTo(port_);
+  ASSERT_GE(a, 0);
+  ASSERT_TRUE(WaitFor([&] { return tty_.modem_changes().size() == 2; }, std::chrono::seconds(5)));
+  EXPECT_TRUE(tty_.modem_changes()[1].on);
+  const int b = ConnectTo(port_);  // a second client changes nothing
+  ASSERT_GE(b, 0);
+  close(a);
+  // Only when the last one leaves are the lines dropped again.
+  close(b);
+  ASSERT_TRUE(WaitFor([&] { return tty_.modem_changes().size() == 3; }, std::chrono::seconds(5)));
+  EXPECT_FALSE(tty_.modem_changes()[2].on);
+  engine.Stop(std::chrono::seconds(1));
+  EXPECT_EQ(tty_.modem_changes().size(), 3u);
+}
+
+TEST_F(EngineTest, StartFailsCleanlyWhenAListenerCannotBind) {
+  const int blocker = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port_);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(blocker, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(listen(blocker, 1), 0);
+  const uint16_t other = FreePort();
+  auto config = LoadConfigText(
+      absl::StrCat("workers: 2\nports:\n",
+                   "  - {name: ok, device: sim:echo, listen: [{port: \"127.0.0.1:", other, "\"}]}\n",
+                   "  - {name: taken, device: sim:echo, listen: [{port: \"127.0.0.1:", port_,
+                   "\"}]}\n"),
+      "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  Engine engine(*config, log_, tty_);
+  const absl::Status s = engine.Start();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("cannot listen on 127.0.0.1:"), absl::string_view::npos) << s;
+  // The worker that did start was stopped: its port is free again.
+  const int probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  a.sin_port = htons(other);
+  const int one = 1;
+  setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  EXPECT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  close(probe);
+  close(blocker);
+}
+
+}  // namespace
+}  // namespace ttyhub
