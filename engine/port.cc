@@ -302,6 +302,11 @@ void Port::OnAccepted(Listener& listener, int fd) {
     const std::string msg =
         absl::StrCat("ttyhub: port ", name(), " is full (", lc.max_clients, " clients)\r\n");
     (void)!send(fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    // Unread input would turn close() into a reset that can destroy the
+    // message before the client reads it.
+    while (recv(fd, ctx_.discard_buffer.data(), ctx_.discard_buffer.size(), MSG_DONTWAIT) > 0) {
+    }
+    shutdown(fd, SHUT_WR);
     if (ctx_.log->Enabled(LogLevel::kInfo)) {
       ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", PeerName(fd), " on ",
                                   listener.address(), ": full (", lc.max_clients, " clients)"));

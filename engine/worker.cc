@@ -74,6 +74,8 @@ void Worker::ThreadMain(std::promise<absl::Status>* started) {
     // Undo what started, then report.
     BeginStop(ctx_.now);
     Loop();
+    loop_.reset();
+    ctx_.loop = nullptr;
     ports_.clear();
     started->set_value(status);
     return;
@@ -82,8 +84,12 @@ void Worker::ThreadMain(std::promise<absl::Status>* started) {
                               ports_.size(), " ports"));
   started->set_value(absl::OkStatus());
   Loop();
+  // Tear down the ring first: io_uring_queue_exit cancels whatever is still
+  // pending (the wake poll and tick timer; everything, if the loop failed)
+  // before the objects those operations point at are freed.
+  loop_.reset();
+  ctx_.loop = nullptr;
   ports_.clear();
-  loop_.reset();  // io_uring_queue_exit drops the wake poll and tick timer
 }
 
 void Worker::Loop() {
