@@ -66,11 +66,21 @@ struct PortConfig {
   std::vector<ListenerConfig> listeners;
 };
 
+// The admin HTTP listener (metrics, JSON API). Off unless `admin:` is given.
+struct AdminConfig {
+  bool enabled = false;
+  std::string where;          // "file:line:col: admin", for runtime errors
+  std::string host = "127.0.0.1";  // loopback unless configured otherwise
+  uint16_t port = 8420;
+  std::string token;          // if set, mutating endpoints need "Authorization: Bearer <token>"
+};
+
 struct Config {
   std::string source;    // file the config came from
   unsigned workers = 1;  // resolved: never 0
   std::chrono::milliseconds shutdown_timeout{2'000};  // flush budget on SIGTERM
   std::string log_level = "info";
+  AdminConfig admin;
   std::vector<PortConfig> ports;
 };
 

@@ -180,6 +180,8 @@ class Loader {
         });
       } else if (key == "shutdown_timeout") {
         if (auto d = Duration(value, path)) config.shutdown_timeout = *d;
+      } else if (key == "admin") {
+        ParseAdmin(value, path, &config.admin);
       } else if (key == "log_level") {
         if (auto s = String(value, path)) {
           const std::string level = absl::AsciiStrToLower(*s);
@@ -447,6 +449,55 @@ class Loader {
     return spec;
   }
 
+  // admin: {listen: HOST:PORT, token: SECRET | token_file: PATH}
+  void ParseAdmin(const YAML::Node& node, const std::string& path, AdminConfig* out) {
+    if (!node.IsMap()) {
+      Error(node, path, "must be a mapping such as {listen: 127.0.0.1:8420}");
+      return;
+    }
+    out->enabled = true;
+    out->where = Where(node, path);
+    ForEachKey(node, path, [&](const std::string& key, const YAML::Node& value,
+                               const std::string& p) {
+      if (key == "listen") {
+        ListenerConfig address;
+        if (ListenAddress(value, p, &address)) {
+          out->host = address.host.empty() ? "0.0.0.0" : address.host;
+          out->port = address.port;
+          // A bare port number means loopback here, unlike data listeners.
+          if (value.IsScalar() && value.Scalar().find(':') == std::string::npos) {
+            out->host = "127.0.0.1";
+          }
+        }
+      } else if (key == "token") {
+        if (auto s = String(value, p)) {
+          if (s->size() < 16) {
+            Error(value, p, "must be at least 16 characters");
+          } else {
+            out->token = *s;
+          }
+        }
+      } else if (key == "token_file") {
+        if (auto s = String(value, p)) {
+          std::ifstream in(*s);
+          std::string token;
+          if (!in || !std::getline(in, token)) {
+            Error(value, p, absl::StrCat("cannot read token file '", *s, "'"));
+          } else if (absl::StripAsciiWhitespace(token).size() < 16) {
+            Error(value, p, absl::StrCat("the token in '", *s, "' must be at least 16 characters"));
+          } else {
+            out->token = std::string(absl::StripAsciiWhitespace(token));
+          }
+        }
+      } else if (key == "enabled") {
+        if (auto b = Bool(value, p)) out->enabled = *b;
+      } else {
+        return false;
+      }
+      return true;
+    });
+  }
+
   // Parses `port:` as N, HOST:N or [V6]:N into `out`.
   bool ListenAddress(const YAML::Node& node, const std::string& path, ListenerConfig* out) {
     if (node.IsSequence() || node.IsMap()) {
@@ -686,6 +737,17 @@ class Loader {
           }
         }
         tcp_ports[l.port].push_back({&l});
+      }
+    }
+    if (config.admin.enabled) {
+      for (const Seen& other : tcp_ports[config.admin.port]) {
+        if (IsWildcardHost(config.admin.host) || IsWildcardHost(other.listener->host) ||
+            config.admin.host == other.listener->host) {
+          AddError(YAML::Mark(), absl::StrCat(config.admin.where, ".listen: TCP port ",
+                                              config.admin.port, " is already used by ",
+                                              other.listener->where));
+          break;
+        }
       }
     }
   }

@@ -35,6 +35,9 @@ ClientConnection::ClientConnection(Port& port, Listener& listener, WorkerContext
       policy_(listener.config().slow_policy),
       cursor_(start_cursor),
       connected_at_(ctx.now),
+      connected_unix_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count()),
       last_activity_(ctx.now) {}
 
 ClientConnection::~ClientConnection() {
@@ -44,6 +47,20 @@ ClientConnection::~ClientConnection() {
 
 std::string ClientConnection::Describe() const {
   return absl::StrCat("#", id_, " ", peer_, " (", AccessName(access_), ")");
+}
+
+ClientSnapshot ClientConnection::Snapshot() const {
+  ClientSnapshot s;
+  s.id = id_;
+  s.peer = peer_;
+  s.access = access_;
+  s.listener = listener_.address();
+  s.connected_unix_ms = connected_unix_ms_;
+  s.bytes_in = bytes_received_;
+  s.bytes_out = bytes_sent_;
+  s.bytes_skipped = bytes_skipped_;
+  s.lag_bytes = port_.ring().head() - cursor_;
+  return s;
 }
 
 bool ClientConnection::HasPendingOutput() const {
@@ -106,6 +123,7 @@ void ClientConnection::OnSendDone(int32_t res) {
   }
   const size_t n = static_cast<size_t>(res);
   if (was_ring) {
+    port_.RecordDelivered(cursor_, cursor_ + n);
     cursor_ += n;
     PortCounters& c = port_.counters();
     c.client_tx_bytes += n;

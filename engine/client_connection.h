@@ -30,6 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "config/config.h"
 #include "engine/io_request.h"
+#include "engine/snapshot.h"
 #include "engine/worker_context.h"
 
 namespace ttyhub {
@@ -75,6 +76,7 @@ class ClientConnection final : public IoHandler {
   // Data queued for this client and not yet sent (banner plus ring bytes).
   bool HasPendingOutput() const;
 
+  ClientSnapshot Snapshot() const;
   uint64_t id() const { return id_; }
   Access access() const { return access_; }
   Listener& listener() const { return listener_; }
@@ -118,6 +120,7 @@ class ClientConnection final : public IoHandler {
   bool finished_ = false;
 
   TimePoint connected_at_;
+  const int64_t connected_unix_ms_;  // wall clock, for display
   TimePoint last_activity_;          // last byte in either direction
   TimePoint blocked_since_{};        // socket full with data pending; {} when not
 

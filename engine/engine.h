@@ -10,8 +10,12 @@
 #include <memory>
 #include <vector>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "config/config.h"
+#include "engine/snapshot.h"
 
 namespace ttyhub {
 
@@ -35,7 +39,30 @@ class Engine {
 
   size_t worker_count() const { return workers_.size(); }
 
+  // The calls below may be made from any thread other than a worker's (the
+  // admin server's), between Start() and Stop(). Each is answered by the
+  // owning worker through its inbox; `timeout` bounds the wait.
+
+  // OK if every worker answers within `timeout` (health checks).
+  absl::Status Ping(std::chrono::milliseconds timeout);
+  // Every worker's and port's statistics, ports in configuration order.
+  absl::StatusOr<EngineSnapshot> Snapshot(std::chrono::milliseconds timeout);
+  // One port, with its clients. NotFound if there is no such port.
+  absl::StatusOr<PortSnapshot> SnapshotPort(absl::string_view port,
+                                            std::chrono::milliseconds timeout);
+  absl::Status DisconnectClient(absl::string_view port, uint64_t client_id,
+                                std::chrono::milliseconds timeout);
+  absl::Status SetSerial(absl::string_view port, const SerialSettings& settings,
+                         std::chrono::milliseconds timeout);
+
  private:
+  // Runs fn(worker) on worker `w`'s thread and waits for its result.
+  template <typename T>
+  absl::StatusOr<T> Ask(size_t w, absl::AnyInvocable<T(Worker&)> fn,
+                        std::chrono::milliseconds timeout);
+  // Which worker owns `port`, or NotFound.
+  absl::StatusOr<size_t> WorkerOf(absl::string_view port) const;
+
   const Config& config_;
   Logger& log_;
   TtyControl& tty_;

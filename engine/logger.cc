@@ -84,6 +84,7 @@ void Logger::SetLevel(LogLevel level) {
 void Logger::Log(LogLevel level, absl::string_view message) {
   if (!Enabled(level)) return;
   impl_->log(ToSpd(level), spdlog::string_view_t(message.data(), message.size()));
+  if (observer_) observer_(level, message);
 }
 
 LogLevel Logger::ParseLevel(absl::string_view name) {

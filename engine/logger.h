@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,12 +44,19 @@ class Logger {
   void Warn(absl::string_view m) { Log(LogLevel::kWarn, m); }
   void Error(absl::string_view m) { Log(LogLevel::kError, m); }
 
+  // Also hands every emitted line to `observer` (tests; later, log streaming).
+  // Set it before other threads log.
+  void SetObserver(std::function<void(LogLevel, absl::string_view)> observer) {
+    observer_ = std::move(observer);
+  }
+
   // "debug" | "info" | "warn" | "error"; anything else is kInfo.
   static LogLevel ParseLevel(absl::string_view name);
 
  private:
   LogLevel min_level_;
   std::shared_ptr<spdlog::logger> impl_;
+  std::function<void(LogLevel, absl::string_view)> observer_;
 };
 
 // Keeps a repeating fault from flooding the log: admits `burst` messages, then

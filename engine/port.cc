@@ -117,6 +117,8 @@ void Port::TryOpenDevice() {
     }
     failures_since_open_ = 0;
     device_log_.Reset();
+    line_errors_.Reset();
+    uart_counters_available_ = true;
     SetModemLinesFor(open_clients_);
     PumpDeviceRead();
     PumpDeviceWrite();
@@ -200,6 +202,7 @@ void Port::PumpDeviceRead() {
     if (n > 0) {
       ring_->Commit(static_cast<size_t>(n));
       counters_.device_rx_bytes += static_cast<uint64_t>(n);
+      stamps_[stamp_count_++ % kStamps] = {ring_->head(), Clock::now()};
       for (auto& c : clients_) c->OnRingAdvanced();
       if (static_cast<size_t>(n) < space.size()) break;  // drained for now
       continue;
@@ -366,7 +369,105 @@ void Port::SetModemLinesFor(size_t clients) {
   }
 }
 
+void Port::RecordDelivered(uint64_t from, uint64_t to) {
+  if (stamp_count_ == 0 || to <= from) return;
+  // Stamps are in ring order; walk back from the newest to the first read
+  // that ended after `from`, then forward over those ending by `to`.
+  const uint64_t oldest = stamp_count_ > kStamps ? stamp_count_ - kStamps : 0;
+  uint64_t i = stamp_count_;
+  while (i > oldest && stamps_[(i - 1) % kStamps].end > from) --i;
+  for (; i < stamp_count_; ++i) {
+    const ReadStamp& s = stamps_[i % kStamps];
+    if (s.end > to) break;
+    latency_.Record(ctx_.now - s.at);
+  }
+}
+
+void Port::SampleLineErrors() {
+  if (!uart_counters_available_ || device_state_ != DeviceState::kOpen) return;
+  auto counters = device_->GetCounters();
+  if (!counters.ok()) {
+    uart_counters_available_ = false;  // ptys, sims, adapters without TIOCGICOUNT
+    return;
+  }
+  if (auto warning = line_errors_.Sample(ctx_.now, *counters, name(), serial_text_)) {
+    ctx_.log->Warn(*warning);
+  }
+}
+
+PortSnapshot Port::Snapshot() {
+  PortSnapshot s;
+  s.name = config_.name;
+  s.device = config_.device.original;
+  s.worker = ctx_.worker_index;
+  s.device_state = std::string(DeviceStateName(device_state_));
+  s.serial = config_.serial;
+  s.local = config_.local;
+  s.counters = counters_;
+  s.latency = latency_;
+  s.device_rx_rate = device_rx_rate_;
+  s.device_tx_rate = device_tx_rate_;
+  s.client_tx_rate = client_tx_rate_;
+  if (ring_) {
+    s.ring_capacity = ring_->capacity();
+    s.ring_head = ring_->head();
+  }
+  if (device_state_ == DeviceState::kOpen && uart_counters_available_) {
+    if (auto c = device_->GetCounters(); c.ok()) s.uart = *c;
+  }
+  for (const auto& l : listeners_) {
+    const ListenerConfig& lc = l->config();
+    s.listeners.push_back({l->address(), lc.protocol, lc.access, l->active_clients, lc.max_clients});
+  }
+  for (const auto& c : clients_) {
+    if (c->closing()) continue;
+    (c->access() == Access::kReadWrite ? s.clients_rw : s.clients_ro)++;
+    s.clients.push_back(c->Snapshot());
+  }
+  return s;
+}
+
+absl::Status Port::DisconnectClient(uint64_t id) {
+  for (auto& c : clients_) {
+    if (c->id() == id && !c->closing()) {
+      c->Close("disconnected by the admin API");
+      return absl::OkStatus();
+    }
+  }
+  return absl::NotFoundError(absl::StrCat("port ", name(), " has no client ", id));
+}
+
+absl::Status Port::SetSerial(const SerialSettings& settings) {
+  if (device_state_ == DeviceState::kOpen) {
+    if (absl::Status s = device_->ApplySettings(settings, config_.local); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("port ", name(), ": ", s.message()));
+    }
+  }
+  // Also what a reopen applies. (While the device is away, it is applied
+  // when it returns.)
+  config_.serial = settings;
+  serial_text_ = FormatSerialSettings(settings);
+  line_errors_.Reset();
+  ctx_.log->Info(absl::StrCat("port ", name(), ": serial settings now ", serial_text_, ", flow ",
+                              FlowControlName(settings.flow)));
+  return absl::OkStatus();
+}
+
 void Port::OnTick(TimePoint now) {
+  if (now >= next_line_sample_) {
+    next_line_sample_ = now + std::chrono::seconds(1);
+    SampleLineErrors();
+    if (rate_sampled_at_ != TimePoint{}) {
+      const double dt = std::chrono::duration<double>(now - rate_sampled_at_).count();
+      if (dt > 0) {
+        device_rx_rate_ = static_cast<double>(counters_.device_rx_bytes - rate_base_.device_rx_bytes) / dt;
+        device_tx_rate_ = static_cast<double>(counters_.device_tx_bytes - rate_base_.device_tx_bytes) / dt;
+        client_tx_rate_ = static_cast<double>(counters_.client_tx_bytes - rate_base_.client_tx_bytes) / dt;
+      }
+    }
+    rate_sampled_at_ = now;
+    rate_base_ = counters_;
+  }
   if (device_state_ == DeviceState::kReopening && !shutting_down_ && now >= next_open_attempt_) {
     TryOpenDevice();
   }

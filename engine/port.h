@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <array>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -36,10 +37,13 @@
 #include "engine/client_connection.h"
 #include "engine/fanout_ring.h"
 #include "engine/io_request.h"
+#include "engine/latency_histogram.h"
+#include "engine/line_error_monitor.h"
 #include "engine/listener.h"
 #include "engine/logger.h"
 #include "engine/port_stats.h"
 #include "engine/serial_device.h"
+#include "engine/snapshot.h"
 #include "engine/worker_context.h"
 
 namespace ttyhub {
@@ -93,6 +97,17 @@ class Port final : public IoHandler {
   // batches of completions, never from inside a client's callback.
   void ReapClosed();
 
+  // A client's send completed, delivering ring bytes [from, to): records
+  // the read-to-delivery latency of every device read that ended in there.
+  void RecordDelivered(uint64_t from, uint64_t to);
+
+  // Control (from the worker's inbox, on this thread).
+  PortSnapshot Snapshot();
+  absl::Status DisconnectClient(uint64_t id);
+  // Applies new line settings to the open device, live; clients stay. The
+  // settings hold until changed again (they are what snapshots report).
+  absl::Status SetSerial(const SerialSettings& settings);
+
   DeviceState device_state() const { return device_state_; }
   const PortConfig& config() const { return config_; }
   size_t client_count() const { return clients_.size(); }
@@ -117,11 +132,32 @@ class Port final : public IoHandler {
   void SetModemLinesFor(size_t clients);
   bool DeviceOpsInFlight() const { return poll_in_.in_flight || poll_out_.in_flight; }
   void ScheduleReap();
+  void SampleLineErrors();
 
   PortConfig config_;
   WorkerContext& ctx_;
   PortCounters counters_;
-  std::string serial_text_;  // "9600N81", for banners and logs
+  std::string serial_text_;  // "9600N81", for banners and logs (follows SetSerial)
+
+  // When each recent device read ended (ring position) and completed, for
+  // the latency histogram. A ring of the last kStamps reads.
+  struct ReadStamp {
+    uint64_t end = 0;
+    TimePoint at{};
+  };
+  static constexpr size_t kStamps = 512;
+  std::array<ReadStamp, kStamps> stamps_{};
+  uint64_t stamp_count_ = 0;  // reads stamped so far; the newest is [count-1 % kStamps]
+  LatencyHistogram latency_;
+
+  // Rates over the last second: counters at the last sample, and the rates.
+  TimePoint rate_sampled_at_{};
+  PortCounters rate_base_;
+  double device_rx_rate_ = 0, device_tx_rate_ = 0, client_tx_rate_ = 0;  // bytes per second
+
+  LineErrorMonitor line_errors_;
+  bool uart_counters_available_ = true;  // until the device says otherwise
+  TimePoint next_line_sample_{};
 
   std::unique_ptr<FanoutRing> ring_;
   std::unique_ptr<FanoutRing> input_;  // created on first rw input

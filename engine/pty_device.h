@@ -28,6 +28,9 @@ class PtyDevice final : public SerialDevice {
   int fd() const override { return master_fd_; }
   absl::Status ApplySettings(const SerialSettings& settings, bool local) override;
   absl::Status SetModemLines(bool on) override;
+  absl::StatusOr<UartCounters> GetCounters() override {
+    return absl::UnimplementedError("a pseudo-terminal has no UART counters");
+  }
   void Shutdown() override;
 
  private:

@@ -18,7 +18,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "config/config.h"
+#include "engine/line_error_monitor.h"
 #include "engine/worker_context.h"
 
 namespace ttyhub {
@@ -43,6 +45,10 @@ class SerialDevice {
   // Raises or drops DTR and RTS (hangup_when_done). Devices without modem
   // lines return an error the caller may ignore.
   virtual absl::Status SetModemLines(bool on) = 0;
+
+  // UART error counters (TIOCGICOUNT). An error means the device has none,
+  // which is reported as "unavailable", never as zeros.
+  virtual absl::StatusOr<UartCounters> GetCounters() = 0;
 
   // Periodic callback (the worker tick), for simulators.
   virtual void OnTick(TimePoint /*now*/) {}

@@ -68,6 +68,9 @@ class SimDevice final : public SerialDevice, public IoHandler {
   int fd() const override { return port_fd_; }
   absl::Status ApplySettings(const SerialSettings&, bool) override { return absl::OkStatus(); }
   absl::Status SetModemLines(bool) override { return absl::OkStatus(); }
+  absl::StatusOr<UartCounters> GetCounters() override {
+    return absl::UnimplementedError("a simulated device has no UART counters");
+  }
   void OnTick(TimePoint now) override;
   void Shutdown() override;
   bool Idle() const override { return !poll_in_.in_flight && !poll_out_.in_flight; }

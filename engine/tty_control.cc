@@ -4,6 +4,7 @@
 
 #include <asm/ioctls.h>
 #include <asm/termbits.h>
+#include <linux/serial.h>
 #include <sys/ioctl.h>
 
 #include <cerrno>
@@ -49,6 +50,21 @@ absl::Status KernelTtyControl::SetModemLines(int fd, int bits, bool on) {
     return absl::ErrnoToStatus(errno, on ? "TIOCMBIS" : "TIOCMBIC");
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<UartCounters> KernelTtyControl::GetCounters(int fd) {
+  serial_icounter_struct ic;
+  std::memset(&ic, 0, sizeof(ic));
+  if (ioctl(fd, TIOCGICOUNT, &ic) != 0) return absl::ErrnoToStatus(errno, "TIOCGICOUNT");
+  UartCounters c;
+  c.rx = static_cast<uint64_t>(ic.rx);
+  c.tx = static_cast<uint64_t>(ic.tx);
+  c.frame = static_cast<uint64_t>(ic.frame);
+  c.parity = static_cast<uint64_t>(ic.parity);
+  c.overrun = static_cast<uint64_t>(ic.overrun);
+  c.buf_overrun = static_cast<uint64_t>(ic.buf_overrun);
+  c.brk = static_cast<uint64_t>(ic.brk);
+  return c;
 }
 
 }  // namespace ttyhub

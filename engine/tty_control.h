@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/line_error_monitor.h"
 #include "engine/serial_termios.h"
 
 namespace ttyhub {
@@ -32,6 +33,9 @@ class TtyControl {
   virtual absl::Status SetAttr(int fd, const SerialTermios& t) = 0;
   // Raises (`on`) or drops the given modem control bits (kModemDtr | kModemRts).
   virtual absl::Status SetModemLines(int fd, int bits, bool on) = 0;
+  // The driver's error counters (TIOCGICOUNT). Ptys and many USB adapters
+  // do not have them: that is an error, never zeros.
+  virtual absl::StatusOr<UartCounters> GetCounters(int fd) = 0;
 };
 
 class KernelTtyControl final : public TtyControl {
@@ -39,6 +43,7 @@ class KernelTtyControl final : public TtyControl {
   absl::Status GetAttr(int fd, SerialTermios* out) override;
   absl::Status SetAttr(int fd, const SerialTermios& t) override;
   absl::Status SetModemLines(int fd, int bits, bool on) override;
+  absl::StatusOr<UartCounters> GetCounters(int fd) override;
 };
 
 }  // namespace ttyhub

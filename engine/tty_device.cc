@@ -51,4 +51,9 @@ absl::Status TtyDevice::SetModemLines(bool on) {
   return tty_.SetModemLines(fd_, kModemDtr | kModemRts, on);
 }
 
+absl::StatusOr<UartCounters> TtyDevice::GetCounters() {
+  if (fd_ < 0) return absl::FailedPreconditionError("device is not open");
+  return tty_.GetCounters(fd_);
+}
+
 }  // namespace ttyhub

@@ -25,6 +25,7 @@ class TtyDevice final : public SerialDevice {
   int fd() const override { return fd_; }
   absl::Status ApplySettings(const SerialSettings& settings, bool local) override;
   absl::Status SetModemLines(bool on) override;
+  absl::StatusOr<UartCounters> GetCounters() override;
 
  private:
   std::string path_;

@@ -116,6 +116,26 @@ void Worker::Loop() {
   }
 }
 
+WorkerSnapshot Worker::Snapshot() const {
+  WorkerSnapshot s;
+  s.index = index_;
+  if (loop_) {
+    s.ring_mode = loop_->mode();
+    s.loop_iterations = loop_->counters().iterations;
+    s.completions = loop_->counters().completions;
+    s.sq_full = loop_->counters().sq_full;
+  }
+  s.inbox_messages = inbox_messages_;
+  return s;
+}
+
+Port* Worker::FindPort(absl::string_view name) const {
+  for (const auto& p : ports_) {
+    if (p->name() == name) return p.get();
+  }
+  return nullptr;
+}
+
 void Worker::BeginStop(TimePoint deadline) {
   if (stopping_) return;
   stopping_ = true;
@@ -134,7 +154,7 @@ void Worker::ArmTick() {
 
 void Worker::OnIoComplete(IoRequest& req, int32_t, uint32_t) {
   if (req.kind == kWake) {
-    inbox_->Drain();
+    inbox_messages_ += inbox_->Drain();
     ArmWake();
     return;
   }

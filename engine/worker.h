@@ -20,9 +20,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "config/config.h"
 #include "engine/inbox.h"
 #include "engine/io_request.h"
+#include "engine/snapshot.h"
 #include "engine/worker_context.h"
 
 namespace ttyhub {
@@ -52,6 +54,12 @@ class Worker final : public IoHandler {
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
 
+  // The following run only on the worker's thread (inside posted messages).
+  WorkerSnapshot Snapshot() const;
+  // Ports in the order they were given; nullptr if `name` is not here.
+  const std::vector<std::unique_ptr<Port>>& ports() const { return ports_; }
+  Port* FindPort(absl::string_view name) const;
+
  private:
   enum Op : uint8_t { kWake, kTick };
   static constexpr std::chrono::milliseconds kTickInterval{100};
@@ -69,6 +77,7 @@ class Worker final : public IoHandler {
   std::unique_ptr<EventLoop> loop_;
   std::vector<std::unique_ptr<Port>> ports_;
   std::thread thread_;
+  uint64_t inbox_messages_ = 0;
   bool stopping_ = false;
   bool done_ = false;
   __kernel_timespec tick_ts_{};

@@ -17,8 +17,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "config/config_loader.h"
+#include "engine/admin_server.h"
 #include "engine/engine.h"
 #include "engine/logger.h"
+#include "engine/metrics.h"
 #include "engine/tty_control.h"
 #include "tools/demo_config.h"
 
@@ -42,6 +44,7 @@ void PrintUsage(std::FILE* out) {
                "      --demo           run the built-in demo: simulated devices on ports\n"
                "                       7001-7003, no hardware needed\n"
                "      --log-level L    debug, info, warn or error (overrides the config)\n"
+               "      --list-metrics   print every exported metric as a Markdown table\n"
                "      --version        print the version and exit\n");
 }
 
@@ -79,6 +82,9 @@ int ParseArgs(int argc, char** argv, Options* opts) {
       const char* v = value("--log-level");
       if (v == nullptr) return 2;
       opts->log_level = v;
+    } else if (arg == "--list-metrics") {
+      std::fputs(MetricsMarkdownTable().c_str(), stdout);
+      return 0;
     } else if (arg == "--version" || arg == "-V") {
       std::printf("ttyhub %s\n", kVersion);
       return 0;
@@ -154,6 +160,14 @@ int Run(int argc, char** argv) {
     log.Error(absl::StrCat("cannot start: ", s.message()));
     return 1;
   }
+  AdminServer admin(config->admin, engine, log, kVersion);
+  if (config->admin.enabled) {
+    if (absl::Status s = admin.Start(); !s.ok()) {
+      log.Error(absl::StrCat("cannot start: ", s.message()));
+      engine.Stop(std::chrono::milliseconds(0));
+      return 1;
+    }
+  }
   log.Info(absl::StrCat("ready: ", config->ports.size(), " ports on ", engine.worker_count(),
                         " workers"));
   sd_notifyf(0, "READY=1\nSTATUS=serving %zu ports", config->ports.size());
@@ -171,6 +185,7 @@ int Run(int argc, char** argv) {
     break;
   }
   sd_notify(0, "STOPPING=1");
+  admin.Stop();  // no more requests into the engine while it stops
   engine.Stop(config->shutdown_timeout);
   log.Info("stopped");
   return 0;

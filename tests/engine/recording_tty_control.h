@@ -4,6 +4,7 @@
 #define TTYHUB_TESTS_ENGINE_RECORDING_TTY_CONTROL_H_
 
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "engine/tty_control.h"
@@ -29,6 +30,17 @@ class RecordingTtyControl final : public TtyControl {
     return absl::OkStatus();  // as a UART would
   }
 
+  // Pretends to be a UART with these counters (ptys have none).
+  absl::StatusOr<UartCounters> GetCounters(int) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!counters_) return absl::UnimplementedError("no counters");
+    return *counters_;
+  }
+  void SetCounters(const UartCounters& c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    counters_ = c;
+  }
+
   std::vector<SerialTermios> applied() {
     std::lock_guard<std::mutex> lock(mu_);
     return applied_;
@@ -43,6 +55,7 @@ class RecordingTtyControl final : public TtyControl {
   std::mutex mu_;
   std::vector<SerialTermios> applied_;
   std::vector<ModemChange> modem_;
+  std::optional<UartCounters> counters_;
 };
 
 }  // namespace ttyhub

@@ -1,0 +1,92 @@
+// Snapshot to JSON. See json_render.h.
+#include "engine/json_render.h"
+
+namespace ttyhub {
+
+nlohmann::ordered_json ClientToJson(const ClientSnapshot& c) {
+  return {
+      {"id", c.id},
+      {"peer", c.peer},
+      {"access", std::string(AccessName(c.access))},
+      {"listener", c.listener},
+      {"connected_unix_ms", c.connected_unix_ms},
+      {"bytes_in", c.bytes_in},
+      {"bytes_out", c.bytes_out},
+      {"bytes_skipped", c.bytes_skipped},
+      {"lag_bytes", c.lag_bytes},
+  };
+}
+
+nlohmann::ordered_json WorkerToJson(const WorkerSnapshot& w) {
+  return {
+      {"index", w.index},
+      {"ring_mode", w.ring_mode},
+      {"loop_iterations", w.loop_iterations},
+      {"completions", w.completions},
+      {"sq_full", w.sq_full},
+      {"inbox_messages", w.inbox_messages},
+  };
+}
+
+nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
+  nlohmann::ordered_json counters = nlohmann::ordered_json::object();
+#define TTYHUB_COUNTER_JSON(name, help) counters[#name] = p.counters.name;
+  TTYHUB_PORT_COUNTERS(TTYHUB_COUNTER_JSON)
+#undef TTYHUB_COUNTER_JSON
+  nlohmann::ordered_json uart = nullptr;
+  if (p.uart) {
+    uart = {
+        {"rx", p.uart->rx},         {"tx", p.uart->tx},
+        {"frame", p.uart->frame},   {"parity", p.uart->parity},
+        {"overrun", p.uart->overrun}, {"buffer_overrun", p.uart->buf_overrun},
+        {"breaks", p.uart->brk},
+    };
+  }
+  nlohmann::ordered_json buckets = nlohmann::ordered_json::array();
+  for (int i = 0; i <= LatencyHistogram::kFiniteBuckets; ++i) {
+    nlohmann::ordered_json le = i < LatencyHistogram::kFiniteBuckets
+                            ? nlohmann::ordered_json(static_cast<double>(LatencyHistogram::BoundMicros(i)) /
+                                             1e6)
+                            : nlohmann::ordered_json("+Inf");
+    buckets.push_back({{"le", le}, {"count", p.latency.bucket(i)}});
+  }
+  nlohmann::ordered_json listeners = nlohmann::ordered_json::array();
+  for (const ListenerSnapshot& l : p.listeners) {
+    listeners.push_back({
+        {"address", l.address},
+        {"protocol", std::string(ProtocolName(l.protocol))},
+        {"access", std::string(AccessName(l.access))},
+        {"clients", l.active_clients},
+        {"max_clients", l.max_clients},
+    });
+  }
+  nlohmann::ordered_json j = {
+      {"name", p.name},
+      {"device", p.device},
+      {"worker", p.worker},
+      {"state", p.device_state},
+      {"serial", FormatSerialSettings(p.serial)},
+      {"flow", std::string(FlowControlName(p.serial.flow))},
+      {"local", p.local},
+      {"clients_rw", p.clients_rw},
+      {"clients_ro", p.clients_ro},
+      {"rates", {{"device_rx_bytes_per_second", p.device_rx_rate},
+                 {"device_tx_bytes_per_second", p.device_tx_rate},
+                 {"client_tx_bytes_per_second", p.client_tx_rate}}},
+      {"counters", counters},
+      {"uart", uart},
+      {"ring", {{"size_bytes", p.ring_capacity}, {"head", p.ring_head}}},
+      {"latency", {{"count", p.latency.count()},
+                   {"sum_seconds", static_cast<double>(p.latency.sum_ns()) / 1e9},
+                   {"buckets", buckets}}},
+      {"listeners", listeners},
+  };
+  if (with_clients) {
+    nlohmann::ordered_json clients = nlohmann::ordered_json::array();
+    for (const ClientSnapshot& c : p.clients) clients.push_back(ClientToJson(c));
+    j["clients"] = clients;
+  }
+  return j;
+}
+
+}  // namespace ttyhub

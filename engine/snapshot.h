@@ -1,0 +1,80 @@
+// Snapshots: copies of a worker's statistics, made on the worker's thread in
+// answer to an inbox message and handed to whoever asked (the admin thread).
+//
+// Plain values; nothing here points back into live engine state, so a
+// snapshot can be rendered (Prometheus text, JSON, the CLI) on any thread
+// while the workers carry on.
+#ifndef TTYHUB_ENGINE_SNAPSHOT_H_
+#define TTYHUB_ENGINE_SNAPSHOT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "engine/latency_histogram.h"
+#include "engine/line_error_monitor.h"
+#include "engine/port_stats.h"
+
+namespace ttyhub {
+
+struct ClientSnapshot {
+  uint64_t id = 0;
+  std::string peer;             // "127.0.0.1:5555"
+  Access access = Access::kReadWrite;
+  std::string listener;         // the listener's address, "[::]:7001"
+  int64_t connected_unix_ms = 0;
+  uint64_t bytes_in = 0;        // from the client
+  uint64_t bytes_out = 0;       // to the client (banner included)
+  uint64_t bytes_skipped = 0;   // missed while lapped
+  uint64_t lag_bytes = 0;       // port's newest byte minus this client's cursor
+};
+
+struct ListenerSnapshot {
+  std::string address;
+  Protocol protocol = Protocol::kRaw;
+  Access access = Access::kReadWrite;
+  uint32_t active_clients = 0;
+  uint32_t max_clients = 0;
+};
+
+struct PortSnapshot {
+  std::string name;
+  std::string device;           // as configured
+  unsigned worker = 0;
+  std::string device_state;     // "open", "reopening", ...
+  SerialSettings serial;        // live settings
+  bool local = true;
+  PortCounters counters;
+  // Bytes per second over the last full second (updated on the worker's tick).
+  double device_rx_rate = 0;
+  double device_tx_rate = 0;
+  double client_tx_rate = 0;
+  uint32_t clients_rw = 0;
+  uint32_t clients_ro = 0;
+  std::optional<UartCounters> uart;  // nullopt: the device has none (pty, sim, some USB)
+  LatencyHistogram latency;     // device read -> send completed, per client
+  uint64_t ring_capacity = 0;
+  uint64_t ring_head = 0;       // bytes ever read from the device
+  std::vector<ListenerSnapshot> listeners;
+  std::vector<ClientSnapshot> clients;
+};
+
+struct WorkerSnapshot {
+  unsigned index = 0;
+  std::string ring_mode;
+  uint64_t loop_iterations = 0;
+  uint64_t completions = 0;
+  uint64_t sq_full = 0;
+  uint64_t inbox_messages = 0;
+};
+
+struct EngineSnapshot {
+  std::vector<WorkerSnapshot> workers;
+  std::vector<PortSnapshot> ports;  // in configuration order
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_SNAPSHOT_H_

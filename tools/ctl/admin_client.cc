@@ -1,0 +1,88 @@
+// libcurl-based admin API client. See admin_client.h.
+#include "tools/ctl/admin_client.h"
+
+#include <curl/curl.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace ttyhub::ctl {
+namespace {
+
+size_t Append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+}  // namespace
+
+AdminClient::AdminClient(std::string base_url, std::string token)
+    : base_url_(std::move(base_url)), token_(std::move(token)) {
+  while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
+}
+
+absl::StatusOr<nlohmann::ordered_json> AdminClient::Get(const std::string& path) {
+  return Request("GET", path, "");
+}
+
+absl::StatusOr<nlohmann::ordered_json> AdminClient::Post(const std::string& path,
+                                                         const nlohmann::ordered_json& body) {
+  return Request("POST", path, body.dump());
+}
+
+absl::StatusOr<nlohmann::ordered_json> AdminClient::Request(const std::string& method,
+                                                            const std::string& path,
+                                                            const std::string& body) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
+  const std::string url = base_url_ + path;
+  std::string response;
+  char error[CURL_ERROR_SIZE] = "";
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Accept: application/json");
+  if (!token_.empty()) {
+    headers = curl_slist_append(headers, absl::StrCat("Authorization: Bearer ", token_).c_str());
+  }
+  if (method == "POST") {
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  const CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot reach ttyhub at ", base_url_, ": ", error[0] ? error : curl_easy_strerror(rc),
+        ". Is ttyhub running, with an admin: {listen: ...} block in its configuration? "
+        "(set --url or TTYHUB_URL)"));
+  }
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(response, nullptr, false);
+  if (status >= 400) {
+    std::string message = j.is_object() && j.contains("error") && j["error"].is_string()
+                              ? j["error"].get<std::string>()
+                              : response;
+    const absl::StatusCode code = status == 404   ? absl::StatusCode::kNotFound
+                                  : status == 401 ? absl::StatusCode::kUnauthenticated
+                                  : status == 400 ? absl::StatusCode::kInvalidArgument
+                                                  : absl::StatusCode::kUnavailable;
+    return absl::Status(code, absl::StrCat(message, " (HTTP ", status, ")"));
+  }
+  if (j.is_discarded()) {
+    return absl::DataLossError(absl::StrCat("ttyhub at ", base_url_, " sent invalid JSON"));
+  }
+  return j;
+}
+
+}  // namespace ttyhub::ctl

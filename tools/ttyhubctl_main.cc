@@ -1,0 +1,190 @@
+// ttyhubctl: a command line over ttyhub's admin API.
+//
+//   ttyhubctl ports                       table of ports: settings, state, clients, rates, errors
+//   ttyhubctl show PORT                   one port's details and its clients
+//   ttyhubctl kick PORT CLIENT_ID         disconnect a client
+//   ttyhubctl set PORT 9600e71 [--flow rtscts]   change serial settings live
+//   ttyhubctl watch [--interval 1]        live per-port rates, refreshed in place
+//
+// --json prints the API's JSON instead of tables (ports, show). The daemon's
+// address comes from --url, else $TTYHUB_URL, else http://127.0.0.1:8420; a
+// bearer token from --token, else $TTYHUB_TOKEN.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "tools/ctl/admin_client.h"
+#include "tools/ctl/tables.h"
+
+namespace ttyhub::ctl {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ttyhubctl [--url URL] [--token TOKEN] [--json] COMMAND\n"
+    "\n"
+    "commands:\n"
+    "  ports                      every port: settings, state, listeners, clients, rates, errors\n"
+    "  show PORT                  one port in detail, with its clients\n"
+    "  kick PORT CLIENT_ID        disconnect a client (ids are in `show`)\n"
+    "  set PORT SERIAL [--flow F] change serial settings live, e.g. set sw1 9600e71 --flow none\n"
+    "  watch [--interval SECONDS] live per-port rates, refreshed in place (Ctrl-C to stop)\n"
+    "\n"
+    "The daemon is found at --url, $TTYHUB_URL or http://127.0.0.1:8420; it needs an\n"
+    "`admin:` block in its configuration. --token (or $TTYHUB_TOKEN) is sent as a bearer\n"
+    "token for kick and set.\n";
+
+struct Options {
+  std::string url;
+  std::string token;
+  bool json = false;
+  std::string flow;
+  double interval = 1.0;
+  int iterations = 0;  // watch: stop after N refreshes (0 = until Ctrl-C)
+  std::vector<std::string> args;
+};
+
+int Fail(const absl::Status& s) {
+  std::fprintf(stderr, "ttyhubctl: %s\n", std::string(s.message()).c_str());
+  return 1;
+}
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int Watch(AdminClient& client, const Options& opts) {
+  // Ctrl-C ends the loop: SIGINT is blocked and taken by sigtimedwait, which
+  // also paces the refreshes.
+  sigset_t interrupt;
+  sigemptyset(&interrupt);
+  sigaddset(&interrupt, SIGINT);
+  sigprocmask(SIG_BLOCK, &interrupt, nullptr);
+  const bool tty = isatty(1);
+  for (int i = 0; opts.iterations == 0 || i < opts.iterations; ++i) {
+    auto ports = client.Get("/api/v1/ports");
+    if (!ports.ok()) return Fail(ports.status());
+    const std::time_t now = std::time(nullptr);
+    char stamp[64];
+    std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", std::localtime(&now));
+    std::string screen = tty ? "\x1b[H\x1b[2J" : "";
+    absl::StrAppend(&screen, "ttyhub at ", opts.url, "   ", stamp, "   every ", opts.interval,
+                    " s (Ctrl-C to stop)\n\n", RenderPortsTable(*ports));
+    std::fwrite(screen.data(), 1, screen.size(), stdout);
+    std::fflush(stdout);
+    if (opts.iterations != 0 && i + 1 == opts.iterations) break;
+    const auto ns = static_cast<int64_t>(opts.interval * 1e9);
+    timespec wait{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    if (sigtimedwait(&interrupt, nullptr, &wait) == SIGINT) break;
+  }
+  return 0;
+}
+
+int Run(int argc, char** argv) {
+  Options opts;
+  const char* env_url = std::getenv("TTYHUB_URL");
+  const char* env_token = std::getenv("TTYHUB_TOKEN");
+  opts.url = env_url ? env_url : "http://127.0.0.1:8420";
+  opts.token = env_token ? env_token : "";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (a == "--url" || a == "--token" || a == "--flow" || a == "--interval" ||
+        a == "--iterations") {
+      const char* v = value();
+      if (v == nullptr) {
+        std::fprintf(stderr, "ttyhubctl: %s needs a value\n", a.c_str());
+        return 2;
+      }
+      if (a == "--url") opts.url = v;
+      if (a == "--token") opts.token = v;
+      if (a == "--flow") opts.flow = v;
+      if (a == "--interval" && (!absl::SimpleAtod(v, &opts.interval) || opts.interval < 0.1)) {
+        std::fprintf(stderr, "ttyhubctl: --interval must be a number of seconds >= 0.1\n");
+        return 2;
+      }
+      if (a == "--iterations" && (!absl::SimpleAtoi(v, &opts.iterations) || opts.iterations < 0)) {
+        std::fprintf(stderr, "ttyhubctl: --iterations must be a whole number\n");
+        return 2;
+      }
+    } else if (a == "--json") {
+      opts.json = true;
+    } else if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "ttyhubctl: unknown option '%s'\n\n%s", a.c_str(), kUsage);
+      return 2;
+    } else {
+      opts.args.push_back(a);
+    }
+  }
+  if (opts.args.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  AdminClient client(opts.url, opts.token);
+  const std::string& cmd = opts.args[0];
+  const size_t nargs = opts.args.size() - 1;
+  auto usage_error = [&](const char* what) {
+    std::fprintf(stderr, "ttyhubctl: usage: ttyhubctl %s\n", what);
+    return 2;
+  };
+  if (cmd == "ports") {
+    if (nargs != 0) return usage_error("ports");
+    auto r = client.Get("/api/v1/ports");
+    if (!r.ok()) return Fail(r.status());
+    const std::string out = opts.json ? r->dump(2) + "\n" : RenderPortsTable(*r);
+    std::fputs(out.c_str(), stdout);
+    return 0;
+  }
+  if (cmd == "show") {
+    if (nargs != 1) return usage_error("show PORT");
+    auto r = client.Get("/api/v1/ports/" + opts.args[1]);
+    if (!r.ok()) return Fail(r.status());
+    const std::string out = opts.json ? r->dump(2) + "\n" : RenderPortDetails(*r, NowUnixMs());
+    std::fputs(out.c_str(), stdout);
+    return 0;
+  }
+  if (cmd == "kick") {
+    if (nargs != 2) return usage_error("kick PORT CLIENT_ID");
+    auto r = client.Post(absl::StrCat("/api/v1/ports/", opts.args[1], "/clients/", opts.args[2],
+                                      "/disconnect"),
+                         nlohmann::ordered_json::object());
+    if (!r.ok()) return Fail(r.status());
+    std::printf("disconnected client %s of port %s\n", opts.args[2].c_str(), opts.args[1].c_str());
+    return 0;
+  }
+  if (cmd == "set") {
+    if (nargs != 1 && nargs != 2) return usage_error("set PORT SERIAL [--flow none|xonxoff|rtscts]");
+    nlohmann::ordered_json body = nlohmann::ordered_json::object();
+    if (nargs == 2) body["serial"] = opts.args[2];
+    if (!opts.flow.empty()) body["flow"] = opts.flow;
+    if (body.empty()) return usage_error("set PORT SERIAL [--flow none|xonxoff|rtscts]");
+    auto r = client.Post(absl::StrCat("/api/v1/ports/", opts.args[1], "/serial"), body);
+    if (!r.ok()) return Fail(r.status());
+    std::printf("port %s: serial %s, flow %s\n", opts.args[1].c_str(),
+                (*r)["serial"].get<std::string>().c_str(), (*r)["flow"].get<std::string>().c_str());
+    return 0;
+  }
+  if (cmd == "watch") {
+    if (nargs != 0) return usage_error("watch [--interval SECONDS]");
+    return Watch(client, opts);
+  }
+  std::fprintf(stderr, "ttyhubctl: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
+  return 2;
+}
+
+}  // namespace
+}  // namespace ttyhub::ctl
+
+int main(int argc, char** argv) { return ttyhub::ctl::Run(argc, argv); }
