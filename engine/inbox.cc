@@ -32,7 +32,7 @@ bool Inbox::Post(Message m) {
   return true;
 }
 
-size_t Inbox::Drain() {
+void Inbox::Drain(uint64_t* counter) {
   uint64_t count;
   (void)!read(wake_fd_, &count, sizeof(count));
   std::deque<Message> batch;
@@ -40,8 +40,10 @@ size_t Inbox::Drain() {
     std::lock_guard<std::mutex> lock(mu_);
     batch.swap(queue_);
   }
-  for (Message& m : batch) std::move(m)();
-  return batch.size();
+  for (Message& m : batch) {
+    ++*counter;
+    std::move(m)();
+  }
 }
 
 }  // namespace ttyhub

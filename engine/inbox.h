@@ -8,6 +8,7 @@
 #define TTYHUB_ENGINE_INBOX_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 
@@ -30,8 +31,9 @@ class Inbox {
   bool Post(Message m);
 
   // Runs every queued message, in order, on the calling (owning) thread.
-  // Returns the number run.
-  size_t Drain();
+  // Adds one to *counter just before running each (so a stats message
+  // counts itself).
+  void Drain(uint64_t* counter);
 
   // Readable (8-byte counter) whenever messages were posted since the last
   // Drain(); the worker keeps a poll on it.

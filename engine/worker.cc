@@ -154,7 +154,7 @@ void Worker::ArmTick() {
 
 void Worker::OnIoComplete(IoRequest& req, int32_t, uint32_t) {
   if (req.kind == kWake) {
-    inbox_messages_ += inbox_->Drain();
+    inbox_->Drain(&inbox_messages_);
     ArmWake();
     return;
   }

@@ -18,10 +18,11 @@ JOBS=${JOBS:-$(nproc)}
 
 # Packages needed to build and run.
 BUILD_PACKAGES=(g++ cmake make pkg-config liburing-dev libabsl-dev libyaml-cpp-dev
-                libspdlog-dev libsystemd-dev libgtest-dev libgmock-dev googletest
-                libbenchmark-dev)
-# Packages the tests use as real peers and tools.
-TEST_PACKAGES=(python3 procps)
+                libspdlog-dev libsystemd-dev libmicrohttpd-dev nlohmann-json3-dev
+                libcurl4-openssl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
+# Packages the tests use as real peers and tools: curl (HTTP client),
+# promtool (from prometheus) to validate the metrics.
+TEST_PACKAGES=(python3 procps curl prometheus)
 # Packages for trying the demo by hand.
 DEMO_PACKAGES=(netcat-openbsd telnet)
 
@@ -86,6 +87,8 @@ case "$cmd" in
     nc localhost 7002     echo device
     nc localhost 7003     reaches whatever program opens /tmp/ttyhub-demo/pty0
                           (e.g. minicom -D /tmp/ttyhub-demo/pty0)
+    build/release/tools/ttyhubctl ports     statistics (also: watch, show console)
+    curl localhost:8420/metrics             Prometheus metrics
   Ctrl-C stops ttyhub.
 
 MSG

@@ -295,6 +295,28 @@ ports:
             "0");
 }
 
+TEST(ConfigLoaderTest, AdminBlock) {
+  auto c = Load("ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->admin.enabled);
+  c = Load("admin: {listen: 9000}\nports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->admin.enabled);
+  EXPECT_EQ(c->admin.host, "127.0.0.1");  // a bare port stays on loopback
+  EXPECT_EQ(c->admin.port, 9000);
+  c = Load("admin: {listen: \"*:9000\", token: 0123456789abcdef}\n"
+           "ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->admin.host, "0.0.0.0");
+  EXPECT_EQ(c->admin.token, "0123456789abcdef");
+  EXPECT_EQ(Errors("admin: {listen: 8420, token: short, tls: yes}\n"
+                   "ports: [{name: a, device: sim:echo, listen: [{port: 8420}]}]\n"),
+            "ttyhub.yaml:1:8: admin.listen: TCP port 8420 is already used by ttyhub.yaml:2:46: "
+            "ports[0].listen[0]\n"
+            "ttyhub.yaml:1:30: admin.token: must be at least 16 characters\n"
+            "ttyhub.yaml:1:37: admin.tls: unknown key");
+}
+
 TEST(ConfigLoaderTest, WorkersDefaultToOnlineCpus) {
   auto c = Load("ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
   ASSERT_TRUE(c.ok());

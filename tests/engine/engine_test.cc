@@ -14,6 +14,9 @@
 
 #include <chrono>
 #include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -120,6 +123,59 @@ TEST_F(EngineTest, FramingReachesTheSeamAndModemLinesFollowClients) {
   EXPECT_FALSE(tty_.modem_changes()[2].on);
   engine.Stop(std::chrono::seconds(1));
   EXPECT_EQ(tty_.modem_changes().size(), 3u);
+}
+
+TEST_F(EngineTest, RisingParityErrorsWarnWithTheSettings) {
+  // A UART seen through the seam: its parity error count keeps rising, as it
+  // does when the far end sends 9600e71 to a port configured 9600n81.
+  std::mutex mu;
+  std::vector<std::string> warnings;
+  log_.SetObserver([&](LogLevel level, absl::string_view line) {
+    if (level != LogLevel::kWarn) return;
+    std::lock_guard<std::mutex> lock(mu);
+    warnings.emplace_back(line);
+  });
+  UartCounters counters;
+  tty_.SetCounters(counters);
+  auto config = LoadConfigText(
+      absl::StrCat("workers: 1\nports:\n  - name: sw1\n    device: ", slave_,
+                   "\n    serial: 9600n81\n    listen: [{port: \"127.0.0.1:", port_, "\"}]\n"),
+      "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  Engine engine(*config, log_, tty_);
+  ASSERT_TRUE(engine.Start().ok());
+  auto warned = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const std::string& w : warnings) {
+      if (w.find("parity errors in the last") != std::string::npos) return true;
+    }
+    return false;
+  };
+  // Errors arrive while we watch: 50 more every 100 ms, until the warning.
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (!warned() && std::chrono::steady_clock::now() < end) {
+    counters.parity += 50;
+    tty_.SetCounters(counters);
+    pollfd none{-1, 0, 0};
+    poll(&none, 0, 100);
+  }
+  ASSERT_TRUE(warned());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    bool exact = false;
+    for (const std::string& w : warnings) {
+      exact |= w.rfind("port sw1: ", 0) == 0 &&
+               w.find(" parity errors in the last ") != std::string::npos &&
+               w.find(" s with 9600N81: check parity and baud") != std::string::npos;
+    }
+    EXPECT_TRUE(exact);
+  }
+  // The snapshot reports the counters the driver gave.
+  auto snap = engine.SnapshotPort("sw1", std::chrono::seconds(5));
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  ASSERT_TRUE(snap->uart.has_value());
+  EXPECT_GE(snap->uart->parity, 50u);
+  engine.Stop(std::chrono::seconds(1));
 }
 
 TEST_F(EngineTest, StartFailsCleanlyWhenAListenerCannotBind) {

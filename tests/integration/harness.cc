@@ -383,6 +383,37 @@ bool MatchesWithOneGap(const std::string& got, uint64_t total, uint8_t seed, uin
   return true;
 }
 
+int RunProgram(const std::string& program, const std::vector<std::string>& args,
+               const std::string& input, std::string* out, Deadline deadline) {
+  TempDir tmp;
+  const std::string in_path = tmp.File("in");
+  const std::string out_path = tmp.File("out");
+  std::ofstream(in_path) << input;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int in = open(in_path.c_str(), O_RDONLY);
+    const int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(in, 0);
+    dup2(o, 1);
+    dup2(o, 2);
+    std::vector<std::string> copy = args;
+    std::vector<char*> argv;
+    std::string prog = program;
+    argv.push_back(prog.data());
+    for (std::string& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(prog.c_str(), argv.data());
+    _exit(127);
+  }
+  const int status = WaitExit(pid, deadline);
+  if (status < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  *out = ReadFile(out_path);
+  return status;
+}
+
 void RaiseFileLimit() {
   rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {

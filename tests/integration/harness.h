@@ -136,6 +136,12 @@ std::string Pattern(uint64_t offset, size_t n, uint8_t seed = 0);
 // *skipped = b - a and returns true. (b == a means nothing was skipped.)
 bool MatchesWithOneGap(const std::string& got, uint64_t total, uint8_t seed, uint64_t* skipped);
 
+// Runs `program` (a path, or a name looked up in PATH) with `args` to
+// completion, feeding it `input` on stdin. Returns its exit status (128+N if
+// killed by signal N, -1 on timeout); stdout and stderr go to *out.
+int RunProgram(const std::string& program, const std::vector<std::string>& args,
+               const std::string& input, std::string* out, Deadline deadline);
+
 // Raises RLIMIT_NOFILE to its hard limit (tests with hundreds of ports).
 void RaiseFileLimit();
 
