@@ -53,6 +53,7 @@ struct ListenerConfig {
   std::chrono::milliseconds stall_timeout{30'000};  // backpressure clients only; 0 = never
   std::chrono::milliseconds idle_timeout{0};        // inactivity; 0 = never
   std::string banner;    // validated template, see banner.h; "" = none
+  std::string signature; // RFC 2217 SIGNATURE; "" = "ttyhub <version> <port name>"
 };
 
 struct PortConfig {

@@ -400,12 +400,13 @@ class Loader {
         const std::string v = absl::AsciiStrToLower(*s);
         if (v == "raw") {
           out->protocol = Protocol::kRaw;
-        } else if (v == "telnet" || v == "rfc2217") {
-          Error(value, path,
-                absl::StrCat("protocol '", v,
-                             "' is not supported by this version of ttyhub yet; use raw"));
+        } else if (v == "telnet") {
+          out->protocol = Protocol::kTelnet;
+        } else if (v == "rfc2217") {
+          out->protocol = Protocol::kRfc2217;
         } else {
-          Error(value, path, absl::StrCat("unknown protocol '", *s, "' (use raw)"));
+          Error(value, path,
+                absl::StrCat("unknown protocol '", *s, "' (use raw, telnet or rfc2217)"));
         }
       }
     }
@@ -564,7 +565,7 @@ class Loader {
     bool have_port = false;
     bool ok = true;
     YAML::Mark port_mark = node.Mark();
-    std::optional<YAML::Node> slow_viewer_node, slow_writer_node;
+    std::optional<YAML::Node> slow_viewer_node, slow_writer_node, signature_node;
     ForEachKey(node, path, [&](const std::string& key, const YAML::Node& value,
                                const std::string& p) {
       if (key == "port") {
@@ -582,6 +583,17 @@ class Loader {
             listener.access = Access::kReadOnly;
           } else {
             Error(value, p, absl::StrCat("unknown access '", *s, "' (use rw or ro)"));
+          }
+        }
+        return true;
+      }
+      if (key == "signature") {
+        if (auto s = String(value, p)) {
+          if (s->size() > 200) {
+            Error(value, p, "must be at most 200 characters");
+          } else {
+            listener.signature = *s;
+            signature_node = value;
           }
         }
         return true;
@@ -604,6 +616,9 @@ class Loader {
     }
     mine.InheritFrom(port_settings);
     listener.protocol = mine.protocol.value_or(Protocol::kRaw);
+    if (signature_node && listener.protocol != Protocol::kRfc2217) {
+      Error(*signature_node, path + ".signature", "applies to protocol: rfc2217 listeners only");
+    }
     listener.max_clients = mine.max_clients.value_or(64);
     listener.idle_timeout = mine.timeout.value_or(std::chrono::milliseconds(0));
     listener.stall_timeout = mine.stall_timeout.value_or(std::chrono::milliseconds(30'000));

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -38,7 +39,16 @@ ClientConnection::ClientConnection(Port& port, Listener& listener, WorkerContext
       connected_unix_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count()),
-      last_activity_(ctx.now) {}
+      last_activity_(ctx.now) {
+  const ListenerConfig& lc = listener.config();
+  if (lc.protocol != Protocol::kRaw) {
+    std::string signature = lc.signature.empty()
+                                ? absl::StrCat("ttyhub ", TTYHUB_VERSION, " ", port.name())
+                                : lc.signature;
+    telnet_ = std::make_unique<TelnetSession>(lc.protocol == Protocol::kRfc2217, *this,
+                                              std::move(signature));
+  }
+}
 
 ClientConnection::~ClientConnection() {
   // Destroyed only when finished(): no operation references us.
@@ -64,47 +74,87 @@ ClientSnapshot ClientConnection::Snapshot() const {
 }
 
 bool ClientConnection::HasPendingOutput() const {
-  return preamble_sent_ < preamble_.size() || port_.ring().Pending(cursor_) > 0;
+  return escape_owed_ || !control_sending_.empty() || (telnet_ && !telnet_->output().empty()) ||
+         preamble_sent_ < preamble_.size() || port_.ring().Pending(cursor_) > 0;
 }
 
 void ClientConnection::Start(std::string preamble) {
   preamble_ = std::move(preamble);
+  if (telnet_) telnet_->Start();
   MaybeSend();
   ArmPollIn();
 }
 
+// Order on the wire: an owed escape byte (it completes a sequence already
+// partly sent), then telnet answers, then the banner, then port data.
 void ClientConnection::MaybeSend() {
   if (closing_ || send_.in_flight || poll_out_.in_flight) return;
   const void* data = nullptr;
   size_t len = 0;
-  if (preamble_sent_ < preamble_.size()) {
+  if (escape_owed_) {
+    data = &owed_byte_;
+    len = 1;
+    sending_ = Sending::kOwedEscape;
+  } else if (telnet_ && (!control_sending_.empty() || !telnet_->output().empty())) {
+    // Copy the answers out of the session: it may append more while this
+    // send is queued, and must not move memory the send points at.
+    if (control_sending_.empty()) control_sending_.swap(telnet_->output());
+    data = control_sending_.data();
+    len = control_sending_.size();
+    sending_ = Sending::kControl;
+  } else if (preamble_sent_ < preamble_.size()) {
     data = preamble_.data() + preamble_sent_;
     len = preamble_.size() - preamble_sent_;
-    ring_send_in_flight_ = false;
+    sending_ = Sending::kPreamble;
   } else {
     if (!preamble_.empty()) std::string().swap(preamble_), preamble_sent_ = 0;
-    FanoutRing& ring = port_.ring();
-    if (ring.Lapped(cursor_)) {
-      if (policy_ == SlowClientPolicy::kDisconnect) {
-        ++port_.counters().disconnects_lapped;
-        Close("lapped by the device stream (slow_viewer: disconnect)");
-        return;
-      }
-      const uint64_t skipped = ring.CatchUp(&cursor_);
-      bytes_skipped_ += skipped;
-      port_.counters().skipped_bytes += skipped;
-    }
-    const auto span = ring.ReadableSpan(cursor_, kMaxSend);
-    if (span.empty()) return;
-    data = span.data();
-    len = span.size();
-    ring_send_in_flight_ = true;
+    SendRingData();
+    return;
   }
   send_len_ = len;
   io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+bool ClientConnection::SendRingData() {
+  if (output_suspended_) return false;
+  FanoutRing& ring = port_.ring();
+  if (ring.Lapped(cursor_)) {
+    if (policy_ == SlowClientPolicy::kDisconnect) {
+      ++port_.counters().disconnects_lapped;
+      Close("lapped by the device stream (slow_viewer: disconnect)");
+      return false;
+    }
+    const uint64_t skipped = ring.CatchUp(&cursor_);
+    bytes_skipped_ += skipped;
+    port_.counters().skipped_bytes += skipped;
+  }
+  const auto span = ring.ReadableSpan(cursor_, kMaxSend);
+  if (span.empty()) return false;
+  sending_ = Sending::kRing;
+  ring_send_in_flight_ = true;
+  if (!telnet_) {
+    send_len_ = span.size();
+    io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, span.data(), span.size(),
+                       MSG_DONTWAIT | MSG_NOSIGNAL);
+    return true;
+  }
+  TelnetEncoder::Plan(span.data(), span.size(), telnet_->binary_to_client(), &plan_);
+  send_len_ = plan_.wire_bytes;
+  if (plan_.iovcnt == 1) {
+    io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, plan_.iov[0].iov_base, plan_.iov[0].iov_len,
+                       MSG_DONTWAIT | MSG_NOSIGNAL);
+  } else {
+    msg_ = {};
+    msg_.msg_iov = plan_.iov;
+    msg_.msg_iovlen = static_cast<size_t>(plan_.iovcnt);
+    io_uring_prep_sendmsg(ctx_.loop->Prepare(send_), fd_, &msg_, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  return true;
+}
+
 void ClientConnection::OnSendDone(int32_t res) {
+  const Sending what = sending_;
+  sending_ = Sending::kNothing;
   const bool was_ring = ring_send_in_flight_;
   ring_send_in_flight_ = false;
   if (closing_) {
@@ -122,14 +172,28 @@ void ClientConnection::OnSendDone(int32_t res) {
     return;
   }
   const size_t n = static_cast<size_t>(res);
-  if (was_ring) {
-    port_.RecordDelivered(cursor_, cursor_ + n);
-    cursor_ += n;
-    PortCounters& c = port_.counters();
-    c.client_tx_bytes += n;
-    (access_ == Access::kReadWrite ? c.client_tx_rw_bytes : c.client_tx_ro_bytes) += n;
-  } else {
-    preamble_sent_ += n;
+  switch (what) {
+    case Sending::kOwedEscape:
+      escape_owed_ = n == 0;
+      break;
+    case Sending::kControl:
+      control_sending_.erase(0, n);
+      break;
+    case Sending::kPreamble:
+      preamble_sent_ += n;
+      break;
+    case Sending::kRing: {
+      size_t consumed = n;
+      if (telnet_) TelnetEncoder::Account(plan_, n, &consumed, &escape_owed_, &owed_byte_);
+      port_.RecordDelivered(cursor_, cursor_ + consumed);
+      cursor_ += consumed;
+      PortCounters& c = port_.counters();
+      c.client_tx_bytes += consumed;
+      (access_ == Access::kReadWrite ? c.client_tx_rw_bytes : c.client_tx_ro_bytes) += consumed;
+      break;
+    }
+    case Sending::kNothing:
+      break;
   }
   bytes_sent_ += n;
   if (n > 0) last_activity_ = ctx_.now;
@@ -182,7 +246,9 @@ void ClientConnection::OnReadable(int32_t res) {
     n = recv(fd_, ctx_.discard_buffer.data(), ctx_.discard_buffer.size(), MSG_DONTWAIT);
     if (n > 0) {
       bytes_received_ += static_cast<uint64_t>(n);
-      port_.counters().discarded_ro_bytes += static_cast<uint64_t>(n);
+      // Telnet viewers still negotiate; only their data is discarded.
+      port_.counters().discarded_ro_bytes +=
+          DecodeInput(ctx_.discard_buffer.data(), static_cast<size_t>(n));
     }
   } else {
     n = port_.ReceiveInput(*this, fd_);
@@ -207,7 +273,67 @@ void ClientConnection::OnReadable(int32_t res) {
     return;
   }
   if (n > 0) last_activity_ = ctx_.now;
+  AfterInput();
   ArmPollIn();
+}
+
+size_t ClientConnection::DecodeInput(uint8_t* buf, size_t n) {
+  return telnet_ ? telnet_->DecodeInput(buf, n) : n;
+}
+
+void ClientConnection::AfterInput() {
+  if (!telnet_ || closing_) return;
+  telnet_->ProcessEvents();
+  if (telnet_->output().size() + control_sending_.size() > kMaxControlBacklog) {
+    Close("telnet answers piling up unread (a client flooding requests)");
+    return;
+  }
+  MaybeSend();
+}
+
+void ClientConnection::OnModemState(uint8_t state) {
+  if (!telnet_ || closing_) return;
+  telnet_->OnModemState(state);
+  MaybeSend();
+}
+
+void ClientConnection::OnLineState(uint8_t state) {
+  if (!telnet_ || closing_) return;
+  telnet_->OnLineState(state);
+  MaybeSend();
+}
+
+void ClientConnection::CountRefusedChange() { ++port_.counters().rfc2217_refused_changes; }
+
+SerialSettings ClientConnection::LineSettings() const { return port_.config().serial; }
+
+SerialSettings ClientConnection::ChangeLineSettings(const SerialSettings& wanted) {
+  ++port_.counters().rfc2217_changes;
+  const absl::Status s = port_.SetSerial(wanted);
+  if (!s.ok()) {
+    ctx_.log->Warn(absl::StrCat("port ", port_.name(), ": client ", Describe(),
+                                ": cannot apply ", FormatSerialSettings(wanted), ": ",
+                                s.message()));
+  }
+  return port_.config().serial;
+}
+
+bool ClientConnection::BreakState() const { return port_.break_on(); }
+void ClientConnection::SetBreakState(bool on) { port_.SetBreak(on); }
+void ClientConnection::SendBreakPulse() { port_.SendBreakPulse(); }
+bool ClientConnection::OutputLine(int line) const { return port_.OutputLine(line); }
+void ClientConnection::SetOutputLine(int line, bool on) { port_.SetOutputLine(line, on); }
+uint8_t ClientConnection::ModemState() { return port_.ModemState(); }
+uint8_t ClientConnection::LineState() { return port_.line_state(); }
+
+void ClientConnection::Purge(bool rx, bool tx) {
+  if (rx) cursor_ = std::max(cursor_, port_.ring().head());  // drop what we have not sent
+  if (tx) port_.PurgeInput();
+}
+
+void ClientConnection::SuspendOutput(bool suspended) {
+  output_suspended_ = suspended;
+  if (!suspended) MaybeSend();
 }
 
 void ClientConnection::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
@@ -267,6 +393,7 @@ void ClientConnection::Close(absl::string_view reason) {
                               " disconnected: ", reason, "; sent ", bytes_sent_, " B, received ",
                               bytes_received_, " B, skipped ", bytes_skipped_, " B in ",
                               absl::SixDigits(seconds), " s"));
+  if (telnet_) port_.counters().telnet_protocol_errors += telnet_->protocol_errors();
   port_.OnClientClosing(*this);
   ctx_.loop->Cancel(send_);
   ctx_.loop->Cancel(poll_out_);

@@ -24,12 +24,18 @@
 #define TTYHUB_ENGINE_CLIENT_CONNECTION_H_
 
 #include <chrono>
+#include <sys/socket.h>
+
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
 #include "config/config.h"
 #include "engine/io_request.h"
+#include "engine/serial_line_control.h"
+#include "engine/telnet_encoder.h"
+#include "engine/telnet_session.h"
 #include "engine/snapshot.h"
 #include "engine/worker_context.h"
 
@@ -38,7 +44,7 @@ namespace ttyhub {
 class Listener;
 class Port;
 
-class ClientConnection final : public IoHandler {
+class ClientConnection final : public IoHandler, public SerialLineControl {
  public:
   ClientConnection(Port& port, Listener& listener, WorkerContext& ctx, int fd, uint64_t id,
                    std::string peer, uint64_t start_cursor);
@@ -51,6 +57,16 @@ class ClientConnection final : public IoHandler {
 
   // The port has new data (or the ring moved): send if idle.
   void OnRingAdvanced() { MaybeSend(); }
+  // For telnet/rfc2217 clients: decodes bytes just received into the port's
+  // input queue in place; returns how many are data (see TelnetSession).
+  // Raw clients: returns n.
+  size_t DecodeInput(uint8_t* buf, size_t n);
+
+  // The device's modem or line state changed (RFC 2217 notifications).
+  void OnModemState(uint8_t state);
+  void OnLineState(uint8_t state);
+  bool comport_active() const { return telnet_ && telnet_->comport_active(); }
+
   // Shutdown: reads what the socket already holds into the port's input
   // queue (rw clients, as far as it has room), so it is flushed too.
   void DrainInput();
@@ -85,14 +101,37 @@ class ClientConnection final : public IoHandler {
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
 
+  // SerialLineControl, for the telnet session.
+  bool MayChange() const override { return access_ == Access::kReadWrite; }
+  void CountRefusedChange() override;
+  SerialSettings LineSettings() const override;
+  SerialSettings ChangeLineSettings(const SerialSettings& wanted) override;
+  bool BreakState() const override;
+  void SetBreakState(bool on) override;
+  void SendBreakPulse() override;
+  bool OutputLine(int line) const override;
+  void SetOutputLine(int line, bool on) override;
+  uint8_t ModemState() override;
+  uint8_t LineState() override;
+  void Purge(bool rx, bool tx) override;
+  void SuspendOutput(bool suspended) override;
+
  private:
   enum Op : uint8_t { kSend, kPollOut, kPollIn };
   // After the peer's FIN: how long a quiet connection is kept for output.
   static constexpr std::chrono::milliseconds kHalfCloseLinger{1000};
   // Largest single send (bytes); the socket buffer usually limits it first.
   static constexpr size_t kMaxSend = 256 * 1024;
+  // Telnet answers a client may leave unread before it is disconnected.
+  static constexpr size_t kMaxControlBacklog = 64 * 1024;
+
+  // What the in-flight send carries.
+  enum class Sending : uint8_t { kNothing, kOwedEscape, kControl, kPreamble, kRing };
 
   void MaybeSend();
+  // Queues the next ring send (raw, or telnet-escaped with iovecs).
+  bool SendRingData();
+  void AfterInput();  // process telnet events, flush replies
   void OnSendDone(int32_t res);
   void ArmPollOut();
   void ArmPollIn();
@@ -112,8 +151,18 @@ class ClientConnection final : public IoHandler {
   uint64_t cursor_;                  // next ring position to send
   std::string preamble_;             // banner, sent before ring data
   size_t preamble_sent_ = 0;         // bytes of preamble_ already sent
-  size_t send_len_ = 0;              // bytes in the in-flight send
+  size_t send_len_ = 0;              // wire bytes in the in-flight send
+  Sending sending_ = Sending::kNothing;
   bool ring_send_in_flight_ = false; // the in-flight send references the ring
+
+  // Telnet (null for raw clients).
+  std::unique_ptr<TelnetSession> telnet_;
+  std::string control_sending_;      // telnet answers in flight (copied out of the session)
+  bool escape_owed_ = false;         // a data byte went out without its escape
+  uint8_t owed_byte_ = 0;
+  bool output_suspended_ = false;    // RFC 2217 FLOWCONTROL-SUSPEND
+  TelnetSendPlan plan_;              // iovecs of the in-flight telnet ring send
+  msghdr msg_{};
   bool input_paused_ = false;        // waiting for room in the port's input queue
   bool input_closed_ = false;        // peer shut down its sending side (half-close)
   bool closing_ = false;

@@ -119,6 +119,10 @@ void Port::TryOpenDevice() {
     device_log_.Reset();
     line_errors_.Reset();
     uart_counters_available_ = true;
+    last_uart_.reset();
+    modem_lines_available_ = true;
+    break_on_ = false;
+    output_lines_ = kModemDtr | kModemRts;
     SetModemLinesFor(open_clients_);
     PumpDeviceRead();
     PumpDeviceWrite();
@@ -235,8 +239,10 @@ ssize_t Port::ReceiveInput(ClientConnection& client, int fd) {
   }
   const ssize_t n = recv(fd, space.data(), space.size(), MSG_DONTWAIT);
   if (n > 0) {
-    input_->Commit(static_cast<size_t>(n));
-    counters_.client_rx_bytes += static_cast<uint64_t>(n);
+    // Telnet clients: commands are taken out in place; only data is queued.
+    const size_t data = client.DecodeInput(space.data(), static_cast<size_t>(n));
+    input_->Commit(data);
+    counters_.client_rx_bytes += data;
     PumpDeviceWrite();
   }
   return n;
@@ -393,6 +399,21 @@ void Port::SampleLineErrors() {
   if (auto warning = line_errors_.Sample(ctx_.now, *counters, name(), serial_text_)) {
     ctx_.log->Warn(*warning);
   }
+  // RFC 2217 LINESTATE: which errors occurred since the last sample.
+  uint8_t state = 0;
+  if (last_uart_) {
+    if (counters->overrun > last_uart_->overrun || counters->buf_overrun > last_uart_->buf_overrun) {
+      state |= 0x02;
+    }
+    if (counters->parity > last_uart_->parity) state |= 0x04;
+    if (counters->frame > last_uart_->frame) state |= 0x08;
+    if (counters->brk > last_uart_->brk) state |= 0x10;
+  }
+  last_uart_ = *counters;
+  line_state_ = state;
+  if (state != 0) {
+    for (auto& c : clients_) c->OnLineState(state);
+  }
 }
 
 PortSnapshot Port::Snapshot() {
@@ -453,7 +474,67 @@ absl::Status Port::SetSerial(const SerialSettings& settings) {
   return absl::OkStatus();
 }
 
+void Port::SetBreak(bool on) {
+  if (device_state_ != DeviceState::kOpen) return;
+  const absl::Status s = device_->SetBreak(on);
+  if (s.ok()) {
+    break_on_ = on;
+  } else {
+    ctx_.log->Debug(absl::StrCat("port ", name(), ": cannot ", on ? "start" : "end",
+                                 " a break: ", s.message()));
+  }
+  if (!on) break_pulse_until_ = TimePoint{};
+}
+
+void Port::SendBreakPulse() {
+  SetBreak(true);
+  if (break_on_) break_pulse_until_ = ctx_.now + std::chrono::milliseconds(250);
+}
+
+void Port::SetOutputLine(int line, bool on) {
+  if (device_state_ != DeviceState::kOpen) return;
+  const absl::Status s = device_->SetModemBits(line, on);
+  if (s.ok()) {
+    output_lines_ = on ? (output_lines_ | line) : (output_lines_ & ~line);
+  } else {
+    ctx_.log->Debug(absl::StrCat("port ", name(), ": cannot set modem line: ", s.message()));
+  }
+}
+
+uint8_t Port::ModemState() {
+  if (!modem_lines_available_ || device_state_ != DeviceState::kOpen) return 0;
+  auto bits = device_->GetModemLines();
+  if (!bits.ok()) {
+    modem_lines_available_ = false;  // ptys, sims: nothing to report
+    return 0;
+  }
+  uint8_t state = 0;
+  if (*bits & kModemCts) state |= 0x10;
+  if (*bits & kModemDsr) state |= 0x20;
+  if (*bits & kModemRi) state |= 0x40;
+  if (*bits & kModemDcd) state |= 0x80;
+  return state;
+}
+
+void Port::PollModemLines() {
+  bool any = false;
+  for (const auto& c : clients_) any |= !c->closing() && c->comport_active();
+  if (!any || !modem_lines_available_) return;
+  const uint8_t state = ModemState();
+  if (state == last_modem_state_) return;
+  last_modem_state_ = state;
+  for (auto& c : clients_) c->OnModemState(state);
+}
+
+void Port::PurgeInput() {
+  if (input_) input_cursor_ = input_->head();
+  if (device_state_ == DeviceState::kOpen) (void)device_->Flush(false, true);
+  ResumeInputWaiters();
+}
+
 void Port::OnTick(TimePoint now) {
+  if (break_pulse_until_ != TimePoint{} && now >= break_pulse_until_) SetBreak(false);
+  PollModemLines();
   if (now >= next_line_sample_) {
     next_line_sample_ = now + std::chrono::seconds(1);
     SampleLineErrors();

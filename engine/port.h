@@ -108,6 +108,17 @@ class Port final : public IoHandler {
   // settings hold until changed again (they are what snapshots report).
   absl::Status SetSerial(const SerialSettings& settings);
 
+  // Line control for telnet/RFC 2217 clients. States reported are the
+  // states in force: a device that refuses a change keeps its old state.
+  bool break_on() const { return break_on_; }
+  void SetBreak(bool on);
+  void SendBreakPulse();  // about 250 ms, ended by the tick
+  bool OutputLine(int line) const { return (output_lines_ & line) != 0; }
+  void SetOutputLine(int line, bool on);
+  uint8_t ModemState();                 // RFC 2217 bits: CTS, DSR, RI, DCD
+  uint8_t line_state() const { return line_state_; }
+  void PurgeInput();                    // drop queued client input; flush the device's output
+
   DeviceState device_state() const { return device_state_; }
   const PortConfig& config() const { return config_; }
   size_t client_count() const { return clients_.size(); }
@@ -133,6 +144,7 @@ class Port final : public IoHandler {
   bool DeviceOpsInFlight() const { return poll_in_.in_flight || poll_out_.in_flight; }
   void ScheduleReap();
   void SampleLineErrors();
+  void PollModemLines();
 
   PortConfig config_;
   WorkerContext& ctx_;
@@ -156,6 +168,14 @@ class Port final : public IoHandler {
   double device_rx_rate_ = 0, device_tx_rate_ = 0, client_tx_rate_ = 0;  // bytes per second
 
   LineErrorMonitor line_errors_;
+  std::optional<UartCounters> last_uart_;  // for RFC 2217 LINESTATE deltas
+  uint8_t line_state_ = 0;                 // LINESTATE bits seen at the last sample
+
+  bool break_on_ = false;
+  TimePoint break_pulse_until_{};          // {} when no pulse is running
+  int output_lines_ = kModemDtr | kModemRts;  // asserted at open, as the driver does
+  bool modem_lines_available_ = true;
+  uint8_t last_modem_state_ = 0;
   bool uart_counters_available_ = true;  // until the device says otherwise
   TimePoint next_line_sample_{};
 

@@ -30,6 +30,9 @@ namespace ttyhub {
   X(device_read_pauses, "Times device reads paused because a lossless client was a full " \
                         "ring behind")                                                    \
   X(device_failures, "Times the device failed (I/O error, hang-up, vanished)")            \
+  X(rfc2217_changes, "Line setting changes requested by RFC 2217 clients")                \
+  X(rfc2217_refused_changes, "Changes refused because the client was read-only")          \
+  X(telnet_protocol_errors, "Malformed telnet sequences from clients (counted on close)") \
   X(device_reopens, "Times the device was reopened after a failure")
 
 struct PortCounters {

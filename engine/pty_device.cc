@@ -96,8 +96,20 @@ absl::Status PtyDevice::ApplySettings(const SerialSettings& settings, bool local
   return ApplyTtySettings(tty_, slave_fd_, settings, local);
 }
 
-absl::Status PtyDevice::SetModemLines(bool) {
+absl::Status PtyDevice::SetModemBits(int, bool) {
   return absl::UnimplementedError("a pseudo-terminal has no modem lines");
+}
+
+absl::Status PtyDevice::SetBreak(bool on) {
+  // A break on the master reaches the program on the slave as a NUL (or
+  // SIGINT with BRKINT), as a UART break would.
+  if (master_fd_ < 0) return absl::FailedPreconditionError("pty is not open");
+  return tty_.SetBreak(master_fd_, on);
+}
+
+absl::Status PtyDevice::Flush(bool input, bool output) {
+  if (master_fd_ < 0) return absl::FailedPreconditionError("pty is not open");
+  return tty_.Flush(master_fd_, input, output);
 }
 
 void PtyDevice::Shutdown() {

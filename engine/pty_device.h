@@ -27,7 +27,12 @@ class PtyDevice final : public SerialDevice {
   void Close() override;
   int fd() const override { return master_fd_; }
   absl::Status ApplySettings(const SerialSettings& settings, bool local) override;
-  absl::Status SetModemLines(bool on) override;
+  absl::Status SetModemBits(int bits, bool on) override;
+  absl::StatusOr<int> GetModemLines() override {
+    return absl::UnimplementedError("a pseudo-terminal has no modem lines");
+  }
+  absl::Status SetBreak(bool on) override;
+  absl::Status Flush(bool input, bool output) override;
   absl::StatusOr<UartCounters> GetCounters() override {
     return absl::UnimplementedError("a pseudo-terminal has no UART counters");
   }

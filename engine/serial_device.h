@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "config/config.h"
 #include "engine/line_error_monitor.h"
+#include "engine/tty_control.h"
 #include "engine/worker_context.h"
 
 namespace ttyhub {
@@ -44,7 +45,14 @@ class SerialDevice {
 
   // Raises or drops DTR and RTS (hangup_when_done). Devices without modem
   // lines return an error the caller may ignore.
-  virtual absl::Status SetModemLines(bool on) = 0;
+  absl::Status SetModemLines(bool on) { return SetModemBits(kModemDtr | kModemRts, on); }
+  // Raises or drops the given output lines (kModemDtr, kModemRts).
+  virtual absl::Status SetModemBits(int bits, bool on) = 0;
+  // Every modem line (kModem* bits), or an error if the device has none.
+  virtual absl::StatusOr<int> GetModemLines() = 0;
+  virtual absl::Status SetBreak(bool on) = 0;
+  // Discards data the driver holds in either direction.
+  virtual absl::Status Flush(bool input, bool output) = 0;
 
   // UART error counters (TIOCGICOUNT). An error means the device has none,
   // which is reported as "unavailable", never as zeros.

@@ -67,7 +67,12 @@ class SimDevice final : public SerialDevice, public IoHandler {
   void Close() override;
   int fd() const override { return port_fd_; }
   absl::Status ApplySettings(const SerialSettings&, bool) override { return absl::OkStatus(); }
-  absl::Status SetModemLines(bool) override { return absl::OkStatus(); }
+  absl::Status SetModemBits(int, bool) override { return absl::OkStatus(); }
+  absl::StatusOr<int> GetModemLines() override {
+    return absl::UnimplementedError("a simulated device has no modem lines");
+  }
+  absl::Status SetBreak(bool) override { return absl::OkStatus(); }
+  absl::Status Flush(bool, bool) override { return absl::OkStatus(); }
   absl::StatusOr<UartCounters> GetCounters() override {
     return absl::UnimplementedError("a simulated device has no UART counters");
   }

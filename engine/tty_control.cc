@@ -13,7 +13,9 @@
 namespace ttyhub {
 
 static_assert(BOTHER == kBother, "kBother must match the kernel's BOTHER");
-static_assert(TIOCM_DTR == kModemDtr && TIOCM_RTS == kModemRts, "modem bits");
+static_assert(TIOCM_DTR == kModemDtr && TIOCM_RTS == kModemRts && TIOCM_CTS == kModemCts &&
+                  TIOCM_CAR == kModemDcd && TIOCM_RNG == kModemRi && TIOCM_DSR == kModemDsr,
+              "modem bits");
 static_assert(sizeof(SerialTermios::cc) == sizeof(termios2::c_cc), "NCCS");
 
 absl::Status KernelTtyControl::GetAttr(int fd, SerialTermios* out) {
@@ -49,6 +51,26 @@ absl::Status KernelTtyControl::SetModemLines(int fd, int bits, bool on) {
   if (ioctl(fd, on ? TIOCMBIS : TIOCMBIC, &bits) != 0) {
     return absl::ErrnoToStatus(errno, on ? "TIOCMBIS" : "TIOCMBIC");
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> KernelTtyControl::GetModemLines(int fd) {
+  int bits = 0;
+  if (ioctl(fd, TIOCMGET, &bits) != 0) return absl::ErrnoToStatus(errno, "TIOCMGET");
+  return bits;
+}
+
+absl::Status KernelTtyControl::SetBreak(int fd, bool on) {
+  if (ioctl(fd, on ? TIOCSBRK : TIOCCBRK) != 0) {
+    return absl::ErrnoToStatus(errno, on ? "TIOCSBRK" : "TIOCCBRK");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KernelTtyControl::Flush(int fd, bool input, bool output) {
+  const int which = input && output ? TCIOFLUSH : input ? TCIFLUSH : TCOFLUSH;
+  if (!input && !output) return absl::OkStatus();
+  if (ioctl(fd, TCFLSH, which) != 0) return absl::ErrnoToStatus(errno, "TCFLSH");
   return absl::OkStatus();
 }
 

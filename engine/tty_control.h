@@ -20,9 +20,13 @@
 
 namespace ttyhub {
 
-// Modem control bits, as TIOCM_DTR / TIOCM_RTS.
+// Modem line bits, as TIOCM_*: outputs DTR, RTS; inputs CTS, DCD, RI, DSR.
 inline constexpr int kModemDtr = 0x002;
 inline constexpr int kModemRts = 0x004;
+inline constexpr int kModemCts = 0x020;
+inline constexpr int kModemDcd = 0x040;
+inline constexpr int kModemRi = 0x080;
+inline constexpr int kModemDsr = 0x100;
 
 class TtyControl {
  public:
@@ -36,6 +40,13 @@ class TtyControl {
   // The driver's error counters (TIOCGICOUNT). Ptys and many USB adapters
   // do not have them: that is an error, never zeros.
   virtual absl::StatusOr<UartCounters> GetCounters(int fd) = 0;
+  // All modem lines (TIOCMGET), as kModem* bits.
+  virtual absl::StatusOr<int> GetModemLines(int fd) = 0;
+  // Starts (`on`) or ends a break condition (TIOCSBRK / TIOCCBRK).
+  virtual absl::Status SetBreak(int fd, bool on) = 0;
+  // Discards data the driver holds: received and not yet read (`input`),
+  // written and not yet transmitted (`output`). TCFLSH.
+  virtual absl::Status Flush(int fd, bool input, bool output) = 0;
 };
 
 class KernelTtyControl final : public TtyControl {
@@ -44,6 +55,9 @@ class KernelTtyControl final : public TtyControl {
   absl::Status SetAttr(int fd, const SerialTermios& t) override;
   absl::Status SetModemLines(int fd, int bits, bool on) override;
   absl::StatusOr<UartCounters> GetCounters(int fd) override;
+  absl::StatusOr<int> GetModemLines(int fd) override;
+  absl::Status SetBreak(int fd, bool on) override;
+  absl::Status Flush(int fd, bool input, bool output) override;
 };
 
 }  // namespace ttyhub

@@ -46,9 +46,24 @@ absl::Status TtyDevice::ApplySettings(const SerialSettings& settings, bool local
   return ApplyTtySettings(tty_, fd_, settings, local);
 }
 
-absl::Status TtyDevice::SetModemLines(bool on) {
+absl::Status TtyDevice::SetModemBits(int bits, bool on) {
   if (fd_ < 0) return absl::FailedPreconditionError("device is not open");
-  return tty_.SetModemLines(fd_, kModemDtr | kModemRts, on);
+  return tty_.SetModemLines(fd_, bits, on);
+}
+
+absl::StatusOr<int> TtyDevice::GetModemLines() {
+  if (fd_ < 0) return absl::FailedPreconditionError("device is not open");
+  return tty_.GetModemLines(fd_);
+}
+
+absl::Status TtyDevice::SetBreak(bool on) {
+  if (fd_ < 0) return absl::FailedPreconditionError("device is not open");
+  return tty_.SetBreak(fd_, on);
+}
+
+absl::Status TtyDevice::Flush(bool input, bool output) {
+  if (fd_ < 0) return absl::FailedPreconditionError("device is not open");
+  return tty_.Flush(fd_, input, output);
 }
 
 absl::StatusOr<UartCounters> TtyDevice::GetCounters() {

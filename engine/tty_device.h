@@ -24,7 +24,10 @@ class TtyDevice final : public SerialDevice {
   void Close() override;
   int fd() const override { return fd_; }
   absl::Status ApplySettings(const SerialSettings& settings, bool local) override;
-  absl::Status SetModemLines(bool on) override;
+  absl::Status SetModemBits(int bits, bool on) override;
+  absl::StatusOr<int> GetModemLines() override;
+  absl::Status SetBreak(bool on) override;
+  absl::Status Flush(bool input, bool output) override;
   absl::StatusOr<UartCounters> GetCounters() override;
 
  private:

@@ -175,14 +175,28 @@ ports:
   EXPECT_EQ(b.listeners[0].slow_policy, SlowClientPolicy::kSkip);
 }
 
-TEST(ConfigLoaderTest, TelnetAndRfc2217AreRejectedClearlyForNow) {
+TEST(ConfigLoaderTest, Protocols) {
+  auto c = Load(R"(defaults: {protocol: telnet}
+ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: 2000}, {port: 2001, protocol: rfc2217, signature: "rack 4 port a"},
+             {port: 2002, protocol: raw}]
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->ports[0].listeners[0].protocol, Protocol::kTelnet);
+  EXPECT_EQ(c->ports[0].listeners[1].protocol, Protocol::kRfc2217);
+  EXPECT_EQ(c->ports[0].listeners[1].signature, "rack 4 port a");
+  EXPECT_EQ(c->ports[0].listeners[2].protocol, Protocol::kRaw);
   EXPECT_EQ(Errors(R"(ports:
   - name: a
     device: /dev/ttyS0
-    listen: [{port: 2000, protocol: telnet}]
+    listen: [{port: 2000, protocol: ssh}, {port: 2001, signature: x}]
 )"),
-            "ttyhub.yaml:4:37: ports[0].listen[0].protocol: protocol 'telnet' is not supported "
-            "by this version of ttyhub yet; use raw");
+            "ttyhub.yaml:4:37: ports[0].listen[0].protocol: unknown protocol 'ssh' (use raw, "
+            "telnet or rfc2217)\n"
+            "ttyhub.yaml:4:67: ports[0].listen[1].signature: applies to protocol: rfc2217 "
+            "listeners only");
 }
 
 TEST(ConfigLoaderTest, PolicyKeysMustMatchAccess) {

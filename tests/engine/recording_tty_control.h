@@ -5,6 +5,7 @@
 
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "engine/tty_control.h"
@@ -27,6 +28,7 @@ class RecordingTtyControl final : public TtyControl {
   absl::Status SetModemLines(int, int bits, bool on) override {
     std::lock_guard<std::mutex> lock(mu_);
     modem_.push_back({bits, on});
+    modem_outputs_ = on ? (modem_outputs_ | bits) : (modem_outputs_ & ~bits);
     return absl::OkStatus();  // as a UART would
   }
 
@@ -36,6 +38,34 @@ class RecordingTtyControl final : public TtyControl {
     if (!counters_) return absl::UnimplementedError("no counters");
     return *counters_;
   }
+  absl::StatusOr<int> GetModemLines(int) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return modem_inputs_ | modem_outputs_;
+  }
+  absl::Status SetBreak(int, bool on) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    breaks_.push_back(on);
+    return absl::OkStatus();
+  }
+  absl::Status Flush(int, bool input, bool output) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    flushes_.push_back({input, output});
+    return absl::OkStatus();
+  }
+  // What the modem input lines (CTS, DSR, DCD, RI) read as.
+  void SetModemInputs(int bits) {
+    std::lock_guard<std::mutex> lock(mu_);
+    modem_inputs_ = bits;
+  }
+  std::vector<bool> breaks() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return breaks_;
+  }
+  std::vector<std::pair<bool, bool>> flushes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return flushes_;
+  }
+
   void SetCounters(const UartCounters& c) {
     std::lock_guard<std::mutex> lock(mu_);
     counters_ = c;
@@ -56,6 +86,10 @@ class RecordingTtyControl final : public TtyControl {
   std::vector<SerialTermios> applied_;
   std::vector<ModemChange> modem_;
   std::optional<UartCounters> counters_;
+  int modem_inputs_ = 0;
+  int modem_outputs_ = 0;
+  std::vector<bool> breaks_;
+  std::vector<std::pair<bool, bool>> flushes_;
 };
 
 }  // namespace ttyhub
