@@ -105,6 +105,7 @@ void Port::TryOpenDevice() {
   if (s.ok()) {
     device_state_ = DeviceState::kOpen;
     backoff_ = kMinBackoff;
+    poll_errors_in_a_row_ = 0;
     if (failures_since_open_ > 0 || counters_.device_failures > 0) {
       ++counters_.device_reopens;
       ctx_.log->Info(absl::StrCat("port ", name(), ": device ", config_.device.original,
@@ -205,6 +206,7 @@ void Port::PumpDeviceRead() {
     const ssize_t n = read(fd, space.data(), space.size());
     if (n > 0) {
       ring_->Commit(static_cast<size_t>(n));
+      poll_errors_in_a_row_ = 0;
       counters_.device_rx_bytes += static_cast<uint64_t>(n);
       stamps_[stamp_count_++ % kStamps] = {ring_->head(), Clock::now()};
       for (auto& c : clients_) c->OnRingAdvanced();
@@ -256,6 +258,7 @@ void Port::PumpDeviceWrite() {
     if (data.empty()) break;
     const ssize_t n = write(fd, data.data(), data.size());
     if (n > 0) {
+      poll_errors_in_a_row_ = 0;
       input_cursor_ += static_cast<uint64_t>(n);
       counters_.device_tx_bytes += static_cast<uint64_t>(n);
       continue;
@@ -286,8 +289,17 @@ void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
   }
   if (device_state_ != DeviceState::kOpen || res == -ECANCELED) return;
   if (res < 0) {
-    DeviceFailed("poll", -res);
-    return;
+    // A pending poll on a tty fails with EINVAL when its termios change
+    // (seen on 6.18 after TCSETS2), though the device is fine. Ask the
+    // device itself; a poll that keeps failing with no I/O also counts.
+    if (absl::Status probe = device_->Probe(); !probe.ok()) {
+      DeviceFailed("poll", -res);
+      return;
+    }
+    if (++poll_errors_in_a_row_ > kMaxPollErrorsInARow) {
+      DeviceFailed("poll", -res);
+      return;
+    }
   }
   if (req.kind == kDevicePollIn) {
     PumpDeviceRead();

@@ -129,6 +129,8 @@ class Port final : public IoHandler {
   enum Op : uint8_t { kDevicePollIn, kDevicePollOut };
   // Input queue size (bytes) for data from rw clients to the device.
   static constexpr size_t kInputQueueBytes = 64 * 1024;
+  // Device poll errors tolerated with no successful I/O between them.
+  static constexpr int kMaxPollErrorsInARow = 100;
   static constexpr std::chrono::milliseconds kMinBackoff{100};
   static constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
@@ -186,6 +188,7 @@ class Port final : public IoHandler {
   std::unique_ptr<SerialDevice> device_;
   DeviceState device_state_ = DeviceState::kReopening;
   bool device_read_paused_ = false;  // ring full for a lossless client
+  int poll_errors_in_a_row_ = 0;     // device poll errors with no I/O since
   std::chrono::milliseconds backoff_{kMinBackoff};
   TimePoint next_open_attempt_{};
   LogRateLimiter device_log_{std::chrono::seconds(30), 2};

@@ -33,6 +33,11 @@ class PtyDevice final : public SerialDevice {
   }
   absl::Status SetBreak(bool on) override;
   absl::Status Flush(bool input, bool output) override;
+  absl::Status Probe() override {
+    SerialTermios t;
+    return master_fd_ < 0 ? absl::FailedPreconditionError("not open")
+                          : tty_.GetAttr(master_fd_, &t);
+  }
   absl::StatusOr<UartCounters> GetCounters() override {
     return absl::UnimplementedError("a pseudo-terminal has no UART counters");
   }

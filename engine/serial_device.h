@@ -51,6 +51,8 @@ class SerialDevice {
   // Every modem line (kModem* bits), or an error if the device has none.
   virtual absl::StatusOr<int> GetModemLines() = 0;
   virtual absl::Status SetBreak(bool on) = 0;
+  // Checks that the open fd still works (a cheap ioctl), after a poll error.
+  virtual absl::Status Probe() = 0;
   // Discards data the driver holds in either direction.
   virtual absl::Status Flush(bool input, bool output) = 0;
 

@@ -73,6 +73,7 @@ class SimDevice final : public SerialDevice, public IoHandler {
   }
   absl::Status SetBreak(bool) override { return absl::OkStatus(); }
   absl::Status Flush(bool, bool) override { return absl::OkStatus(); }
+  absl::Status Probe() override { return absl::OkStatus(); }
   absl::StatusOr<UartCounters> GetCounters() override {
     return absl::UnimplementedError("a simulated device has no UART counters");
   }

@@ -28,6 +28,10 @@ class TtyDevice final : public SerialDevice {
   absl::StatusOr<int> GetModemLines() override;
   absl::Status SetBreak(bool on) override;
   absl::Status Flush(bool input, bool output) override;
+  absl::Status Probe() override {
+    SerialTermios t;
+    return fd_ < 0 ? absl::FailedPreconditionError("not open") : tty_.GetAttr(fd_, &t);
+  }
   absl::StatusOr<UartCounters> GetCounters() override;
 
  private:
