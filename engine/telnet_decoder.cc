@@ -54,6 +54,11 @@ size_t TelnetDecoder::Decode(uint8_t* buf, size_t n, std::vector<TelnetEvent>* e
                                        : verb_ == kDo   ? TelnetEvent::Kind::kDo
                                                         : TelnetEvent::Kind::kDont;
         events->push_back({kind, b, {}, false});
+        // The session always accepts BINARY from the client, so the bytes
+        // right after WILL/WONT BINARY are already decoded the new way.
+        if (b == kOptBinary && (kind == TelnetEvent::Kind::kWill || kind == TelnetEvent::Kind::kWont)) {
+          binary_ = kind == TelnetEvent::Kind::kWill;
+        }
         state_ = State::kData;
         break;
       }

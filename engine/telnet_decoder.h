@@ -40,9 +40,12 @@ class TelnetDecoder {
   // signature; 256 is generous.
   static constexpr size_t kMaxSubnegotiation = 256;
 
-  // Whether the client sends in BINARY mode (it said WILL BINARY and we
-  // agreed). Without it, CR NUL and CR LF mean CR.
+  // Whether the client sends in BINARY mode. The decoder also follows the
+  // client's own WILL/WONT BINARY as it meets them (the session always
+  // agrees), so bytes after them in the same read are decoded correctly.
+  // Without BINARY, CR NUL and CR LF mean CR.
   void set_binary(bool on) { binary_ = on; }
+  bool binary() const { return binary_; }
 
   // Decodes buf[0, n) in place. Returns how many data bytes now sit at the
   // front of buf. Appends events, in stream order, to *events.

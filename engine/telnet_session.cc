@@ -60,7 +60,6 @@ void TelnetSession::Start() {
 }
 
 size_t TelnetSession::DecodeInput(uint8_t* buf, size_t n) {
-  decoder_.set_binary(binary_from_client());
   return decoder_.Decode(buf, n, &events_);
 }
 

@@ -21,8 +21,9 @@ BUILD_PACKAGES=(g++ cmake make pkg-config liburing-dev libabsl-dev libyaml-cpp-d
                 libspdlog-dev libsystemd-dev libmicrohttpd-dev nlohmann-json3-dev
                 libcurl4-openssl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
 # Packages the tests use as real peers and tools: curl (HTTP client),
-# promtool (from prometheus) to validate the metrics.
-TEST_PACKAGES=(python3 procps curl prometheus)
+# promtool (from prometheus) to validate the metrics, pyserial's rfc2217://
+# client, netkit telnet, and clang's libFuzzer for the telnet fuzzer.
+TEST_PACKAGES=(python3 python3-serial procps curl prometheus telnet clang libclang-rt-14-dev)
 # Packages for trying the demo by hand.
 DEMO_PACKAGES=(netcat-openbsd telnet)
 
@@ -67,6 +68,23 @@ run_ctest() {
   ctest --test-dir "$dir" --output-on-failure -j "$JOBS" "$@"
 }
 
+# The telnet/RFC 2217 decoder fuzzer, built with clang, run for a bounded
+# time from the seed corpus in tests/fuzz/corpus (copied: libFuzzer adds
+# what it finds to its first corpus directory).
+fuzz() {
+  local seconds=${FUZZ_SECONDS:-60}
+  log "fuzzing the telnet decoder for ${seconds}s"
+  CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD_ROOT/fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DTTYHUB_FUZZ=ON -DTTYHUB_BENCH=OFF -DTTYHUB_SANITIZE=address,undefined >/dev/null
+  cmake --build "$BUILD_ROOT/fuzz" -j "$JOBS" --target telnet_fuzzer
+  local corpus
+  corpus=$(mktemp -d)
+  cp "$ROOT"/tests/fuzz/corpus/telnet/* "$corpus"/
+  "$BUILD_ROOT/fuzz/tests/telnet_fuzzer" -max_total_time="$seconds" -max_len=4096 \
+    -print_final_stats=1 "$corpus" 2>&1 | tail -n 12
+  rm -rf "$corpus"
+}
+
 cmd=${1:-}
 case "$cmd" in
   setup)
@@ -82,7 +100,7 @@ case "$cmd" in
     cat >&2 <<'MSG'
 
   ttyhub demo: simulated devices, no hardware needed. From another terminal:
-    nc localhost 7001     simulated Linux console (boot log, then login: any user/password)
+    telnet localhost 7001 simulated Linux console (boot log, then login: any user/password)
     nc localhost 7011     the same console, read-only
     nc localhost 7002     echo device
     nc localhost 7003     reaches whatever program opens /tmp/ttyhub-demo/pty0
@@ -102,6 +120,7 @@ MSG
       -DTTYHUB_BENCH=OFF
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
       run_ctest "$BUILD_ROOT/asan"
+    fuzz
     log "all tests passed"
     ;;
   *)

@@ -55,6 +55,13 @@ TEST(TelnetDecoderTest, CrNulAndCrLfWithoutBinary) {
   EXPECT_EQ(Decode(b, std::string("a\r\0b\r\n", 7)).data, std::string("a\r\0b\r\n", 7));
 }
 
+TEST(TelnetDecoderTest, BinaryTakesEffectMidRead) {
+  TelnetDecoder d;  // not binary yet
+  const std::string in = Bytes({'a', '\r', 0, kIac, kWill, kOptBinary, 'b', '\r', 0, kIac, kWont,
+                                kOptBinary, 'c', '\r', 0});
+  EXPECT_EQ(Decode(d, in).data, std::string("a\rb\r\0c\r", 7));
+}
+
 TEST(TelnetDecoderTest, NegotiationsAndCommandsBecomeEvents) {
   TelnetDecoder d;
   const Decoded r = Decode(d, Bytes({'x', kIac, kDo, kOptEcho, kIac, kWill, kOptBinary, 'y', kIac,

@@ -76,7 +76,7 @@ TEST(CliTest, PortInUseFailsStartupNamingTheListener) {
 
 TEST(CliTest, DemoRunsAndStops) {
   // The built-in demo binds fixed ports 7001-7003 and 7011; skip if taken.
-  for (uint16_t p : {7001, 7002, 7003, 7011, 8420}) {
+  for (uint16_t p : {7001, 7002, 7003, 7004, 7011, 8420}) {
     const int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in6 a{};
     a.sin6_family = AF_INET6;
