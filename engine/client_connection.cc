@@ -190,6 +190,7 @@ void ClientConnection::OnSendDone(int32_t res) {
       PortCounters& c = port_.counters();
       c.client_tx_bytes += consumed;
       (access_ == Access::kReadWrite ? c.client_tx_rw_bytes : c.client_tx_ro_bytes) += consumed;
+      ApplyPendingPurge();
       break;
     }
     case Sending::kNothing:
@@ -202,7 +203,7 @@ void ClientConnection::OnSendDone(int32_t res) {
     blocked_since_ = ctx_.now;
     ArmPollOut();
   } else {
-    blocked_since_ = TimePoint{};
+    if (!output_suspended_) blocked_since_ = TimePoint{};
     MaybeSend();
   }
   if (was_ring) port_.OnClientProgress();
@@ -327,13 +328,33 @@ uint8_t ClientConnection::ModemState() { return port_.ModemState(); }
 uint8_t ClientConnection::LineState() { return port_.line_state(); }
 
 void ClientConnection::Purge(bool rx, bool tx) {
-  if (rx) cursor_ = std::max(cursor_, port_.ring().head());  // drop what we have not sent
+  if (rx) {
+    // Drop what we have not sent. A send in flight still owns the cursor;
+    // the purge then happens when it completes.
+    rx_purge_pending_ = true;
+    ApplyPendingPurge();
+  }
   if (tx) port_.PurgeInput();
+}
+
+void ClientConnection::ApplyPendingPurge() {
+  if (!rx_purge_pending_ || ring_send_in_flight_) return;
+  rx_purge_pending_ = false;
+  cursor_ = std::max(cursor_, port_.ring().head());
+  escape_owed_ = false;
+  port_.OnClientProgress();  // it may have been holding the ring
 }
 
 void ClientConnection::SuspendOutput(bool suspended) {
   output_suspended_ = suspended;
-  if (!suspended) MaybeSend();
+  if (suspended) {
+    // A suspended lossless client is a client that accepts nothing:
+    // stall_timeout bounds how long it may hold the port.
+    if (blocked_since_ == TimePoint{}) blocked_since_ = ctx_.now;
+  } else {
+    blocked_since_ = TimePoint{};
+    MaybeSend();
+  }
 }
 
 void ClientConnection::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
@@ -347,7 +368,7 @@ void ClientConnection::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
         Close(absl::StrCat("poll failed: ", ErrnoText(res)));
         return;
       }
-      blocked_since_ = TimePoint{};  // writable again; a send will tell if it is dead
+      if (!output_suspended_) blocked_since_ = TimePoint{};  // writable again
       MaybeSend();
       return;
     case kPollIn:

@@ -132,6 +132,7 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   // Queues the next ring send (raw, or telnet-escaped with iovecs).
   bool SendRingData();
   void AfterInput();  // process telnet events, flush replies
+  void ApplyPendingPurge();
   void OnSendDone(int32_t res);
   void ArmPollOut();
   void ArmPollIn();
@@ -161,6 +162,7 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   bool escape_owed_ = false;         // a data byte went out without its escape
   uint8_t owed_byte_ = 0;
   bool output_suspended_ = false;    // RFC 2217 FLOWCONTROL-SUSPEND
+  bool rx_purge_pending_ = false;    // PURGE-DATA rx waiting for the send in flight
   TelnetSendPlan plan_;              // iovecs of the in-flight telnet ring send
   msghdr msg_{};
   bool input_paused_ = false;        // waiting for room in the port's input queue

@@ -191,6 +191,59 @@ TEST_F(TelnetTest, NetkitTelnetNegotiatesCharacterMode) {
   close(term);
 }
 
+TEST(Rfc2217SuspendTest, SuspendedClientPausesOnlyItselfAndIsBoundedByStallTimeout) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const auto ports = FreeTcpPorts(2);
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(absl::StrCat(
+      "ports:\n  - name: p0\n    device: ", dir.File("dev0"),
+      "\n    buffer: 64KiB\n    stall_timeout: 1s\n    listen:\n",
+      "      - {port: \"127.0.0.1:", ports[0], "\", protocol: rfc2217}\n",
+      "      - {port: \"127.0.0.1:", ports[1], "\", protocol: raw}\n")));
+  auto rfc = TcpClient::Connect(ports[0], Deadline::Seconds(10));
+  auto raw = TcpClient::Connect(ports[1], Deadline::Seconds(10));
+  ASSERT_NE(rfc, nullptr);
+  ASSERT_NE(raw, nullptr);
+  std::string offers;
+  ASSERT_TRUE(rfc->ReadExactly(&offers, 15, Deadline::Seconds(10)));
+  // COM-PORT on, then FLOWCONTROL-SUSPEND: "send me nothing for now".
+  ASSERT_TRUE(rfc->SendAll(Cmd(kWill, '\x2c') + std::string{kIac, kSb, '\x2c', 8, kIac, kSe},
+                           Deadline::Seconds(5)));
+  std::string answer;
+  ASSERT_TRUE(rfc->ReadExactly(&answer, 3, Deadline::Seconds(10)));
+  EXPECT_EQ(answer, Cmd(kDo, '\x2c'));
+  ASSERT_TRUE(daemon.WaitForLog("client #2", Deadline::Seconds(10)));
+  // 4 MiB through a 64 KiB ring: the suspended rw client holds the port for
+  // stall_timeout, is disconnected, and the raw client gets every byte.
+  const std::string data = Pattern(0, 4 << 20, 4);
+  std::string got;
+  size_t written = 0;
+  Deadline deadline = Deadline::Seconds(60);
+  while (got.size() < data.size() && !deadline.Expired()) {
+    pollfd fds[2] = {{pty.master(), static_cast<short>(written < data.size() ? POLLOUT : 0), 0},
+                     {raw->fd(), POLLIN, 0}};
+    poll(fds, 2, 100);
+    if (fds[0].revents & POLLOUT) {
+      const ssize_t n = write(pty.master(), data.data() + written,
+                              std::min<size_t>(data.size() - written, 65536));
+      if (n > 0) written += static_cast<size_t>(n);
+    }
+    if (fds[1].revents & POLLIN) {
+      raw->ReadExactly(&got, std::min<size_t>(data.size() - got.size(), 1 << 20),
+                       Deadline(std::chrono::milliseconds(0)));
+    }
+  }
+  ASSERT_EQ(got.size(), data.size());
+  EXPECT_TRUE(got == data);
+  EXPECT_NE(daemon.Log().find("(rw) disconnected: stalled"), std::string::npos) << daemon.Log();
+  // While suspended it was sent no port data at all.
+  std::string rest;
+  EXPECT_TRUE(rfc->ReadUntilClosed(&rest, Deadline::Seconds(10)));
+  EXPECT_EQ(rest, "");
+}
+
 uint64_t RssKiB(pid_t pid) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
   std::string line;
