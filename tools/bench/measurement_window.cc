@@ -1,0 +1,63 @@
+// See measurement_window.h.
+#include "tools/bench/measurement_window.h"
+
+#include <algorithm>
+
+namespace ttyhub::bench {
+
+MeasurementWindow::MeasurementWindow(pid_t server_pid)
+    : pid_(server_pid),
+      start_(Clock::now()),
+      server_cpu_start_(server_pid > 0 ? ProcessCpuSeconds(server_pid) : std::nullopt),
+      tool_cpu_start_(ToolCpuSeconds()),
+      kthreads_start_(KernelThreadsCpuSeconds()),
+      system_start_(ReadSystemCpuTicks()) {}
+
+void MeasurementWindow::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  end_ = Clock::now();
+  if (pid_ > 0) server_cpu_end_ = ProcessCpuSeconds(pid_);
+  tool_cpu_end_ = ToolCpuSeconds();
+  system_end_ = ReadSystemCpuTicks();
+  kthreads_end_ = KernelThreadsCpuSeconds();
+  load_end_ = LoadAverage1m();
+}
+
+double MeasurementWindow::seconds() const {
+  return SecondsBetween(start_, stopped_ ? end_ : Clock::now());
+}
+
+std::optional<double> MeasurementWindow::server_cpu_seconds() const {
+  if (!server_cpu_start_ || !server_cpu_end_) return std::nullopt;
+  return *server_cpu_end_ - *server_cpu_start_;
+}
+
+std::optional<double> MeasurementWindow::other_cpu_seconds() const {
+  const double busy = static_cast<double>(system_end_.busy - system_start_.busy) / TicksPerSecond();
+  const double server = pid_ > 0 ? server_cpu_seconds().value_or(0) : 0;
+  return std::max(0.0, busy - server - tool_cpu_seconds() - kernel_threads_cpu_seconds());
+}
+
+std::optional<double> MeasurementWindow::ServerCpuSecondsPerGB(uint64_t bytes) const {
+  const std::optional<double> cpu = server_cpu_seconds();
+  if (!cpu || bytes == 0) return std::nullopt;
+  return *cpu / (static_cast<double>(bytes) / 1e9);
+}
+
+void MeasurementWindow::AddTo(RunResult* result) const {
+  const double s = seconds();
+  result->Add("window_s", s, "s");
+  if (const std::optional<double> cpu = server_cpu_seconds(); cpu && s > 0) {
+    result->Add("server_cpu_pct", 100.0 * *cpu / s, "% of a core");
+  }
+  if (s > 0) {
+    result->Add("tool_cpu_pct", 100.0 * tool_cpu_seconds() / s, "% of a core");
+    result->Add("kernel_threads_cpu_pct", 100.0 * kernel_threads_cpu_seconds() / s, "% of a core");
+    result->Add("other_cpu_pct", 100.0 * other_cpu_seconds().value_or(0) / s, "% of a core");
+  }
+  result->Add("machine_busy_pct", machine_busy_percent(), "% of all cores");
+  result->Add("load_1m", load_1m(), "");
+}
+
+}  // namespace ttyhub::bench

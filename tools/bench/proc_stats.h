@@ -1,0 +1,51 @@
+// Readings from /proc and getrusage: a process's CPU time and memory, the
+// machine's CPU busy time and load average, and the tool's own CPU time.
+//
+// Stateless readers; called from the tool's single thread.
+#ifndef TTYHUB_TOOLS_BENCH_PROC_STATS_H_
+#define TTYHUB_TOOLS_BENCH_PROC_STATS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+
+namespace ttyhub::bench {
+
+// utime + stime of the whole process (every thread, live or exited), in
+// seconds, from /proc/PID/stat. Resolution: one clock tick (10 ms at 100 Hz).
+std::optional<double> ProcessCpuSeconds(pid_t pid);
+
+struct ProcessMemory {
+  uint64_t rss_bytes = 0;       // VmRSS: resident now
+  uint64_t peak_rss_bytes = 0;  // VmHWM: the high-water mark of VmRSS
+};
+std::optional<ProcessMemory> ReadProcessMemory(pid_t pid);
+
+// Threads of the process (/proc/PID/status Threads:).
+std::optional<int> ProcessThreadCount(pid_t pid);
+
+// The machine's aggregate CPU time from /proc/stat, in clock ticks.
+struct SystemCpuTicks {
+  uint64_t busy = 0;   // user + nice + system + irq + softirq + steal
+  uint64_t total = 0;  // busy + idle + iowait
+};
+// Clock ticks per second (USER_HZ).
+double TicksPerSecond();
+SystemCpuTicks ReadSystemCpuTicks();
+// Busy share of all cores between two readings, in percent (0..100).
+double BusyPercent(const SystemCpuTicks& before, const SystemCpuTicks& after);
+
+// utime + stime of every kernel thread (kthreadd and its children: the
+// kworkers that push pty data, ksoftirqd...), in seconds.
+double KernelThreadsCpuSeconds();
+
+// The 1-minute load average.
+double LoadAverage1m();
+
+// The tool's own user + system CPU time (getrusage RUSAGE_SELF), in seconds.
+double ToolCpuSeconds();
+
+}  // namespace ttyhub::bench
+
+#endif  // TTYHUB_TOOLS_BENCH_PROC_STATS_H_

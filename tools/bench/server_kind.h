@@ -1,0 +1,35 @@
+// The servers ttyhub-bench can drive, and what each one can do.
+//
+// `ser2net` is ser2net 4.x with its defaults; `ser2net-tuned` adds 64 KiB
+// buffers both ways and turns chardelay off. Pure data; any thread.
+#ifndef TTYHUB_TOOLS_BENCH_SERVER_KIND_H_
+#define TTYHUB_TOOLS_BENCH_SERVER_KIND_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace ttyhub::bench {
+
+enum class ServerKind { kTtyhub, kSer2net, kSer2netTuned };
+
+struct ServerSpec {
+  ServerKind kind;
+  std::string binary;   // path or name in PATH
+  std::string version;  // as the binary reports it, filled in at start-up
+};
+
+absl::string_view ServerName(ServerKind kind);
+std::optional<ServerKind> ParseServerName(absl::string_view name);
+
+// ttyhub has read-only (viewer) listeners. ser2net has none: its viewers
+// are ordinary connections on the port's one TCP port.
+bool HasReadOnlyListeners(ServerKind kind);
+// ttyhub keeps each device open; ser2net opens it when a client connects.
+bool OpensDeviceOnConnect(ServerKind kind);
+bool IsSer2net(ServerKind kind);
+
+}  // namespace ttyhub::bench
+
+#endif  // TTYHUB_TOOLS_BENCH_SERVER_KIND_H_

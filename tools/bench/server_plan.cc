@@ -1,0 +1,27 @@
+// See server_plan.h.
+#include "tools/bench/server_plan.h"
+
+#include "tools/bench/ser2net_config_writer.h"
+#include "tools/bench/ttyhub_config_writer.h"
+
+namespace ttyhub::bench {
+
+std::vector<uint16_t> ListeningPorts(ServerKind kind, const ServerPlan& plan) {
+  std::vector<uint16_t> ports;
+  for (const PlannedPort& p : plan.ports) {
+    ports.push_back(p.rw_tcp_port);
+    if (HasReadOnlyListeners(kind) && p.ro_tcp_port != 0) ports.push_back(p.ro_tcp_port);
+  }
+  return ports;
+}
+
+std::string ServerConfigText(ServerKind kind, const ServerPlan& plan) {
+  switch (kind) {
+    case ServerKind::kTtyhub: return TtyhubConfigYaml(plan);
+    case ServerKind::kSer2net: return Ser2netConfigYaml(plan, /*tuned=*/false);
+    case ServerKind::kSer2netTuned: return Ser2netConfigYaml(plan, /*tuned=*/true);
+  }
+  return "";
+}
+
+}  // namespace ttyhub::bench

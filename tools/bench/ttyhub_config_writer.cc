@@ -1,0 +1,24 @@
+// See ttyhub_config_writer.h.
+#include "tools/bench/ttyhub_config_writer.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace ttyhub::bench {
+
+std::string TtyhubConfigYaml(const ServerPlan& plan) {
+  std::string yaml = absl::StrCat("# Written by ttyhub-bench.\nworkers: ", plan.ttyhub_workers,
+                                  "\nlog_level: ", plan.ttyhub_log_level, "\nports:\n");
+  for (const PlannedPort& p : plan.ports) {
+    absl::StrAppend(&yaml, "  - name: ", p.name, "\n    device: ", p.device_path,
+                    "\n    serial: 115200n81\n    buffer: ", plan.ttyhub_buffer_bytes,
+                    "\n    listen:\n      - {port: \"127.0.0.1:", p.rw_tcp_port,
+                    "\", access: rw, max_clients: ", p.rw_max_clients, "}\n");
+    if (p.ro_tcp_port != 0) {
+      absl::StrAppend(&yaml, "      - {port: \"127.0.0.1:", p.ro_tcp_port,
+                      "\", access: ro, max_clients: ", p.ro_max_clients, "}\n");
+    }
+  }
+  return yaml;
+}
+
+}  // namespace ttyhub::bench
