@@ -1,0 +1,15 @@
+// Scenario `fanout` (see fanout_scenario.cc).
+#ifndef TTYHUB_TOOLS_BENCH_FANOUT_SCENARIO_H_
+#define TTYHUB_TOOLS_BENCH_FANOUT_SCENARIO_H_
+
+#include <memory>
+
+#include "tools/bench/scenario.h"
+
+namespace ttyhub::bench {
+
+std::unique_ptr<Scenario> MakeFanoutScenario();
+
+}  // namespace ttyhub::bench
+
+#endif  // TTYHUB_TOOLS_BENCH_FANOUT_SCENARIO_H_

@@ -1,0 +1,138 @@
+// Scenario `limits`: the physical limits of this machine, with no server in
+// the path, to quote the servers' figures against. Raw pty throughput both
+// ways (a writer on the master and a reader on the slave, and the reverse),
+// loopback TCP throughput, and the round-trip time of a 16-byte message
+// through a pty (echoed on the master) and through loopback TCP. Every
+// byte is verified. Runs on the tool's single thread.
+#include "tools/bench/limits_scenario.h"
+
+#include <sys/socket.h>
+
+#include "absl/strings/str_cat.h"
+#include "tools/bench/echo_client.h"
+#include "tools/bench/echo_device.h"
+#include "tools/bench/echo_session.h"
+#include "tools/bench/measurement_window.h"
+#include "tools/bench/pattern.h"
+#include "tools/bench/port_fixture.h"
+#include "tools/bench/pty_pair.h"
+#include "tools/bench/stream_group.h"
+#include "tools/bench/tcp_socket.h"
+
+namespace ttyhub::bench {
+namespace {
+
+constexpr double kDrainSeconds = 15;
+
+// Streams `from` -> `to` for the configured duration; adds PREFIX_MBps.
+void MeasureThroughput(ScenarioContext& ctx, EventLoop& loop, absl::string_view prefix, int from,
+                       bool from_socket, int to, bool to_socket, RunResult* result) {
+  StreamGroup group(loop);
+  const size_t w = group.AddWriter(from, from_socket, 0);
+  group.AddReader(w, to, to_socket, StreamVerifier::Start::kAtZero);
+  if (absl::Status s = group.Start(); !s.ok()) {
+    result->Fail(absl::StrCat(prefix, ": ", s.message()));
+    return;
+  }
+  MeasurementWindow window(0);
+  const uint64_t before = group.TotalReceived();
+  LoopExit exit = loop.RunUntil([&] { return group.AnyBroken(); },
+                                Deadline::AfterSeconds(ctx.options.duration_s));
+  window.Stop();
+  const uint64_t bytes = group.TotalReceived() - before;
+  group.StopWriters();
+  if (exit == LoopExit::kDeadline) {
+    exit = loop.RunUntil([&] { return group.AllDrained() || group.AnyBroken(); },
+                         Deadline::AfterSeconds(kDrainSeconds));
+  }
+  FailOnLoopExit(exit, absl::StrCat(prefix, " streaming"), nullptr, result);
+  group.Verify(result);
+  result->Add(absl::StrCat(prefix, "_MBps"), static_cast<double>(bytes) / 1e6 / window.seconds(),
+              "MB/s");
+  result->Add(absl::StrCat(prefix, "_tool_cpu_pct"),
+              100.0 * window.tool_cpu_seconds() / window.seconds(), "% of a core");
+}
+
+// Echo round trips: client on `client_fd`, echo on `echo_fd`.
+void MeasureEcho(ScenarioContext& ctx, EventLoop& loop, absl::string_view prefix, int client_fd,
+                 int echo_fd, RunResult* result) {
+  EchoDevice echo(loop, echo_fd, PatternSeed(1));
+  EchoClient client(loop, client_fd, PatternSeed(1), ctx.options.message_bytes);
+  if (absl::Status s = echo.Start(); !s.ok()) return result->Fail(std::string(s.message()));
+  if (absl::Status s = client.Start(); !s.ok()) return result->Fail(std::string(s.message()));
+  RunEchoSession(loop, client, ctx.options.duration_s, nullptr, prefix, result);
+  if (!echo.verifier().counts().Clean()) {
+    result->Fail(absl::StrCat(prefix, ": echo input did not verify: ",
+                              echo.verifier().counts().Describe()));
+  }
+}
+
+class LimitsScenario : public Scenario {
+ public:
+  std::string name() const override { return "limits"; }
+  std::string description() const override {
+    return "no server: raw pty and loopback TCP throughput, pty and TCP echo round trip";
+  }
+  bool uses_server() const override { return false; }
+
+  std::vector<RunResult> Run(ScenarioContext& ctx) override {
+    RunResult result;
+    result.case_name = "limits";
+    absl::StatusOr<std::unique_ptr<EventLoop>> loop = EventLoop::Create(ctx.interrupt);
+    if (!loop.ok()) {
+      result.Fail(std::string(loop.status().message()));
+      return {result};
+    }
+    {
+      absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
+      if (!pty.ok()) {
+        result.Fail(std::string(pty.status().message()));
+        return {result};
+      }
+      MeasureThroughput(ctx, **loop, "pty_master_to_slave", (*pty)->master(), false,
+                        (*pty)->slave(), false, &result);
+    }
+    {
+      absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
+      if (!pty.ok()) {
+        result.Fail(std::string(pty.status().message()));
+        return {result};
+      }
+      MeasureThroughput(ctx, **loop, "pty_slave_to_master", (*pty)->slave(), false,
+                        (*pty)->master(), false, &result);
+    }
+    {
+      absl::StatusOr<TcpPair> tcp = ConnectedTcpPair(Deadline::AfterSeconds(10));
+      if (!tcp.ok()) {
+        result.Fail(std::string(tcp.status().message()));
+        return {result};
+      }
+      MeasureThroughput(ctx, **loop, "tcp_loopback", tcp->client.get(), true, tcp->server.get(),
+                        true, &result);
+    }
+    {
+      absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
+      if (!pty.ok()) {
+        result.Fail(std::string(pty.status().message()));
+        return {result};
+      }
+      // The "client" writes on the slave; the echo device answers on the master.
+      MeasureEcho(ctx, **loop, "pty_echo", (*pty)->slave(), (*pty)->master(), &result);
+    }
+    {
+      absl::StatusOr<TcpPair> tcp = ConnectedTcpPair(Deadline::AfterSeconds(10));
+      if (!tcp.ok()) {
+        result.Fail(std::string(tcp.status().message()));
+        return {result};
+      }
+      MeasureEcho(ctx, **loop, "tcp_echo", tcp->client.get(), tcp->server.get(), &result);
+    }
+    return {result};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Scenario> MakeLimitsScenario() { return std::make_unique<LimitsScenario>(); }
+
+}  // namespace ttyhub::bench
