@@ -11,15 +11,31 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "the pattern assumes little-endian");
 
 constexpr size_t kCompareChunk = 4096;
+constexpr uint64_t kMultiplier = 0x9E3779B97F4A7C15ull;  // odd: invertible mod 2^64
+
+// The multiplicative inverse of an odd number modulo 2^64 (Newton's method:
+// each step doubles the correct low bits).
+constexpr uint64_t Inverse(uint64_t odd) {
+  uint64_t x = odd;  // correct to 3 bits
+  for (int i = 0; i < 5; ++i) x *= 2 - odd * x;
+  return x;
+}
+constexpr uint64_t kInverse = Inverse(kMultiplier);
+static_assert(kMultiplier * kInverse == 1);
+
+// Streams are far shorter than this many 8-byte words (8 TiB).
+constexpr uint64_t kMaxWordIndex = uint64_t{1} << 40;
+
+inline uint64_t Word(uint64_t seed, uint64_t index) { return (index * kMultiplier) ^ seed; }
 
 inline uint8_t PatternByte(uint64_t seed, uint64_t k) {
-  return static_cast<uint8_t>(((k / 8) ^ seed) >> (8 * (k % 8)));
+  return static_cast<uint8_t>(Word(seed, k / 8) >> (8 * (k % 8)));
 }
 
 }  // namespace
 
 uint64_t PatternSeed(uint32_t stream_id) {
-  return (static_cast<uint64_t>(stream_id) + 1) << 40;
+  return (static_cast<uint64_t>(stream_id) + 1) * 0xD6E8FEB86659FD93ull;
 }
 
 void FillPattern(uint64_t seed, uint64_t offset, uint8_t* out, size_t n) {
@@ -30,7 +46,7 @@ void FillPattern(uint64_t seed, uint64_t offset, uint8_t* out, size_t n) {
   }
   uint64_t word_index = (offset + i) / 8;
   for (; i + 8 <= n; i += 8, ++word_index) {
-    const uint64_t word = word_index ^ seed;
+    const uint64_t word = Word(seed, word_index);
     std::memcpy(out + i, &word, 8);
   }
   for (; i < n; ++i) out[i] = PatternByte(seed, offset + i);
@@ -63,8 +79,8 @@ std::optional<uint64_t> LocatePattern(uint64_t seed, const uint8_t* data, size_t
   for (size_t lead = 0; lead < 8; ++lead) {
     uint64_t word;
     std::memcpy(&word, data + lead, 8);
-    const uint64_t word_index = word ^ seed;
-    if (word_index >= (uint64_t{1} << 40)) continue;  // another stream, or noise
+    const uint64_t word_index = (word ^ seed) * kInverse;
+    if (word_index >= kMaxWordIndex) continue;  // another stream, or noise
     const uint64_t word_offset = word_index * 8;
     if (word_offset < lead) continue;
     const uint64_t offset = word_offset - lead;

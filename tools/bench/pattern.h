@@ -2,9 +2,13 @@
 // duplication and reordering are detected rather than assumed away.
 //
 // Byte k of a stream is byte (k % 8) of the little-endian 64-bit word
-// (k / 8) XOR seed. Each stream (port, direction) has its own seed, whose
-// bits sit above bit 40, so bytes from another stream never match and any
-// 16 consecutive bytes identify their own offset. Pure functions; any thread.
+// ((k / 8) * M) XOR seed, for a fixed odd multiplier M. The multiplication
+// spreads each word's index over all eight bytes, so neighbouring words
+// differ in every byte (a jump is noticed at once, not a few bytes late),
+// and since M is invertible modulo 2^64 any 16 consecutive bytes name their
+// own offset. Each stream (port, direction) has its own seed: bytes from
+// another stream decode to an implausible offset. Pure functions; any
+// thread.
 #ifndef TTYHUB_TOOLS_BENCH_PATTERN_H_
 #define TTYHUB_TOOLS_BENCH_PATTERN_H_
 
@@ -14,7 +18,7 @@
 
 namespace ttyhub::bench {
 
-// The seed of stream `stream_id` (0 .. 2^23).
+// The seed of stream `stream_id`.
 uint64_t PatternSeed(uint32_t stream_id);
 
 // Writes the stream bytes [offset, offset + n) to `out`.
