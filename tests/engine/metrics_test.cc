@@ -55,7 +55,9 @@ TEST(MetricsTest, EveryFamilyHasHelpAndType) {
   for (const MetricDef& d : AllMetrics()) {
     EXPECT_THAT(text, HasSubstr("# HELP " + d.name + " ")) << d.name;
     EXPECT_THAT(text, HasSubstr("# TYPE " + d.name + " " + d.type + "\n")) << d.name;
-    if (d.type == "counter") EXPECT_TRUE(absl::EndsWith(d.name, "_total")) << d.name;
+    if (d.type == "counter") {
+      EXPECT_TRUE(absl::EndsWith(d.name, "_total")) << d.name;
+    }
     EXPECT_TRUE(absl::StartsWith(d.name, "ttyhub_")) << d.name;
   }
 }
