@@ -84,32 +84,10 @@ TEST(DataPathTest, SixtyFourClientsReceiveIdenticalStreams) {
 
   constexpr size_t kSize = 4 << 20;
   const std::string data = Pattern(0, kSize, 0x5a);
-  std::vector<std::string> got(kClients);
-  size_t written = 0;
-  Deadline deadline = Deadline::Seconds(180);
-  auto all_done = [&] {
-    for (const auto& g : got) {
-      if (g.size() < kSize) return false;
-    }
-    return true;
-  };
-  while (!all_done() && !deadline.Expired()) {
-    std::vector<pollfd> fds;
-    fds.push_back({pty.master(), static_cast<short>(written < kSize ? POLLOUT : 0), 0});
-    for (auto& c : clients) fds.push_back({c->fd(), POLLIN, 0});
-    poll(fds.data(), fds.size(), 100);
-    if (fds[0].revents & POLLOUT) {
-      const ssize_t n =
-          write(pty.master(), data.data() + written, std::min<size_t>(kSize - written, 65536));
-      if (n > 0) written += static_cast<size_t>(n);
-    }
-    for (int i = 0; i < kClients; ++i) {
-      if (fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) {
-        clients[i]->ReadExactly(&got[i], std::min<size_t>(kSize - got[i].size(), 1 << 20),
-                                Deadline(std::chrono::milliseconds(0)));
-      }
-    }
-  }
+  std::vector<TcpClient*> readers;
+  for (auto& c : clients) readers.push_back(c.get());
+  std::vector<std::string> got;
+  ASSERT_TRUE(StreamToReaders(pty, readers, data, &got, Deadline::Seconds(180)));
   for (int i = 0; i < kClients; ++i) {
     ASSERT_EQ(got[i].size(), kSize) << "client " << i;
     EXPECT_TRUE(got[i] == data) << "client " << i << " stream differs";

@@ -319,16 +319,7 @@ int Daemon::Stop(int sig, Deadline deadline) {
 
 int Daemon::RunToCompletion(const std::vector<std::string>& args, std::string* out,
                             Deadline deadline) {
-  TempDir tmp;
-  const std::string path = tmp.File("out");
-  const pid_t pid = Spawn(args, path);
-  const int status = WaitExit(pid, deadline);
-  if (status < 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-  }
-  *out = ReadFile(path);
-  return status;
+  return RunProgram(TTYHUB_BINARY, args, "", out, deadline);
 }
 
 std::string Daemon::Log() const { return ReadFile(dir_.File("ttyhub.log")); }
@@ -358,6 +349,38 @@ std::vector<std::string> Daemon::ThreadNames() const {
   }
   closedir(d);
   return names;
+}
+
+bool StreamToReaders(TestPty& pty, const std::vector<TcpClient*>& readers,
+                     const std::string& data, std::vector<std::string>* got, Deadline deadline,
+                     size_t max_read) {
+  got->assign(readers.size(), std::string());
+  size_t written = 0;
+  auto all_done = [&] {
+    for (const std::string& g : *got) {
+      if (g.size() < data.size()) return false;
+    }
+    return true;
+  };
+  while (!all_done() && !deadline.Expired()) {
+    std::vector<pollfd> fds;
+    fds.push_back({pty.master(), static_cast<short>(written < data.size() ? POLLOUT : 0), 0});
+    for (TcpClient* r : readers) fds.push_back({r->fd(), POLLIN, 0});
+    poll(fds.data(), fds.size(), 100);
+    if (fds[0].revents & POLLOUT) {
+      const ssize_t n = write(pty.master(), data.data() + written,
+                              std::min<size_t>(data.size() - written, 65536));
+      if (n > 0) written += static_cast<size_t>(n);
+    }
+    for (size_t i = 0; i < readers.size(); ++i) {
+      if ((fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      std::string& g = (*got)[i];
+      readers[i]->ReadExactly(&g, std::min(data.size() - g.size(), max_read),
+                              Deadline(std::chrono::milliseconds(0)));
+      if (readers[i]->closed() && g.size() < data.size()) return false;
+    }
+  }
+  return all_done();
 }
 
 std::string Pattern(uint64_t offset, size_t n, uint8_t seed) {

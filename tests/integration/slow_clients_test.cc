@@ -26,30 +26,14 @@ std::string Config(const TempDir& dir, const std::string& listeners,
                       "\n    buffer: 64KiB\n", port_extra, "    listen:\n", listeners);
 }
 
-// Streams `data` into the device while `reader` keeps up; returns when the
-// reader has it all (true) or the deadline passes (false). Other sockets are
-// left alone.
+// Streams `data` into the device while `reader` keeps up; true once the
+// reader has it all.
 bool PumpThrough(TestPty& pty, TcpClient& reader, const std::string& data, std::string* got,
                  Deadline deadline) {
-  size_t written = 0;
-  while (got->size() < data.size() && !deadline.Expired()) {
-    pollfd fds[2] = {{pty.master(), static_cast<short>(written < data.size() ? POLLOUT : 0), 0},
-                     {reader.fd(), POLLIN, 0}};
-    poll(fds, 2, 100);
-    if (fds[0].revents & POLLOUT) {
-      const ssize_t n = write(pty.master(), data.data() + written,
-                              std::min<size_t>(data.size() - written, 65536));
-      if (n > 0) written += static_cast<size_t>(n);
-    }
-    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-      if (!reader.ReadExactly(got, std::min<size_t>(data.size() - got->size(), 1 << 20),
-                              Deadline(std::chrono::milliseconds(0))) &&
-          reader.closed()) {
-        return false;
-      }
-    }
-  }
-  return got->size() == data.size();
+  std::vector<std::string> out;
+  const bool ok = StreamToReaders(pty, {&reader}, data, &out, deadline);
+  *got = out[0];
+  return ok;
 }
 
 // Parses "skipped N B" from the disconnect line of client `who` ("#2").
@@ -214,25 +198,11 @@ TEST(SlowClientsTest, BackpressureIsLosslessForASlowReader) {
   // pause instead of dropping anything.
   constexpr size_t kSize = 1 << 20;
   const std::string data = Pattern(0, kSize, 5);
-  std::string got;
-  size_t written = 0;
-  Deadline deadline = Deadline::Seconds(120);
-  while (got.size() < kSize && !deadline.Expired()) {
-    pollfd fds[2] = {{pty.master(), static_cast<short>(written < kSize ? POLLOUT : 0), 0},
-                     {slow->fd(), POLLIN, 0}};
-    poll(fds, 2, 100);
-    if (fds[0].revents & POLLOUT) {
-      const ssize_t n =
-          write(pty.master(), data.data() + written, std::min<size_t>(kSize - written, 65536));
-      if (n > 0) written += static_cast<size_t>(n);
-    }
-    if (fds[1].revents & POLLIN) {
-      slow->ReadExactly(&got, std::min<size_t>(kSize - got.size(), 512),
-                        Deadline(std::chrono::milliseconds(0)));
-    }
-  }
-  ASSERT_EQ(got.size(), kSize);
-  EXPECT_TRUE(got == data);
+  std::vector<std::string> got;
+  ASSERT_TRUE(StreamToReaders(pty, {slow.get()}, data, &got, Deadline::Seconds(120),
+                              /*max_read=*/512));
+  ASSERT_EQ(got[0].size(), kSize);
+  EXPECT_TRUE(got[0] == data);
 }
 
 }  // namespace

@@ -218,25 +218,9 @@ TEST(Rfc2217SuspendTest, SuspendedClientPausesOnlyItselfAndIsBoundedByStallTimeo
   // 4 MiB through a 64 KiB ring: the suspended rw client holds the port for
   // stall_timeout, is disconnected, and the raw client gets every byte.
   const std::string data = Pattern(0, 4 << 20, 4);
-  std::string got;
-  size_t written = 0;
-  Deadline deadline = Deadline::Seconds(60);
-  while (got.size() < data.size() && !deadline.Expired()) {
-    pollfd fds[2] = {{pty.master(), static_cast<short>(written < data.size() ? POLLOUT : 0), 0},
-                     {raw->fd(), POLLIN, 0}};
-    poll(fds, 2, 100);
-    if (fds[0].revents & POLLOUT) {
-      const ssize_t n = write(pty.master(), data.data() + written,
-                              std::min<size_t>(data.size() - written, 65536));
-      if (n > 0) written += static_cast<size_t>(n);
-    }
-    if (fds[1].revents & POLLIN) {
-      raw->ReadExactly(&got, std::min<size_t>(data.size() - got.size(), 1 << 20),
-                       Deadline(std::chrono::milliseconds(0)));
-    }
-  }
-  ASSERT_EQ(got.size(), data.size());
-  EXPECT_TRUE(got == data);
+  std::vector<std::string> got;
+  ASSERT_TRUE(StreamToReaders(pty, {raw.get()}, data, &got, Deadline::Seconds(60)));
+  EXPECT_TRUE(got[0] == data);
   EXPECT_NE(daemon.Log().find("(rw) disconnected: stalled"), std::string::npos) << daemon.Log();
   // While suspended it was sent no port data at all.
   std::string rest;
