@@ -1,9 +1,12 @@
 // Scenario `limits`: the physical limits of this machine, with no server in
 // the path, to quote the servers' figures against. Raw pty throughput both
-// ways (a writer on the master and a reader on the slave, and the reverse),
-// loopback TCP throughput, and the round-trip time of a 16-byte message
-// through a pty (echoed on the master) and through loopback TCP. Every
-// byte is verified. Runs on the tool's single thread.
+// ways (a writer on the master and a reader on the slave, and the reverse)
+// and loopback TCP throughput, each with the reader on a second thread so
+// that writing and reading run in parallel as they do through a server;
+// and the round-trip time of a 16-byte message through a pty (echoed on the
+// master) and through loopback TCP, both ends on the tool's thread as in
+// the `echo` scenario. Every byte is verified. The tool's main thread, plus
+// one reading thread per throughput measurement.
 #include "tools/bench/limits_scenario.h"
 
 #include <sys/socket.h>
@@ -16,7 +19,8 @@
 #include "tools/bench/pattern.h"
 #include "tools/bench/port_fixture.h"
 #include "tools/bench/pty_pair.h"
-#include "tools/bench/stream_group.h"
+#include "tools/bench/pattern_writer.h"
+#include "tools/bench/threaded_reader.h"
 #include "tools/bench/tcp_socket.h"
 
 namespace ttyhub::bench {
@@ -24,29 +28,45 @@ namespace {
 
 constexpr double kDrainSeconds = 15;
 
-// Streams `from` -> `to` for the configured duration; adds PREFIX_MBps.
+// Streams `from` -> `to` for the configured duration, the reader on its own
+// thread; adds PREFIX_MBps and the tool's CPU (both threads).
 void MeasureThroughput(ScenarioContext& ctx, EventLoop& loop, absl::string_view prefix, int from,
-                       bool from_socket, int to, bool to_socket, RunResult* result) {
-  StreamGroup group(loop);
-  const size_t w = group.AddWriter(from, from_socket, 0);
-  group.AddReader(w, to, to_socket, StreamVerifier::Start::kAtZero);
-  if (absl::Status s = group.Start(); !s.ok()) {
+                       bool from_socket, int to, RunResult* result) {
+  const uint64_t seed = PatternSeed(0);
+  PatternWriter writer(loop, from, from_socket, seed);
+  ThreadedReader reader(to, seed);
+  writer.AllowUpTo(PatternWriter::kUnlimited);
+  if (absl::Status s = writer.Start(); !s.ok()) {
     result->Fail(absl::StrCat(prefix, ": ", s.message()));
     return;
   }
+  auto broken = [&] { return reader.broken() || writer.error() != 0; };
+  // Timing starts with the first byte through.
+  LoopExit exit = loop.RunUntil([&] { return reader.received() > 0 || broken(); },
+                                Deadline::AfterSeconds(kDrainSeconds));
   MeasurementWindow window(0);
-  const uint64_t before = group.TotalReceived();
-  LoopExit exit = loop.RunUntil([&] { return group.AnyBroken(); },
-                                Deadline::AfterSeconds(ctx.options.duration_s));
+  const uint64_t before = reader.received();
+  if (exit == LoopExit::kDone) {
+    exit = loop.RunUntil(broken, Deadline::AfterSeconds(ctx.options.duration_s));
+  }
   window.Stop();
-  const uint64_t bytes = group.TotalReceived() - before;
-  group.StopWriters();
+  const uint64_t bytes = reader.received() - before;
+  writer.Stop();
   if (exit == LoopExit::kDeadline) {
-    exit = loop.RunUntil([&] { return group.AllDrained() || group.AnyBroken(); },
+    exit = loop.RunUntil([&] { return reader.position() >= writer.written() || broken(); },
                          Deadline::AfterSeconds(kDrainSeconds));
   }
+  reader.Join();
   FailOnLoopExit(exit, absl::StrCat(prefix, " streaming"), nullptr, result);
-  group.Verify(result);
+  if (broken()) result->Fail(absl::StrCat(prefix, ": the stream broke"));
+  const VerifyCounts& c = reader.verifier().counts();
+  result->verify.Add(c);
+  ++result->streams;
+  if (reader.verifier().position() != writer.written()) ++result->incomplete_streams;
+  if (!c.Clean() || reader.verifier().position() != writer.written()) {
+    result->Fail(absl::StrCat(prefix, ": stream did not verify: ", c.Describe(), ", ",
+                              reader.verifier().position(), " of ", writer.written(), " B"));
+  }
   result->Add(absl::StrCat(prefix, "_MBps"), static_cast<double>(bytes) / 1e6 / window.seconds(),
               "MB/s");
   result->Add(absl::StrCat(prefix, "_tool_cpu_pct"),
@@ -90,7 +110,7 @@ class LimitsScenario : public Scenario {
         return {result};
       }
       MeasureThroughput(ctx, **loop, "pty_master_to_slave", (*pty)->master(), false,
-                        (*pty)->slave(), false, &result);
+                        (*pty)->slave(), &result);
     }
     {
       absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
@@ -99,7 +119,7 @@ class LimitsScenario : public Scenario {
         return {result};
       }
       MeasureThroughput(ctx, **loop, "pty_slave_to_master", (*pty)->slave(), false,
-                        (*pty)->master(), false, &result);
+                        (*pty)->master(), &result);
     }
     {
       absl::StatusOr<TcpPair> tcp = ConnectedTcpPair(Deadline::AfterSeconds(10));
@@ -108,7 +128,7 @@ class LimitsScenario : public Scenario {
         return {result};
       }
       MeasureThroughput(ctx, **loop, "tcp_loopback", tcp->client.get(), true, tcp->server.get(),
-                        true, &result);
+                        &result);
     }
     {
       absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
