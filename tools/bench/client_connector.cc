@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -65,6 +66,7 @@ absl::StatusOr<std::vector<UniqueFd>> ConnectClients(EventLoop& loop,
   std::vector<UniqueFd> accepted(tcp_ports.size());
   std::vector<std::unique_ptr<PendingConnect>> outstanding(tcp_ports.size());
   std::set<size_t> unaccepted;
+  std::map<uint16_t, int> unaccepted_per_port;
   size_t next = 0, done = 0;
   int retry_count = 0;
   absl::Status status;
@@ -85,7 +87,9 @@ absl::StatusOr<std::vector<UniqueFd>> ConnectClients(EventLoop& loop,
       return;
     }
     unaccepted.insert(i);
+    ++unaccepted_per_port[tcp_ports[i]];
   };
+  auto settle = [&](size_t i) { --unaccepted_per_port[tcp_ports[i]]; };
 
   auto tick = [&] {
     if (!status.ok()) return;
@@ -109,11 +113,13 @@ absl::StatusOr<std::vector<UniqueFd>> ConnectClients(EventLoop& loop,
           accepted[i] = p.TakeFd();
           outstanding[i].reset();
           ++done;
+          settle(i);
           it = unaccepted.erase(it);
         } else if (p.state() == ConnectState::kConnected &&
                    SecondsBetween(p.connected_at(), now) > options.accept_timeout_s) {
           // Connected on our side only: the server never saw it. Again.
           outstanding[i].reset();
+          settle(i);
           it = unaccepted.erase(it);
           ++retry_count;
           start(i);
@@ -123,7 +129,9 @@ absl::StatusOr<std::vector<UniqueFd>> ConnectClients(EventLoop& loop,
         }
       }
     }
-    while (status.ok() && next < tcp_ports.size() && unaccepted.size() < options.max_unaccepted) {
+    // In order; stop at a port that has its share outstanding.
+    while (status.ok() && next < tcp_ports.size() && unaccepted.size() < options.max_unaccepted &&
+           unaccepted_per_port[tcp_ports[next]] < options.max_unaccepted_per_port) {
       start(next++);
     }
   };

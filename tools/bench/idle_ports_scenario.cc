@@ -38,7 +38,7 @@
 namespace ttyhub::bench {
 namespace {
 
-constexpr double kConnectSeconds = 60;
+constexpr double kConnectSeconds = 120;
 constexpr double kAttachSeconds = 60;
 constexpr double kEchoSeconds = 10;
 constexpr int kWarmEchoes = 200;
