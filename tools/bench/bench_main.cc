@@ -93,6 +93,9 @@ std::vector<int> PlaceProcesses(const BenchOptions& o, int cpus, const Progress&
 }
 
 bool WriteFileAtomically(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);

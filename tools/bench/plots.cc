@@ -68,7 +68,7 @@ std::optional<PlotFile> EchoPlot(const SuiteResults& r) {
     sources.push_back(limits);
     prefixes.push_back("tcp_echo");
   }
-  PlotFile p{"echo_latency", "# percentile", ""};
+  PlotFile p{"echo_latency", "\"percentile\"", ""};
   for (const std::string& c : columns) absl::StrAppend(&p.data, "\t\"", c, "\"");
   p.data += "\n";
   for (const PercentileLabel& pl : ReportedPercentiles()) {
@@ -90,7 +90,7 @@ std::optional<PlotFile> EchoPlot(const SuiteResults& r) {
 // Fan-out: aggregate MB/s and server CPU per GB against the number of viewers.
 std::optional<PlotFile> FanoutPlot(const SuiteResults& r, bool cpu) {
   const std::vector<std::string> servers = ServerNames(r);
-  PlotFile p{cpu ? "fanout_cpu" : "fanout_scaling", "# viewers", ""};
+  PlotFile p{cpu ? "fanout_cpu" : "fanout_scaling", "\"viewers\"", ""};
   bool any = false;
   for (const std::string& s : servers) absl::StrAppend(&p.data, "\t\"", s, "\"");
   p.data += "\n";
@@ -167,7 +167,7 @@ std::optional<PlotFile> ThroughputPlot(const SuiteResults& r) {
   const std::vector<Row> rows = {{"dev2net", "dev2net", "MBps"},
                                  {"net2dev", "net2dev", "MBps"},
                                  {"many\\\\_ports (aggregate)", "many_ports", "aggregate_MBps"}};
-  PlotFile p{"throughput", "# case", ""};
+  PlotFile p{"throughput", "\"case\"", ""};
   for (const std::string& s : servers) absl::StrAppend(&p.data, "\t\"", s, "\"");
   absl::StrAppend(&p.data, "\t\"raw pty limit (no server)\"\n");
   const CaseRuns* limits = r.Find("limits", kNoServer);

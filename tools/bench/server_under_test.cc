@@ -14,7 +14,18 @@
 namespace ttyhub::bench {
 namespace {
 
-constexpr size_t kLogTailBytes = 1500;
+constexpr size_t kLogTailBytes = 600;
+
+// The last lines of a log on one line, for a failure message.
+std::string OneLine(std::string log) {
+  while (!log.empty() && (log.back() == '\n' || log.back() == '\r')) log.pop_back();
+  const size_t first_newline = log.find('\n');
+  if (first_newline != std::string::npos) log.erase(0, first_newline + 1);  // a partial line
+  for (char& c : log) {
+    if (c == '\n') c = '|';
+  }
+  return log.empty() ? "(empty)" : log;
+}
 constexpr int kProbeIntervalMs = 20;
 
 std::vector<std::string> CommandLine(const ServerSpec& spec, const std::string& config,
@@ -62,12 +73,13 @@ absl::StatusOr<std::unique_ptr<ServerUnderTest>> ServerUnderTest::Launch(
       if (deadline.Expired()) {
         return absl::DeadlineExceededError(
             absl::StrCat(ServerName(spec.kind), ": ", missing, " of ", wanted.size(),
-                         " TCP ports not listening before the deadline; log: ",
-                         server->LogTail(kLogTailBytes)));
+                         " TCP ports not listening before the deadline; its log ends: ",
+                         OneLine(server->LogTail(kLogTailBytes))));
       }
     } else if (deadline.Expired()) {
       return absl::DeadlineExceededError(absl::StrCat(
-          "ttyhub did not print 'ready:' before the deadline; log: ", server->LogTail(kLogTailBytes)));
+          "ttyhub did not print 'ready:' before the deadline; its log ends: ",
+          OneLine(server->LogTail(kLogTailBytes))));
     }
     if (interrupt.Poll()) return absl::CancelledError("interrupted");
     pollfd fds[2] = {{server->pidfd(), POLLIN, 0}, {interrupt.fd(), POLLIN, 0}};
@@ -80,7 +92,7 @@ absl::StatusOr<std::unique_ptr<ServerUnderTest>> ServerUnderTest::Launch(
 std::string ServerUnderTest::DescribeExit() {
   if (!process_->Exited()) return "running";
   return absl::StrCat(ServerName(kind_), " ", process_->ExitDescription(),
-                      "; log tail: ", LogTail(kLogTailBytes));
+                      "; its log ends: ", OneLine(LogTail(kLogTailBytes)));
 }
 
 std::string ServerUnderTest::Stop(const Deadline& deadline) {

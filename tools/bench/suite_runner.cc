@@ -1,6 +1,8 @@
 // See suite_runner.h.
 #include "tools/bench/suite_runner.h"
 
+#include <dirent.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "tools/bench/scenario.h"
@@ -19,6 +21,16 @@ std::string Headline(const RunResult& r) {
     }
   }
   return "";
+}
+
+// Descriptors the tool has open now (a leak check between runs).
+int OpenFdCount() {
+  DIR* d = opendir("/proc/self/fd");
+  if (d == nullptr) return -1;
+  int n = 0;
+  while (dirent* e = readdir(d)) n += e->d_name[0] != '.';
+  closedir(d);
+  return n - 1;  // the directory's own fd
 }
 
 }  // namespace
@@ -45,7 +57,16 @@ void RunSuite(const TempDir& temp_dir, InterruptFlag& interrupt, const Progress&
         const std::string server_name = server ? std::string(ServerName(server->kind)) : kNoServer;
         progress.Log(absl::StrCat(name, " on ", server_name, ", repetition ", rep, " of ", o.reps));
         ScenarioContext ctx{o, server, temp_dir, interrupt, progress, server_cpus, rep};
+        const int fds_before = OpenFdCount();
         std::vector<RunResult> runs = scenario->Run(ctx);
+        const int fds_after = OpenFdCount();
+        if (fds_after != fds_before) {
+          // A bug in the tool: say so in the results, not only on stderr.
+          const std::string leak = absl::StrCat("ttyhub-bench leaked ", fds_after - fds_before,
+                                                " file descriptors in this run (tool bug)");
+          progress.Log(leak);
+          for (RunResult& r : runs) r.notes.push_back(leak);
+        }
         for (RunResult& r : runs) {
           progress.Log(absl::StrCat("  ", r.case_name, ": ",
                                     r.ok ? absl::StrCat("ok, ", Headline(r))
