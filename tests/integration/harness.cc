@@ -208,9 +208,11 @@ std::vector<uint16_t> FreeTcpPorts(size_t count) {
   // 10000..30000 stays below the default ephemeral range (32768..60999).
   std::mt19937 rng(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(
                                                          Clock::now().time_since_epoch().count()));
+  constexpr uint16_t kLow = 10000, kHigh = 30000;
   std::vector<uint16_t> ports;
-  uint16_t candidate = static_cast<uint16_t>(10000 + rng() % 18000);
-  while (ports.size() < count && candidate < 30000) {
+  const uint16_t start = static_cast<uint16_t>(kLow + rng() % (kHigh - kLow));
+  uint16_t candidate = start;
+  for (unsigned tried = 0; ports.size() < count && tried < kHigh - kLow; ++tried) {
     const int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
     const int zero = 0;
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
@@ -220,9 +222,13 @@ std::vector<uint16_t> FreeTcpPorts(size_t count) {
     a.sin6_addr = in6addr_any;
     if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0) ports.push_back(candidate);
     close(fd);
-    ++candidate;
+    candidate = candidate + 1 == kHigh ? kLow : candidate + 1;  // wrap around the range
   }
-  if (ports.size() < count) ADD_FAILURE() << "not enough free TCP ports";
+  if (ports.size() < count) {
+    // Callers index the result: never hand back fewer than asked.
+    ADD_FAILURE() << "not enough free TCP ports in " << kLow << ".." << kHigh;
+    std::abort();
+  }
   return ports;
 }
 
