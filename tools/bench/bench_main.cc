@@ -31,6 +31,7 @@
 #include "tools/bench/progress.h"
 #include "tools/bench/proc_stats.h"
 #include "tools/bench/suite_runner.h"
+#include "tools/bench/summary_table.h"
 #include "tools/bench/targets.h"
 #include "tools/bench/temp_dir.h"
 #include "tools/bench/text_report.h"
@@ -169,6 +170,15 @@ int Run(int argc, char** argv) {
       status = kExitSetupError;
     } else {
       progress.Log(absl::StrCat("wrote ", options->json_path));
+    }
+  }
+  if (!options->markdown_path.empty()) {
+    if (!WriteFileAtomically(options->markdown_path,
+                             SummaryAsMarkdown(results, BuildSummary(results), targets))) {
+      std::fprintf(stderr, "ttyhub-bench: cannot write %s\n", options->markdown_path.c_str());
+      status = kExitSetupError;
+    } else {
+      progress.Log(absl::StrCat("wrote ", options->markdown_path));
     }
   }
   if (!options->plots_dir.empty()) {

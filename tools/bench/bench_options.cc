@@ -86,6 +86,7 @@ every byte.
   --ttyhub-log-level L  ttyhub log level (info, its default)
   --pin                 pin the server and the tool to disjoint CPUs
   --json FILE           write all results as JSON
+  --markdown FILE       write the summary table and the targets as Markdown
   --plots DIR           write gnuplot SVG plots (needs gnuplot)
   --note TEXT           recorded in the output (e.g. the commit measured)
   --keep-temp           keep the temporary directory (configs, server logs)
@@ -219,6 +220,8 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       o.pin = true;
     } else if (flag == "--json") {
       o.json_path = v;
+    } else if (flag == "--markdown") {
+      o.markdown_path = v;
     } else if (flag == "--plots") {
       o.plots_dir = v;
     } else if (flag == "--note") {

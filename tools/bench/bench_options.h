@@ -44,6 +44,7 @@ struct BenchOptions {
   bool pin = false;
 
   std::string json_path;
+  std::string markdown_path;  // the summary and targets as Markdown
   std::string plots_dir;
   std::string note;  // free text recorded in the output (e.g. a commit hash)
   bool keep_temp = false;

@@ -82,7 +82,7 @@ std::optional<PlotFile> EchoPlot(const SuiteResults& r) {
       "set title \"", Title(r, absl::StrCat("Echo round trip, ", r.options.message_bytes,
                                             "-byte messages one at a time")),
       "\"\nset ylabel 'round-trip time (µs, log scale)'\nset logscale y\n"
-      "set xlabel 'percentile'\nset style data linespoints\n"
+      "set xlabel 'percentile'\nset style data linespoints\nset key below\n"
       "plot for [i=2:", columns.size() + 1, "] DATA using i:xtic(1) title columnhead(i) lw 2 pt 7\n");
   return p;
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "tools/bench/summary_table.h"
 
 namespace ttyhub::bench {
 namespace {
@@ -136,6 +137,7 @@ std::string TextReport(const SuiteResults& r, const std::vector<TargetResult>& t
   absl::StrAppend(&out, "\nUnits: MB = 10^6 bytes, GB = 10^9 bytes; *_pct of a core is 100 per "
                         "busy CPU; machine_busy_pct is of all CPUs (/proc/stat) during the window.\n");
   if (r.interrupted) absl::StrAppend(&out, "\n*** INTERRUPTED: results are partial ***\n");
+  absl::StrAppend(&out, "\n== Summary (medians; details below) ==\n", SummaryAsText(BuildSummary(r)));
 
   for (const auto& [scenario, description] : r.scenarios) {
     absl::StrAppend(&out, "\n== ", scenario, ": ", description, " ==\n");
