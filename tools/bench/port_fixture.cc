@@ -68,6 +68,8 @@ void PortFixture::Finish(RunResult* result) {
     result->Add("server_peak_rss_MiB", static_cast<double>(mem->peak_rss_bytes) / (1 << 20), "MiB");
   }
   const std::string stop = server_->Stop(Deadline::AfterSeconds(kStopDeadlineSeconds));
+  // The measurements stand; a crash or hang on SIGTERM is a finding of its own.
+  result->Add("server_stopped_cleanly", stop.empty() ? 1 : 0, "yes=1");
   if (!stop.empty()) result->notes.push_back(absl::StrCat("stop: ", stop));
 }
 

@@ -46,7 +46,9 @@ class PortFixture {
   }
 
   // If the server died, fails `result` with how. Then records its peak RSS
-  // and stops it (SIGTERM, then SIGKILL); an unclean stop becomes a note.
+  // and stops it (SIGTERM, then SIGKILL). How it stopped is a figure
+  // (server_stopped_cleanly) and, if not cleanly, a note; the run's
+  // measurements stand.
   void Finish(RunResult* result);
 
  private:

@@ -168,6 +168,20 @@ std::string TextReport(const SuiteResults& r, const std::vector<TargetResult>& t
                     ". These figures are disturbed; re-run on a quiet machine.\n");
   }
 
+  std::vector<std::string> unclean;
+  for (const CaseRuns& c : r.cases) {
+    for (size_t i = 0; i < c.runs.size(); ++i) {
+      if (c.runs[i].Get("server_stopped_cleanly").value_or(1) == 0) {
+        unclean.push_back(absl::StrCat(c.case_name, " on ", c.server, " (run ", i + 1, ")"));
+      }
+    }
+  }
+  if (!unclean.empty()) {
+    absl::StrAppend(&out, "\nNOTE: the server did not stop cleanly on SIGTERM (crash, hang or "
+                          "unexpected status; see the notes above) after: ",
+                    absl::StrJoin(unclean, ", "), "\n");
+  }
+
   absl::StrAppend(&out, "\n== Targets: ttyhub against ser2net-tuned or the raw limits, same run ==\n");
   int met = 0, missed = 0, not_evaluated = 0;
   for (const TargetResult& t : targets) {
