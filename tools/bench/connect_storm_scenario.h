@@ -1,4 +1,5 @@
-// Scenario `connect_storm` (see connect_storm_scenario.cc).
+// Scenario `connect_storm` (see connect_storm_scenario.cc). Runs on the tool's
+// single thread.
 #ifndef TTYHUB_TOOLS_BENCH_CONNECT_STORM_SCENARIO_H_
 #define TTYHUB_TOOLS_BENCH_CONNECT_STORM_SCENARIO_H_
 

@@ -1,4 +1,5 @@
-// Scenario `echo` (see echo_scenario.cc).
+// Scenario `echo` (see echo_scenario.cc). Runs on the tool's
+// single thread.
 #ifndef TTYHUB_TOOLS_BENCH_ECHO_SCENARIO_H_
 #define TTYHUB_TOOLS_BENCH_ECHO_SCENARIO_H_
 

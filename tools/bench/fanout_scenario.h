@@ -1,4 +1,5 @@
-// Scenario `fanout` (see fanout_scenario.cc).
+// Scenario `fanout` (see fanout_scenario.cc). Runs on the tool's
+// single thread.
 #ifndef TTYHUB_TOOLS_BENCH_FANOUT_SCENARIO_H_
 #define TTYHUB_TOOLS_BENCH_FANOUT_SCENARIO_H_
 

@@ -1,4 +1,5 @@
-// Scenario `idle_ports` (see idle_ports_scenario.cc).
+// Scenario `idle_ports` (see idle_ports_scenario.cc). Runs on the tool's
+// single thread.
 #ifndef TTYHUB_TOOLS_BENCH_IDLE_PORTS_SCENARIO_H_
 #define TTYHUB_TOOLS_BENCH_IDLE_PORTS_SCENARIO_H_
 

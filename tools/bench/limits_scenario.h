@@ -1,4 +1,5 @@
-// Scenario `limits` (see limits_scenario.cc).
+// Scenario `limits` (see limits_scenario.cc). Runs on the tool's
+// single thread.
 #ifndef TTYHUB_TOOLS_BENCH_LIMITS_SCENARIO_H_
 #define TTYHUB_TOOLS_BENCH_LIMITS_SCENARIO_H_
 

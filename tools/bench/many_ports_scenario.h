@@ -1,4 +1,5 @@
-// Scenario `many_ports` (see many_ports_scenario.cc).
+// Scenario `many_ports` (see many_ports_scenario.cc). Runs on the tool's
+// single thread.
 #ifndef TTYHUB_TOOLS_BENCH_MANY_PORTS_SCENARIO_H_
 #define TTYHUB_TOOLS_BENCH_MANY_PORTS_SCENARIO_H_
 

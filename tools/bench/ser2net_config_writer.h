@@ -3,7 +3,8 @@
 // and a `serialdev` connector at 115200n81 with `local` (modem lines
 // ignored). Viewers share the port's one accepter, so max-connections
 // counts rw clients and viewers together. `tuned` sets 64 KiB
-// dev-to-net/net-to-dev buffers and turns chardelay off. Pure function.
+// dev-to-net/net-to-dev buffers and turns chardelay off. Pure function;
+// any thread.
 #ifndef TTYHUB_TOOLS_BENCH_SER2NET_CONFIG_WRITER_H_
 #define TTYHUB_TOOLS_BENCH_SER2NET_CONFIG_WRITER_H_
 

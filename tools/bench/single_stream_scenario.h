@@ -1,4 +1,5 @@
-// Scenarios `dev2net` and `net2dev` (see single_stream_scenario.cc).
+// Scenarios `dev2net` and `net2dev` (see single_stream_scenario.cc). Runs on the tool's
+// single thread.
 #ifndef TTYHUB_TOOLS_BENCH_SINGLE_STREAM_SCENARIO_H_
 #define TTYHUB_TOOLS_BENCH_SINGLE_STREAM_SCENARIO_H_
 

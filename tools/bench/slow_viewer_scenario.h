@@ -1,4 +1,5 @@
-// Scenario `slow_viewer` (see slow_viewer_scenario.cc).
+// Scenario `slow_viewer` (see slow_viewer_scenario.cc). Runs on the tool's
+// single thread.
 #ifndef TTYHUB_TOOLS_BENCH_SLOW_VIEWER_SCENARIO_H_
 #define TTYHUB_TOOLS_BENCH_SLOW_VIEWER_SCENARIO_H_
 
