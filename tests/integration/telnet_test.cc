@@ -248,12 +248,12 @@ TEST_F(TelnetTest, HostileInputIsBoundedAndHarmsNoOne) {
   ASSERT_TRUE(good->SendAll(Cmd(kDo, kBinary) + Cmd(kWill, kBinary), Deadline::Seconds(5)));
   const uint64_t rss_before = RssKiB(daemon_.pid());
 
-  // 1: a subnegotiation that never ends (8 MiB of it).
+  // 1: a subnegotiation that never ends (32 MiB of it).
   auto sb = Connect();
   ASSERT_NE(sb, nullptr);
   ASSERT_TRUE(sb->SendAll(std::string{kIac, kSb, '\x2c'}, Deadline::Seconds(5)));
   const std::string junk(1 << 20, 'A');
-  for (int i = 0; i < 8; ++i) ASSERT_TRUE(sb->SendAll(junk, Deadline::Seconds(30)));
+  for (int i = 0; i < 32; ++i) ASSERT_TRUE(sb->SendAll(junk, Deadline::Seconds(30)));
   // 2: truncated and nonsensical sequences.
   auto odd = Connect();
   ASSERT_NE(odd, nullptr);
@@ -277,9 +277,10 @@ TEST_F(TelnetTest, HostileInputIsBoundedAndHarmsNoOne) {
   std::string at_device;
   ASSERT_TRUE(pty_.ReadUntil(&at_device, "typed", Deadline::Seconds(10)));
   EXPECT_EQ(at_device, "typed") << "hostile bytes reached the device";
-  // Memory did not grow with the junk (8 MiB sent; allow 4 MiB of noise).
+  // Memory did not grow with the junk: 32 MiB went in; allow 16 MiB of
+  // allocator noise (ASan builds keep freed memory in quarantine).
   const uint64_t rss_after = RssKiB(daemon_.pid());
-  EXPECT_LT(rss_after, rss_before + 4096) << rss_before << " KiB -> " << rss_after << " KiB";
+  EXPECT_LT(rss_after, rss_before + 16 * 1024) << rss_before << " KiB -> " << rss_after << " KiB";
   // And the daemon is fine: it stops cleanly.
   sb.reset();
   odd.reset();
