@@ -193,24 +193,22 @@ uint64_t Port::RingFloor() const {
 void Port::PumpDeviceRead() {
   if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_) return;
   const int fd = device_->fd();
-  // A bounded burst, then back to the poll, so one busy port cannot keep
-  // the worker from its other ports.
-  for (int burst = 0; burst < 8; ++burst) {
+  // Read until the device is empty (a tty hands out at most one n_tty
+  // buffer, 4095 bytes, per read, refilled meanwhile by the kernel), in a
+  // bounded burst so one busy port cannot keep the worker from the others;
+  // then fan out once, so each client gets one send for the whole burst.
+  uint64_t read_now = 0;
+  bool paused = false;
+  for (int burst = 0; burst < kMaxReadsPerBurst; ++burst) {
     const std::span<uint8_t> space = ring_->WritableSpan(RingFloor());
     if (space.empty()) {
-      if (!device_read_paused_) ++counters_.device_read_pauses;
-      device_read_paused_ = true;  // OnClientProgress resumes
-      return;
+      paused = true;
+      break;
     }
-    device_read_paused_ = false;
     const ssize_t n = read(fd, space.data(), space.size());
     if (n > 0) {
       ring_->Commit(static_cast<size_t>(n));
-      poll_errors_in_a_row_ = 0;
-      counters_.device_rx_bytes += static_cast<uint64_t>(n);
-      stamps_[stamp_count_++ % kStamps] = {ring_->head(), Clock::now()};
-      for (auto& c : clients_) c->OnRingAdvanced();
-      if (static_cast<size_t>(n) < space.size()) break;  // drained for now
+      read_now += static_cast<uint64_t>(n);
       continue;
     }
     if (n == 0) {
@@ -222,6 +220,18 @@ void Port::PumpDeviceRead() {
     DeviceFailed("read", errno);
     return;
   }
+  if (read_now > 0) {
+    poll_errors_in_a_row_ = 0;
+    counters_.device_rx_bytes += read_now;
+    stamps_[stamp_count_++ % kStamps] = {ring_->head(), Clock::now()};
+    for (auto& c : clients_) c->OnRingAdvanced();
+  }
+  if (paused) {
+    if (!device_read_paused_) ++counters_.device_read_pauses;
+    device_read_paused_ = true;  // OnClientProgress resumes
+    return;
+  }
+  device_read_paused_ = false;
   ArmDevicePollIn();
 }
 

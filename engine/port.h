@@ -129,6 +129,8 @@ class Port final : public IoHandler {
   enum Op : uint8_t { kDevicePollIn, kDevicePollOut };
   // Input queue size (bytes) for data from rw clients to the device.
   static constexpr size_t kInputQueueBytes = 64 * 1024;
+  // Reads per device wake-up before going back to the poll (fairness).
+  static constexpr int kMaxReadsPerBurst = 16;
   // Device poll errors tolerated with no successful I/O between them.
   static constexpr int kMaxPollErrorsInARow = 100;
   static constexpr std::chrono::milliseconds kMinBackoff{100};
