@@ -16,7 +16,7 @@
 namespace ttyhub::bench {
 namespace {
 
-constexpr uint16_t kFirstPort = 20000;
+constexpr uint16_t kFirstPort = 10000;
 constexpr uint16_t kEndPort = 32768;  // the default ephemeral range starts here
 
 sockaddr_in Loopback(uint16_t port) {
@@ -27,9 +27,14 @@ sockaddr_in Loopback(uint16_t port) {
   return a;
 }
 
+// Free for a server that binds with SO_REUSEADDR, as ttyhub and ser2net do:
+// connections of earlier runs linger in TIME_WAIT on thousands of ports and
+// do not keep such a server from listening.
 bool PortIsFree(uint16_t port) {
   UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return false;
+  const int one = 1;
+  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   const sockaddr_in a = Loopback(port);
   return bind(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof(a)) == 0;
 }

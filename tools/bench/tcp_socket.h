@@ -12,9 +12,10 @@
 
 namespace ttyhub::bench {
 
-// `count` TCP ports on 127.0.0.1 that are free now, from 20000..32767
-// (below the kernel's default ephemeral range, so client sockets never take
-// them), starting at a random point.
+// `count` TCP ports on 127.0.0.1 that a server binding with SO_REUSEADDR
+// can listen on now, from 10000..32767 (below the kernel's default
+// ephemeral range, so client sockets never take them), starting at a random
+// point.
 absl::StatusOr<std::vector<uint16_t>> FindFreeTcpPorts(size_t count);
 
 // Starts a non-blocking connect to 127.0.0.1:port with TCP_NODELAY. The
