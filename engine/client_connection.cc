@@ -138,16 +138,19 @@ bool ClientConnection::SendRingData() {
                        MSG_DONTWAIT | MSG_NOSIGNAL);
     return true;
   }
-  TelnetEncoder::Plan(span.data(), span.size(), telnet_->binary_to_client(), &plan_);
-  send_len_ = plan_.wire_bytes;
-  if (plan_.iovcnt == 1) {
-    io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, plan_.iov[0].iov_base, plan_.iov[0].iov_len,
+  if (!telnet_send_) telnet_send_ = std::make_unique<TelnetSend>();
+  TelnetSendPlan& plan = telnet_send_->plan;
+  TelnetEncoder::Plan(span.data(), span.size(), telnet_->binary_to_client(), &plan);
+  send_len_ = plan.wire_bytes;
+  if (plan.iovcnt == 1) {
+    io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, plan.iov[0].iov_base, plan.iov[0].iov_len,
                        MSG_DONTWAIT | MSG_NOSIGNAL);
   } else {
-    msg_ = {};
-    msg_.msg_iov = plan_.iov;
-    msg_.msg_iovlen = static_cast<size_t>(plan_.iovcnt);
-    io_uring_prep_sendmsg(ctx_.loop->Prepare(send_), fd_, &msg_, MSG_DONTWAIT | MSG_NOSIGNAL);
+    msghdr& msg = telnet_send_->msg;
+    msg = {};
+    msg.msg_iov = plan.iov;
+    msg.msg_iovlen = static_cast<size_t>(plan.iovcnt);
+    io_uring_prep_sendmsg(ctx_.loop->Prepare(send_), fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
   }
   return true;
 }
@@ -184,7 +187,9 @@ void ClientConnection::OnSendDone(int32_t res) {
       break;
     case Sending::kRing: {
       size_t consumed = n;
-      if (telnet_) TelnetEncoder::Account(plan_, n, &consumed, &escape_owed_, &owed_byte_);
+      if (telnet_) {
+        TelnetEncoder::Account(telnet_send_->plan, n, &consumed, &escape_owed_, &owed_byte_);
+      }
       port_.RecordDelivered(cursor_, cursor_ + consumed);
       cursor_ += consumed;
       PortCounters& c = port_.counters();

@@ -163,8 +163,13 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   uint8_t owed_byte_ = 0;
   bool output_suspended_ = false;    // RFC 2217 FLOWCONTROL-SUSPEND
   bool rx_purge_pending_ = false;    // PURGE-DATA rx waiting for the send in flight
-  TelnetSendPlan plan_;              // iovecs of the in-flight telnet ring send
-  msghdr msg_{};
+  // iovecs of the in-flight telnet ring send; allocated for telnet clients
+  // only (1 KiB that raw clients do not need).
+  struct TelnetSend {
+    TelnetSendPlan plan;
+    msghdr msg{};
+  };
+  std::unique_ptr<TelnetSend> telnet_send_;
   bool input_paused_ = false;        // waiting for room in the port's input queue
   bool input_closed_ = false;        // peer shut down its sending side (half-close)
   bool closing_ = false;

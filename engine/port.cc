@@ -83,6 +83,17 @@ absl::Status Port::Start() {
                         absl::StrCat(config_.where, ": ring buffer: ", buffer.status().message()));
   }
   ring_ = std::make_unique<FanoutRing>(*std::move(buffer));
+  if (HasReadWriteListener()) {
+    // Created now rather than on the first keystroke: creating it costs five
+    // syscalls (memfd, mmaps), which would land on an interactive echo.
+    // Untouched pages cost no memory.
+    auto input = MirroredBuffer::Create(kInputQueueBytes);
+    if (!input.ok()) {
+      return absl::Status(input.status().code(),
+                          absl::StrCat(config_.where, ": input queue: ", input.status().message()));
+    }
+    input_ = std::make_unique<FanoutRing>(*std::move(input));
+  }
   for (const ListenerConfig& lc : config_.listeners) {
     auto listener = std::make_unique<Listener>(*this, lc, ctx_);
     if (absl::Status s = listener->Bind(); !s.ok()) return s;
@@ -223,6 +234,7 @@ void Port::PumpDeviceRead() {
   if (read_now > 0) {
     poll_errors_in_a_row_ = 0;
     counters_.device_rx_bytes += read_now;
+    if (!stamps_) stamps_ = std::make_unique<ReadStamp[]>(kStamps);
     stamps_[stamp_count_++ % kStamps] = {ring_->head(), Clock::now()};
     for (auto& c : clients_) c->OnRingAdvanced();
   }
@@ -233,6 +245,11 @@ void Port::PumpDeviceRead() {
   }
   device_read_paused_ = false;
   ArmDevicePollIn();
+}
+
+bool Port::HasReadWriteListener() const {
+  return std::any_of(config_.listeners.begin(), config_.listeners.end(),
+                     [](const ListenerConfig& l) { return l.access == Access::kReadWrite; });
 }
 
 ssize_t Port::ReceiveInput(ClientConnection& client, int fd) {
@@ -285,11 +302,11 @@ void Port::PumpDeviceWrite() {
 }
 
 void Port::ResumeInputWaiters() {
-  while (!input_waiters_.empty() && input_ && !input_->WritableSpan(input_cursor_).empty()) {
-    ClientConnection* c = input_waiters_.front();
-    input_waiters_.pop_front();
-    c->ResumeInput();
-  }
+  if (input_waiters_.empty() || !input_ || input_->WritableSpan(input_cursor_).empty()) return;
+  // Resume them all; whoever still finds the queue full queues up again.
+  std::vector<ClientConnection*> waiting;
+  waiting.swap(input_waiters_);
+  for (ClientConnection* c : waiting) c->ResumeInput();
 }
 
 void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {

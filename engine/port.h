@@ -137,6 +137,7 @@ class Port final : public IoHandler {
   static constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
   uint64_t RingFloor() const;
+  bool HasReadWriteListener() const;
   void PumpDeviceRead();
   void PumpDeviceWrite();
   void ArmDevicePollIn();
@@ -162,7 +163,7 @@ class Port final : public IoHandler {
     TimePoint at{};
   };
   static constexpr size_t kStamps = 512;
-  std::array<ReadStamp, kStamps> stamps_{};
+  std::unique_ptr<ReadStamp[]> stamps_;  // allocated on the first device read (8 KiB)
   uint64_t stamp_count_ = 0;  // reads stamped so far; the newest is [count-1 % kStamps]
   LatencyHistogram latency_;
 
@@ -184,7 +185,7 @@ class Port final : public IoHandler {
   TimePoint next_line_sample_{};
 
   std::unique_ptr<FanoutRing> ring_;
-  std::unique_ptr<FanoutRing> input_;  // created on first rw input
+  std::unique_ptr<FanoutRing> input_;  // created at start if any listener is rw
   uint64_t input_cursor_ = 0;          // next input byte to write to the device
 
   std::unique_ptr<SerialDevice> device_;
@@ -198,7 +199,10 @@ class Port final : public IoHandler {
 
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<std::unique_ptr<ClientConnection>> clients_;
-  std::deque<ClientConnection*> input_waiters_;  // rw clients paused on a full input queue
+  // rw clients paused on a full input queue, in the order they paused. A
+  // vector, not a deque: libstdc++'s deque allocates ~600 bytes up front,
+  // and an idle port should cost almost nothing.
+  std::vector<ClientConnection*> input_waiters_;
   uint64_t next_client_id_ = 1;
   size_t open_clients_ = 0;  // clients not closing
   bool reap_scheduled_ = false;
