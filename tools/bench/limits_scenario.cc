@@ -71,6 +71,8 @@ void MeasureThroughput(ScenarioContext& ctx, EventLoop& loop, absl::string_view 
               "MB/s");
   result->Add(absl::StrCat(prefix, "_tool_cpu_pct"),
               100.0 * window.tool_cpu_seconds() / window.seconds(), "% of a core");
+  result->Add(absl::StrCat(prefix, "_other_cpu_pct"),
+              100.0 * window.other_cpu_seconds().value_or(0) / window.seconds(), "% of a core");
 }
 
 // Echo round trips: client on `client_fd`, echo on `echo_fd`.
@@ -80,7 +82,11 @@ void MeasureEcho(ScenarioContext& ctx, EventLoop& loop, absl::string_view prefix
   EchoClient client(loop, client_fd, PatternSeed(1), ctx.options.message_bytes);
   if (absl::Status s = echo.Start(); !s.ok()) return result->Fail(std::string(s.message()));
   if (absl::Status s = client.Start(); !s.ok()) return result->Fail(std::string(s.message()));
+  MeasurementWindow window(0);
   RunEchoSession(loop, client, ctx.options.duration_s, nullptr, prefix, result);
+  window.Stop();
+  result->Add(absl::StrCat(prefix, "_other_cpu_pct"),
+              100.0 * window.other_cpu_seconds().value_or(0) / window.seconds(), "% of a core");
   if (!echo.verifier().counts().Clean()) {
     result->Fail(absl::StrCat(prefix, ": echo input did not verify: ",
                               echo.verifier().counts().Describe()));

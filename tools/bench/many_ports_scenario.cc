@@ -85,10 +85,14 @@ class ManyPortsScenario : public Scenario {
     group.Verify(result);
     std::vector<double> per_port;
     uint64_t total = 0;
+    Series by_port{"per_port_MBps", "port (in configuration order)", "MB/s", {}, {}};
     for (size_t i = 0; i < before.size(); ++i) {
       total += after[i] - before[i];
       per_port.push_back(static_cast<double>(after[i] - before[i]) / 1e6 / window.seconds());
+      by_port.x.push_back(static_cast<double>(i));
+      by_port.y.push_back(per_port.back());
     }
+    result->series.push_back(std::move(by_port));
     std::sort(per_port.begin(), per_port.end());
     result->Add("aggregate_MBps", static_cast<double>(total) / 1e6 / window.seconds(), "MB/s");
     result->Add("per_port_min_MBps", per_port.front(), "MB/s");

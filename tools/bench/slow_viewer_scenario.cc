@@ -124,6 +124,11 @@ class SlowViewerScenario : public Scenario {
     const size_t zero_buckets =
         static_cast<size_t>(std::count(stalled.begin(), stalled.end(), 0.0));
     result->Add("fast_unimpeded_MBps", unimpeded, "MB/s");
+    // How much the rate varies bucket to bucket with nothing stalled: the
+    // yardstick for the worst bucket during the stall.
+    result->Add("fast_baseline_min_over_median",
+                unimpeded > 0 ? *std::min_element(baseline.begin(), baseline.end()) / unimpeded : 0,
+                "");
     result->Add("fast_during_stall_median_MBps", Median(stalled), "MB/s");
     result->Add("fast_during_stall_min_MBps", min_stalled, "MB/s");
     result->Add("fast_min_over_unimpeded", unimpeded > 0 ? min_stalled / unimpeded : 0, "");

@@ -46,6 +46,7 @@ std::vector<Headline> Headlines(const SuiteResults& r) {
       {"slow_viewer", "fast_unimpeded_MBps", "slow_viewer: fast client, both reading", ""},
       {"slow_viewer", "fast_during_stall_min_MBps", "slow_viewer: fast client, worst bucket in stall", ""},
       {"slow_viewer", "fast_min_over_unimpeded", "slow_viewer: worst bucket / unimpeded", ""},
+      {"slow_viewer", "fast_baseline_min_over_median", "slow_viewer: same, before the stall", ""},
       {"idle_ports", "ports", "idle_ports: ports", ""},
       {"idle_ports", "rss_per_port_KiB", "idle_ports: RSS per idle port", ""},
       {"idle_ports", "rss_per_port_after_message_KiB", "idle_ports: RSS per port after 16 B", ""},
