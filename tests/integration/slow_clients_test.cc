@@ -36,16 +36,15 @@ bool PumpThrough(TestPty& pty, TcpClient& reader, const std::string& data, std::
   return ok;
 }
 
-// Parses "skipped N B" from the disconnect line of client `who` ("#2").
+// Parses "skipped N B" from the disconnect line of the one read-only
+// client. (Not by client number: numbers follow the order accepts complete,
+// and Linux 6.1 completes two near-simultaneous accepts newest first.)
 // Only complete lines count: the daemon may be mid-write.
-bool SkippedFromLog(const std::string& log, const std::string& who, uint64_t* skipped) {
+bool SkippedFromLog(const std::string& log, uint64_t* skipped) {
   const size_t complete = log.rfind('\n');
   if (complete == std::string::npos) return false;
   for (absl::string_view line : absl::StrSplit(absl::string_view(log).substr(0, complete), '\n')) {
-    if (!absl::StrContains(line, absl::StrCat("client ", who, " ")) ||
-        !absl::StrContains(line, " disconnected: ")) {
-      continue;
-    }
+    if (!absl::StrContains(line, "(ro) disconnected: ")) continue;
     const size_t at = line.find("skipped ");
     if (at == absl::string_view::npos) return false;
     absl::string_view rest = line.substr(at + 8);
@@ -94,11 +93,11 @@ TEST(SlowClientsTest, StalledViewerNeitherSlowsTheFastClientNorLosesCount) {
   viewer.reset();
   uint64_t logged = 0;
   Deadline logged_by = Deadline::Seconds(20);
-  while (!SkippedFromLog(daemon.Log(), "#2", &logged) && !logged_by.Expired()) {
+  while (!SkippedFromLog(daemon.Log(), &logged) && !logged_by.Expired()) {
     pollfd none{-1, 0, 0};
     poll(&none, 0, 10);
   }
-  ASSERT_TRUE(SkippedFromLog(daemon.Log(), "#2", &logged)) << daemon.Log();
+  ASSERT_TRUE(SkippedFromLog(daemon.Log(), &logged)) << daemon.Log();
   EXPECT_EQ(logged, skipped);
 }
 
