@@ -18,11 +18,14 @@ constexpr double kGnuplotSeconds = 60;
 
 std::string Num(std::optional<double> v) { return v ? absl::StrFormat("%.6g", *v) : "NaN"; }
 
-std::string Title(const SuiteResults& r, const std::string& what) {
+// `which`: what the plotted values are, e.g. "median of 3".
+std::string Title(const SuiteResults& r, const std::string& what, const std::string& which) {
   return absl::StrCat(what, "\\n{/*0.8 ", r.machine.cpu_model, ", ", r.machine.online_cpus,
                       " CPUs, ", r.started_at, r.options.note.empty() ? "" : ", ",
-                      r.options.note, "; median of ", r.options.reps, "}");
+                      r.options.note, "; ", which, "}");
 }
+
+std::string Medians(const SuiteResults& r) { return absl::StrCat("median of ", r.options.reps); }
 
 std::string Preamble(const std::string& svg) {
   return absl::StrCat(
@@ -80,7 +83,7 @@ std::optional<PlotFile> EchoPlot(const SuiteResults& r) {
   }
   p.script = absl::StrCat(
       "set title \"", Title(r, absl::StrCat("Echo round trip, ", r.options.message_bytes,
-                                            "-byte messages one at a time")),
+                                            "-byte messages one at a time"), Medians(r)),
       "\"\nset ylabel 'round-trip time (µs, log scale)'\nset logscale y\n"
       "set xlabel 'percentile'\nset style data linespoints\nset key below\n"
       "plot for [i=2:", columns.size() + 1, "] DATA using i:xtic(1) title columnhead(i) lw 2 pt 7\n");
@@ -109,10 +112,11 @@ std::optional<PlotFile> FanoutPlot(const SuiteResults& r, bool cpu) {
   p.script = absl::StrCat(
       "set title \"",
       Title(r, cpu ? "Fan-out: server CPU per GB of device input"
-                   : "Fan-out: aggregate throughput to all viewers (every byte verified)"),
+                   : "Fan-out: aggregate throughput to all viewers (every byte verified)",
+            Medians(r)),
       "\"\nset xlabel 'viewers on one port (log scale)'\nset logscale x\nset logscale y\n",
       "set ylabel '", cpu ? "server CPU seconds per GB (log scale)" : "aggregate MB/s (log scale)",
-      "'\nset style data linespoints\n"
+      "'\nset style data linespoints\nset key below\n"
       "plot for [i=2:", servers.size() + 1, "] DATA using 1:i title columnhead(i) lw 2 pt 7\n");
   return p;
 }
@@ -140,10 +144,11 @@ std::optional<PlotFile> SlowViewerPlot(const SuiteResults& r) {
   }
   if (titles.empty()) return std::nullopt;
   p.script = absl::StrCat("set title \"",
-                          Title(r, "Slow viewer: the fast client's rate while a viewer stops reading"),
+                          Title(r, "Slow viewer: the fast client's rate while a viewer stops reading",
+                                "first repetition"),
                           "\"\nset xlabel 'time (s)'\nset ylabel 'fast client MB/s per ",
                           absl::StrFormat("%.0f", r.options.bucket_s * 1000), " ms bucket'\n",
-                          "set yrange [0:*]\nset key top right\n");
+                          "set yrange [0:*]\nset key below\n");
   if (stall_at) {
     absl::StrAppend(&p.script, "set arrow from ", *stall_at, ", graph 0 to ", *stall_at,
                     ", graph 1 nohead dt 2 lw 2\nset label 'viewer stops reading' at ", *stall_at,
@@ -188,7 +193,7 @@ std::optional<PlotFile> ThroughputPlot(const SuiteResults& r) {
   }
   if (!any) return std::nullopt;
   p.script = absl::StrCat(
-      "set title \"", Title(r, "Throughput (every byte verified)"),
+      "set title \"", Title(r, "Throughput (every byte verified)", Medians(r)),
       "\"\nset ylabel 'MB/s (log scale)'\nset logscale y\nset style data histograms\n"
       "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
       "set boxwidth 0.9\nset key top right\n"
