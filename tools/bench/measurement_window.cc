@@ -10,7 +10,7 @@ MeasurementWindow::MeasurementWindow(pid_t server_pid)
       start_(Clock::now()),
       server_cpu_start_(server_pid > 0 ? ProcessCpuSeconds(server_pid) : std::nullopt),
       tool_cpu_start_(ToolCpuSeconds()),
-      kthreads_start_(KernelThreadsCpuSeconds()),
+      kthreads_start_(KernelThreadsCpuTicks()),
       system_start_(ReadSystemCpuTicks()) {}
 
 void MeasurementWindow::Stop() {
@@ -20,7 +20,7 @@ void MeasurementWindow::Stop() {
   if (pid_ > 0) server_cpu_end_ = ProcessCpuSeconds(pid_);
   tool_cpu_end_ = ToolCpuSeconds();
   system_end_ = ReadSystemCpuTicks();
-  kthreads_end_ = KernelThreadsCpuSeconds();
+  kthreads_end_ = KernelThreadsCpuTicks();
   load_end_ = LoadAverage1m();
 }
 

@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <optional>
 
 #include "tools/bench/deadline.h"
@@ -31,7 +32,9 @@ class MeasurementWindow {
   double tool_cpu_seconds() const { return tool_cpu_end_ - tool_cpu_start_; }
   double machine_busy_percent() const { return BusyPercent(system_start_, system_end_); }
   double load_1m() const { return load_end_; }
-  double kernel_threads_cpu_seconds() const { return kthreads_end_ - kthreads_start_; }
+  double kernel_threads_cpu_seconds() const {
+    return KernelThreadsCpuSecondsBetween(kthreads_start_, kthreads_end_);
+  }
   // Busy CPU time not charged to the server, the tool or kernel threads, in
   // seconds.
   std::optional<double> other_cpu_seconds() const;
@@ -51,8 +54,8 @@ class MeasurementWindow {
   std::optional<double> server_cpu_end_;
   double tool_cpu_start_ = 0;
   double tool_cpu_end_ = 0;
-  double kthreads_start_ = 0;
-  double kthreads_end_ = 0;
+  std::map<pid_t, uint64_t> kthreads_start_;
+  std::map<pid_t, uint64_t> kthreads_end_;
   SystemCpuTicks system_start_;
   SystemCpuTicks system_end_;
   double load_end_ = 0;

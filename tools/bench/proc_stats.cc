@@ -59,11 +59,11 @@ std::optional<std::vector<std::string>> StatFields(pid_t pid) {
 
 }  // namespace
 
-double KernelThreadsCpuSeconds() {
+std::map<pid_t, uint64_t> KernelThreadsCpuTicks() {
   constexpr pid_t kKthreadd = 2;
-  uint64_t ticks = 0;
+  std::map<pid_t, uint64_t> ticks;
   DIR* d = opendir("/proc");
-  if (d == nullptr) return 0;
+  if (d == nullptr) return ticks;
   while (dirent* e = readdir(d)) {
     pid_t pid;
     if (!absl::SimpleAtoi(e->d_name, &pid)) continue;
@@ -74,10 +74,21 @@ double KernelThreadsCpuSeconds() {
     if (!f || f->size() < 13 || !absl::SimpleAtoi((*f)[1], &ppid)) continue;
     if (pid != kKthreadd && ppid != kKthreadd) continue;
     if (absl::SimpleAtoi((*f)[11], &utime) && absl::SimpleAtoi((*f)[12], &stime)) {
-      ticks += utime + stime;
+      ticks[pid] = utime + stime;
     }
   }
   closedir(d);
+  return ticks;
+}
+
+double KernelThreadsCpuSecondsBetween(const std::map<pid_t, uint64_t>& before,
+                                      const std::map<pid_t, uint64_t>& after) {
+  uint64_t ticks = 0;
+  for (const auto& [pid, now] : after) {
+    const auto it = before.find(pid);
+    const uint64_t then = it == before.end() ? 0 : it->second;
+    if (now >= then) ticks += now - then;
+  }
   return static_cast<double>(ticks) / TicksPerSecond();
 }
 

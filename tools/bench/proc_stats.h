@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 
 namespace ttyhub::bench {
@@ -36,9 +37,15 @@ SystemCpuTicks ReadSystemCpuTicks();
 // Busy share of all cores between two readings, in percent (0..100).
 double BusyPercent(const SystemCpuTicks& before, const SystemCpuTicks& after);
 
-// utime + stime of every kernel thread (kthreadd and its children: the
-// kworkers that push pty data, ksoftirqd...), in seconds.
-double KernelThreadsCpuSeconds();
+// utime + stime of each kernel thread (kthreadd and its children: the
+// kworkers that push pty data, ksoftirqd...), in clock ticks, by pid.
+std::map<pid_t, uint64_t> KernelThreadsCpuTicks();
+// CPU seconds the kernel threads used between two readings. Kworkers come
+// and go: a thread gone by `after` counts nothing (its CPU in the interval
+// is lost, so this is a lower bound), one new in `after` counts all of its
+// CPU time.
+double KernelThreadsCpuSecondsBetween(const std::map<pid_t, uint64_t>& before,
+                                      const std::map<pid_t, uint64_t>& after);
 
 // The 1-minute load average.
 double LoadAverage1m();
