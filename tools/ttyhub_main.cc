@@ -4,6 +4,7 @@
 // listener is bound). The main thread parses flags, loads the configuration,
 // starts the engine's workers and then only waits for signals:
 // SIGINT/SIGTERM stop gracefully (flush for shutdown_timeout, exit 0).
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <systemd/sd-daemon.h>
@@ -168,6 +169,10 @@ int Run(int argc, char** argv) {
       return 1;
     }
   }
+  // Loading a large configuration builds a YAML tree many times the size of
+  // what is kept; hand the freed heap back (a 2000-port file left ~9 KiB per
+  // port of freed-but-resident heap).
+  malloc_trim(0);
   log.Info(absl::StrCat("ready: ", config->ports.size(), " ports on ", engine.worker_count(),
                         " workers"));
   sd_notifyf(0, "READY=1\nSTATUS=serving %zu ports", config->ports.size());
