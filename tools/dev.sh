@@ -7,6 +7,8 @@
 #                         Release build, then again under AddressSanitizer+UBSan
 #   tools/dev.sh setup    only install missing packages (idempotent; apt runs only if needed)
 #   tools/dev.sh build    setup + Release build into build/release
+#   tools/dev.sh bench [ARGS]  install ser2net and gnuplot too, build, and run ttyhub-bench
+#                         side by side with ser2net (ARGS go to ttyhub-bench, e.g. --quick)
 #
 # Environment: JOBS (parallel build jobs, default: nproc), BUILD_ROOT (default: ./build).
 set -euo pipefail
@@ -22,10 +24,20 @@ BUILD_PACKAGES=(g++ cmake make pkg-config liburing-dev libabsl-dev libyaml-cpp-d
                 libcurl4-openssl-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
 # Packages the tests use as real peers and tools: curl (HTTP client),
 # promtool (from prometheus) to validate the metrics, pyserial's rfc2217://
-# client, netkit telnet, and clang's libFuzzer for the telnet fuzzer.
-TEST_PACKAGES=(python3 python3-serial procps curl prometheus telnet clang libclang-rt-14-dev)
+# client, netkit telnet, clang's libFuzzer for the telnet fuzzer, and ser2net,
+# which the ttyhub-bench smoke test runs side by side with ttyhub.
+TEST_PACKAGES=(python3 python3-serial procps curl prometheus telnet clang libclang-rt-14-dev
+               ser2net)
+# Packages for the full benchmark: ser2net to compare against, gnuplot for the plots.
+BENCH_PACKAGES=(ser2net gnuplot-nox)
 # Packages for trying the demo by hand.
 DEMO_PACKAGES=(netcat-openbsd telnet)
+
+# demo, build and bench share build/release with the test command, so each
+# states every option it depends on: CMake caches options, and a tree once
+# configured without tests must not make a later `test` run find none.
+DEMO_OPTIONS="-DBUILD_TESTING=OFF -DTTYHUB_BENCH=OFF -DTTYHUB_WERROR=OFF"
+TEST_OPTIONS="-DBUILD_TESTING=ON -DTTYHUB_BENCH=ON -DTTYHUB_WERROR=ON"
 
 log() { printf '\033[1m[dev.sh]\033[0m %s\n' "$*" >&2; }
 
@@ -65,7 +77,7 @@ run_ctest() {
   local dir=$1
   shift
   log "testing in $dir"
-  ctest --test-dir "$dir" --output-on-failure -j "$JOBS" "$@"
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$JOBS" "$@"
 }
 
 # The telnet/RFC 2217 decoder fuzzer, built with clang, run for a bounded
@@ -92,11 +104,11 @@ case "$cmd" in
     ;;
   build)
     setup "${BUILD_PACKAGES[@]}"
-    build "$BUILD_ROOT/release" Release
+    build "$BUILD_ROOT/release" Release $TEST_OPTIONS
     ;;
   demo)
     setup "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}"
-    build "$BUILD_ROOT/release" Release -DTTYHUB_BENCH=OFF -DBUILD_TESTING=OFF
+    build "$BUILD_ROOT/release" Release $DEMO_OPTIONS
     cat >&2 <<'MSG'
 
   ttyhub demo: simulated devices, no hardware needed. From another terminal:
@@ -114,7 +126,7 @@ MSG
     ;;
   test)
     setup "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-    build "$BUILD_ROOT/release" Release -DTTYHUB_WERROR=ON
+    build "$BUILD_ROOT/release" Release $TEST_OPTIONS
     run_ctest "$BUILD_ROOT/release"
     build "$BUILD_ROOT/asan" RelWithDebInfo -DTTYHUB_WERROR=ON -DTTYHUB_SANITIZE=address,undefined \
       -DTTYHUB_BENCH=OFF
@@ -123,8 +135,14 @@ MSG
     fuzz
     log "all tests passed"
     ;;
+  bench)
+    shift
+    setup "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+    build "$BUILD_ROOT/release" Release $DEMO_OPTIONS
+    exec "$BUILD_ROOT/release/tools/bench/ttyhub-bench" "$@"
+    ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
