@@ -317,9 +317,8 @@ SerialSettings ClientConnection::ChangeLineSettings(const SerialSettings& wanted
   ++port_.counters().rfc2217_changes;
   const absl::Status s = port_.SetSerial(wanted);
   if (!s.ok()) {
-    ctx_.log->Warn(absl::StrCat("port ", port_.name(), ": client ", Describe(),
-                                ": cannot apply ", FormatSerialSettings(wanted), ": ",
-                                s.message()));
+    ctx_.log->Warn(absl::StrCat("port ", port_.name(), ": client ", Describe(), ": cannot apply ",
+                                FormatSerialSettings(wanted), ": ", s.message()));
   }
   return port_.config().serial;
 }
@@ -413,12 +412,13 @@ void ClientConnection::OnTick(TimePoint now) {
 void ClientConnection::Close(absl::string_view reason) {
   if (closing_) return;
   closing_ = true;
-  const double seconds =
-      std::chrono::duration<double>(ctx_.now - connected_at_).count();
-  ctx_.log->Info(absl::StrCat("port ", port_.name(), ": client ", Describe(),
-                              " disconnected: ", reason, "; sent ", bytes_sent_, " B, received ",
-                              bytes_received_, " B, skipped ", bytes_skipped_, " B in ",
-                              absl::SixDigits(seconds), " s"));
+  if (ctx_.log->Enabled(LogLevel::kInfo) && port_.AdmitConnectionLog()) {
+    const double seconds = std::chrono::duration<double>(ctx_.now - connected_at_).count();
+    ctx_.log->Info(absl::StrCat("port ", port_.name(), ": client ", Describe(),
+                                " disconnected: ", reason, "; sent ", bytes_sent_, " B, received ",
+                                bytes_received_, " B, skipped ", bytes_skipped_, " B in ",
+                                absl::SixDigits(seconds), " s"));
+  }
   if (telnet_) port_.counters().telnet_protocol_errors += telnet_->protocol_errors();
   port_.OnClientClosing(*this);
   ctx_.loop->Cancel(send_);

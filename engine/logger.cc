@@ -16,10 +16,14 @@ namespace {
 
 spdlog::level::level_enum ToSpd(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return spdlog::level::debug;
-    case LogLevel::kInfo: return spdlog::level::info;
-    case LogLevel::kWarn: return spdlog::level::warn;
-    case LogLevel::kError: return spdlog::level::err;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -32,12 +36,23 @@ class SyslogPriorityFlag final : public spdlog::custom_flag_formatter {
     const char* prefix = "<6>";
     switch (msg.level) {
       case spdlog::level::trace:
-      case spdlog::level::debug: prefix = "<7>"; break;
-      case spdlog::level::info: prefix = "<6>"; break;
-      case spdlog::level::warn: prefix = "<4>"; break;
-      case spdlog::level::err: prefix = "<3>"; break;
-      case spdlog::level::critical: prefix = "<2>"; break;
-      default: break;
+      case spdlog::level::debug:
+        prefix = "<7>";
+        break;
+      case spdlog::level::info:
+        prefix = "<6>";
+        break;
+      case spdlog::level::warn:
+        prefix = "<4>";
+        break;
+      case spdlog::level::err:
+        prefix = "<3>";
+        break;
+      case spdlog::level::critical:
+        prefix = "<2>";
+        break;
+      default:
+        break;
     }
     dest.append(prefix, prefix + 3);
   }
@@ -111,6 +126,31 @@ std::optional<uint64_t> LogRateLimiter::Admit(std::chrono::steady_clock::time_po
   }
   ++suppressed_;
   return std::nullopt;
+}
+
+bool LogBudget::Admit(TimePoint now) {
+  if (admitted_ == 0 && suppressed_ == 0) {
+    window_start_ = now;
+  } else if (now - window_start_ >= window_) {
+    // The previous window ended. Its suppressed count (if not yet taken by
+    // TakeSuppressed) stays to be reported.
+    window_start_ = now;
+    admitted_ = 0;
+  }
+  if (admitted_ < per_window_) {
+    ++admitted_;
+    return true;
+  }
+  ++suppressed_;
+  return false;
+}
+
+std::optional<uint64_t> LogBudget::TakeSuppressed(TimePoint now) {
+  if (suppressed_ == 0 || now - window_start_ < window_) return std::nullopt;
+  const uint64_t n = suppressed_;
+  suppressed_ = 0;
+  admitted_ = 0;
+  return n;
 }
 
 }  // namespace ttyhub

@@ -86,6 +86,37 @@ class LogRateLimiter {
   std::chrono::steady_clock::time_point last_admitted_{};
 };
 
+// Caps routine messages that can arrive in storms (a port's connects,
+// disconnects and refusals): at most `per_window` lines in each `window`;
+// the rest are counted, and TakeSuppressed hands the count over once the
+// window has ended, so one summary line replaces them. Windows start at the
+// first message after the previous window ended. Owned by a port; used only
+// from its worker's thread.
+class LogBudget {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  LogBudget(std::chrono::milliseconds window, uint32_t per_window)
+      : window_(window), per_window_(per_window) {}
+
+  // True if this message may be logged; false if it is to be counted only.
+  bool Admit(TimePoint now);
+
+  // Messages held back in a window that has ended (nullopt if none, or if
+  // the window is still open); the count is then cleared.
+  std::optional<uint64_t> TakeSuppressed(TimePoint now);
+
+  std::chrono::milliseconds window() const { return window_; }
+  uint32_t per_window() const { return per_window_; }
+
+ private:
+  std::chrono::milliseconds window_;
+  uint32_t per_window_;
+  uint32_t admitted_ = 0;    // in the current window
+  uint64_t suppressed_ = 0;  // in the current (or just ended) window
+  TimePoint window_start_{};
+};
+
 }  // namespace ttyhub
 
 #endif  // TTYHUB_ENGINE_LOGGER_H_

@@ -62,10 +62,14 @@ std::string DescribeErrno(int err) {
 
 absl::string_view DeviceStateName(DeviceState s) {
   switch (s) {
-    case DeviceState::kOpen: return "open";
-    case DeviceState::kClosing: return "closing";
-    case DeviceState::kReopening: return "reopening";
-    case DeviceState::kStopped: return "stopped";
+    case DeviceState::kOpen:
+      return "open";
+    case DeviceState::kClosing:
+      return "closing";
+    case DeviceState::kReopening:
+      return "reopening";
+    case DeviceState::kStopped:
+      return "stopped";
   }
   return "?";
 }
@@ -104,9 +108,8 @@ absl::Status Port::Start() {
     l->StartAccepting();
     const ListenerConfig& lc = l->config();
     ctx_.log->Info(absl::StrCat("port ", name(), ": listening on ", l->address(), " (",
-                                ProtocolName(lc.protocol), ", ", AccessName(lc.access),
-                                ", up to ", lc.max_clients, " clients) for ",
-                                config_.device.original));
+                                ProtocolName(lc.protocol), ", ", AccessName(lc.access), ", up to ",
+                                lc.max_clients, " clients) for ", config_.device.original));
   }
   return absl::OkStatus();
 }
@@ -123,9 +126,9 @@ void Port::TryOpenDevice() {
                                   " reopened after ", failures_since_open_,
                                   " failed attempts; data flows again"));
     } else {
-      ctx_.log->Info(absl::StrCat("port ", name(), ": device ", config_.device.original, " open at ",
-                                  serial_text_, ", flow ", FlowControlName(config_.serial.flow),
-                                  config_.local ? ", local" : ""));
+      ctx_.log->Info(absl::StrCat(
+          "port ", name(), ": device ", config_.device.original, " open at ", serial_text_,
+          ", flow ", FlowControlName(config_.serial.flow), config_.local ? ", local" : ""));
     }
     failures_since_open_ = 0;
     device_log_.Reset();
@@ -148,11 +151,10 @@ void Port::TryOpenDevice() {
                                  " failed: ", s.message()));
   }
   if (auto dropped = device_log_.Admit(ctx_.now)) {
-    ctx_.log->Warn(absl::StrCat("port ", name(), ": cannot open device ", config_.device.original,
-                                ": ", s.message(), "; retrying every ", backoff_.count(),
-                                " ms up to ", kMaxBackoff.count(), " ms",
-                                *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]")
-                                         : ""));
+    ctx_.log->Warn(absl::StrCat(
+        "port ", name(), ": cannot open device ", config_.device.original, ": ", s.message(),
+        "; retrying every ", backoff_.count(), " ms up to ", kMaxBackoff.count(), " ms",
+        *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
   }
   backoff_ = std::min(backoff_ * 2, kMaxBackoff);
 }
@@ -161,11 +163,10 @@ void Port::DeviceFailed(absl::string_view what, int err) {
   if (device_state_ != DeviceState::kOpen) return;
   ++counters_.device_failures;
   if (auto dropped = device_log_.Admit(ctx_.now)) {
-    ctx_.log->Warn(absl::StrCat("port ", name(), ": device ", config_.device.original, " failed (",
-                                what, ": ", DescribeErrno(err), "); ", clients_.size(),
-                                " clients stay connected; reopening",
-                                *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]")
-                                         : ""));
+    ctx_.log->Warn(absl::StrCat(
+        "port ", name(), ": device ", config_.device.original, " failed (", what, ": ",
+        DescribeErrno(err), "); ", clients_.size(), " clients stay connected; reopening",
+        *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
   }
   device_state_ = DeviceState::kClosing;
   device_read_paused_ = false;
@@ -355,7 +356,7 @@ void Port::OnAccepted(Listener& listener, int fd) {
     while (recv(fd, ctx_.discard_buffer.data(), ctx_.discard_buffer.size(), MSG_DONTWAIT) > 0) {
     }
     shutdown(fd, SHUT_WR);
-    if (ctx_.log->Enabled(LogLevel::kInfo)) {
+    if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
       ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", PeerName(fd), " on ",
                                   listener.address(), ": full (", lc.max_clients, " clients)"));
     }
@@ -374,9 +375,11 @@ void Port::OnAccepted(Listener& listener, int fd) {
     BannerContext bc{config_.name, config_.device.original, lc.port, serial_text_};
     banner = ExpandBanner(lc.banner, bc).value_or("");  // validated at load
   }
-  ctx_.log->Info(absl::StrCat("port ", name(), ": client ", client->Describe(), " connected on ",
-                              listener.address(), " (", listener.active_clients, " of ",
-                              lc.max_clients, ")"));
+  if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
+    ctx_.log->Info(absl::StrCat("port ", name(), ": client ", client->Describe(), " connected on ",
+                                listener.address(), " (", listener.active_clients, " of ",
+                                lc.max_clients, ")"));
+  }
   ClientConnection* raw = client.get();
   clients_.push_back(std::move(client));
   raw->Start(std::move(banner));
@@ -441,7 +444,8 @@ void Port::SampleLineErrors() {
   // RFC 2217 LINESTATE: which errors occurred since the last sample.
   uint8_t state = 0;
   if (last_uart_) {
-    if (counters->overrun > last_uart_->overrun || counters->buf_overrun > last_uart_->buf_overrun) {
+    if (counters->overrun > last_uart_->overrun ||
+        counters->buf_overrun > last_uart_->buf_overrun) {
       state |= 0x02;
     }
     if (counters->parity > last_uart_->parity) state |= 0x04;
@@ -477,7 +481,8 @@ PortSnapshot Port::Snapshot() {
   }
   for (const auto& l : listeners_) {
     const ListenerConfig& lc = l->config();
-    s.listeners.push_back({l->address(), lc.protocol, lc.access, l->active_clients, lc.max_clients});
+    s.listeners.push_back(
+        {l->address(), lc.protocol, lc.access, l->active_clients, lc.max_clients});
   }
   for (const auto& c : clients_) {
     if (c->closing()) continue;
@@ -574,15 +579,25 @@ void Port::PurgeInput() {
 void Port::OnTick(TimePoint now) {
   if (break_pulse_until_ != TimePoint{} && now >= break_pulse_until_) SetBreak(false);
   PollModemLines();
+  if (const auto held = connection_log_.TakeSuppressed(now)) {
+    ctx_.log->Info(absl::StrCat(
+        "port ", name(), ": ", *held, " client connect/disconnect messages not logged (more than ",
+        connection_log_.per_window(), " in ",
+        std::chrono::duration_cast<std::chrono::seconds>(connection_log_.window()).count(),
+        " s); the counters have them all"));
+  }
   if (now >= next_line_sample_) {
     next_line_sample_ = now + std::chrono::seconds(1);
     SampleLineErrors();
     if (rate_sampled_at_ != TimePoint{}) {
       const double dt = std::chrono::duration<double>(now - rate_sampled_at_).count();
       if (dt > 0) {
-        device_rx_rate_ = static_cast<double>(counters_.device_rx_bytes - rate_base_.device_rx_bytes) / dt;
-        device_tx_rate_ = static_cast<double>(counters_.device_tx_bytes - rate_base_.device_tx_bytes) / dt;
-        client_tx_rate_ = static_cast<double>(counters_.client_tx_bytes - rate_base_.client_tx_bytes) / dt;
+        device_rx_rate_ =
+            static_cast<double>(counters_.device_rx_bytes - rate_base_.device_rx_bytes) / dt;
+        device_tx_rate_ =
+            static_cast<double>(counters_.device_tx_bytes - rate_base_.device_tx_bytes) / dt;
+        client_tx_rate_ =
+            static_cast<double>(counters_.client_tx_bytes - rate_base_.client_tx_bytes) / dt;
       }
     }
     rate_sampled_at_ = now;
@@ -625,10 +640,10 @@ bool Port::ShutdownStep(TimePoint now) {
     device_->Shutdown();
     device_state_ = DeviceState::kStopped;
   }
-  const bool listeners_idle = std::all_of(listeners_.begin(), listeners_.end(),
-                                          [](const auto& l) { return l->Idle(); });
-  const bool clients_done = std::all_of(clients_.begin(), clients_.end(),
-                                        [](const auto& c) { return c->finished(); });
+  const bool listeners_idle =
+      std::all_of(listeners_.begin(), listeners_.end(), [](const auto& l) { return l->Idle(); });
+  const bool clients_done =
+      std::all_of(clients_.begin(), clients_.end(), [](const auto& c) { return c->finished(); });
   return listeners_idle && clients_done && device_state_ == DeviceState::kStopped &&
          !DeviceOpsInFlight() && device_->Idle();
 }

@@ -24,8 +24,8 @@
 
 #include <sys/types.h>
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -92,6 +92,9 @@ class Port final : public IoHandler {
   void OnClientProgress();
   void OnClientClosing(ClientConnection& client);
   void OnClientFinished();
+  // True if a routine client message (connect, disconnect, refusal) may be
+  // logged now; false if it only counts towards the periodic summary.
+  bool AdmitConnectionLog() { return connection_log_.Admit(ctx_.now); }
 
   // Frees clients that finished closing. Called by the worker between
   // batches of completions, never from inside a client's callback.
@@ -115,9 +118,9 @@ class Port final : public IoHandler {
   void SendBreakPulse();  // about 250 ms, ended by the tick
   bool OutputLine(int line) const { return (output_lines_ & line) != 0; }
   void SetOutputLine(int line, bool on);
-  uint8_t ModemState();                 // RFC 2217 bits: CTS, DSR, RI, DCD
+  uint8_t ModemState();  // RFC 2217 bits: CTS, DSR, RI, DCD
   uint8_t line_state() const { return line_state_; }
-  void PurgeInput();                    // drop queued client input; flush the device's output
+  void PurgeInput();  // drop queued client input; flush the device's output
 
   DeviceState device_state() const { return device_state_; }
   const PortConfig& config() const { return config_; }
@@ -164,7 +167,7 @@ class Port final : public IoHandler {
   };
   static constexpr size_t kStamps = 512;
   std::unique_ptr<ReadStamp[]> stamps_;  // allocated on the first device read (8 KiB)
-  uint64_t stamp_count_ = 0;  // reads stamped so far; the newest is [count-1 % kStamps]
+  uint64_t stamp_count_ = 0;             // reads stamped so far; the newest is [count-1 % kStamps]
   LatencyHistogram latency_;
 
   // Rates over the last second: counters at the last sample, and the rates.
@@ -177,7 +180,7 @@ class Port final : public IoHandler {
   uint8_t line_state_ = 0;                 // LINESTATE bits seen at the last sample
 
   bool break_on_ = false;
-  TimePoint break_pulse_until_{};          // {} when no pulse is running
+  TimePoint break_pulse_until_{};             // {} when no pulse is running
   int output_lines_ = kModemDtr | kModemRts;  // asserted at open, as the driver does
   bool modem_lines_available_ = true;
   uint8_t last_modem_state_ = 0;
@@ -195,6 +198,9 @@ class Port final : public IoHandler {
   std::chrono::milliseconds backoff_{kMinBackoff};
   TimePoint next_open_attempt_{};
   LogRateLimiter device_log_{std::chrono::seconds(30), 2};
+  // A connection storm must not become a log storm: at most this many
+  // connect/disconnect/refusal lines per port per 10 s, then one summary.
+  LogBudget connection_log_{std::chrono::seconds(10), 100};
   uint64_t failures_since_open_ = 0;
 
   std::vector<std::unique_ptr<Listener>> listeners_;

@@ -7,7 +7,10 @@
 
 #include <string>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/integration/harness.h"
 
@@ -82,6 +85,76 @@ TEST(ConnectionsTest, InactivityTimeoutClosesIdleClientsOnly) {
   std::string got;
   ASSERT_TRUE(busy->ReadUntil(&got, "alive", Deadline::Seconds(10)));
   EXPECT_FALSE(busy->closed());
+}
+
+// Counts the individual connect, disconnect and refusal lines and the clients the
+// summary lines say were not logged.
+struct ConnectionLogTally {
+  int individual = 0;
+  uint64_t summarised = 0;
+  int summaries = 0;
+};
+
+ConnectionLogTally TallyConnectionLog(const std::string& log) {
+  ConnectionLogTally t;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    if (absl::StrContains(line, ": client #") &&
+        (absl::StrContains(line, " connected on ") || absl::StrContains(line, " disconnected: "))) {
+      ++t.individual;
+    }
+    if (absl::StrContains(line, ": refused ")) {
+      ++t.individual;
+    }
+    const size_t at = line.find(" client connect/disconnect messages not logged");
+    if (at == absl::string_view::npos) continue;
+    const size_t start = line.rfind(' ', at - 1);
+    uint64_t n = 0;
+    if (start != absl::string_view::npos &&
+        absl::SimpleAtoi(line.substr(start + 1, at - start - 1), &n)) {
+      t.summarised += n;
+      ++t.summaries;
+    }
+  }
+  return t;
+}
+
+TEST(ConnectionsTest, ConnectionStormIsSummarisedNotLoggedLineByLine) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const uint16_t port = FreeTcpPorts(1)[0];
+  Daemon daemon(dir);
+  // Room for every session: a closed client lingers up to 1 s (half-close).
+  ASSERT_TRUE(daemon.Start(
+      Config(dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\", max_clients: 200}\n"))));
+  // 150 sessions: 300 connect and disconnect messages, well over the 100
+  // per port per 10 s that are logged one by one.
+  constexpr int kSessions = 150;
+  for (int i = 0; i < kSessions; ++i) {
+    auto c = TcpClient::Connect(port, Deadline::Seconds(10));
+    ASSERT_NE(c, nullptr) << i;
+  }
+  // Every message is either logged or counted in a summary, which comes
+  // once the 10 s window has ended.
+  const Deadline deadline = Deadline::Seconds(40);
+  ConnectionLogTally t;
+  while (!deadline.Expired()) {
+    t = TallyConnectionLog(daemon.Log());
+    if (t.individual + t.summarised >= 2 * kSessions) break;
+    daemon.WaitForLog("messages not logged", Deadline(std::chrono::milliseconds(200)));
+  }
+  EXPECT_EQ(t.individual + t.summarised, static_cast<uint64_t>(2 * kSessions)) << daemon.Log();
+  EXPECT_GE(t.summaries, 1);
+  EXPECT_LE(t.individual, 100 * t.summaries + 100) << "more lines than the budget allows";
+  // The port still serves.
+  auto c = TcpClient::Connect(port, Deadline::Seconds(10));
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(
+      daemon.WaitForLog(absl::StrCat("client #", kSessions + 1, " "), Deadline::Seconds(20)));
+  ASSERT_TRUE(pty.WriteAll("still", Deadline::Seconds(5)));
+  std::string got;
+  ASSERT_TRUE(c->ReadExactly(&got, 5, Deadline::Seconds(10)));
+  EXPECT_EQ(got, "still");
 }
 
 TEST(ConnectionsTest, Ipv6LoopbackListener) {
