@@ -75,12 +75,15 @@ class SlowViewerScenario : public Scenario {
     EventLoop& loop = f.loop();
     LoopExit exit = loop.RunUntil([&] { return group.AllJoined() || group.AnyBroken(); },
                                   Deadline::AfterSeconds(kJoinSeconds));
-    if (exit != LoopExit::kDone) return FailOnLoopExit(exit, "waiting for the first bytes", &f, result);
+    if (exit != LoopExit::kDone)
+      return FailOnLoopExit(exit, "waiting for the first bytes", &f, result);
 
     const double bucket_s = ctx.options.bucket_s;
-    const int baseline_buckets =
-        std::max(2, static_cast<int>(std::lround(std::clamp(ctx.options.duration_s / 2, 0.5, 2.0) / bucket_s)));
-    const int stall_buckets = std::max(2, static_cast<int>(std::lround(ctx.options.duration_s / bucket_s)));
+    const int baseline_buckets = std::max(
+        2,
+        static_cast<int>(std::lround(std::clamp(ctx.options.duration_s / 2, 0.5, 2.0) / bucket_s)));
+    const int stall_buckets =
+        std::max(2, static_cast<int>(std::lround(ctx.options.duration_s / bucket_s)));
     const Clock::time_point start = Clock::now();
     const Duration width = SecondsToDuration(bucket_s);
     BucketSeries series(start, width);
@@ -111,8 +114,11 @@ class SlowViewerScenario : public Scenario {
       return i < buckets.size() ? static_cast<double>(buckets[i]) / 1e6 / bucket_s : 0.0;
     };
     std::vector<double> baseline, stalled;
-    Series plot{"fast_client_MBps", "time (s); the viewer stops reading at the dashed line",
-                "fast client MB/s", {}, {}};
+    Series plot{"fast_client_MBps",
+                "time (s); the viewer stops reading at the dashed line",
+                "fast client MB/s",
+                {},
+                {}};
     for (int i = 0; i < baseline_buckets + stall_buckets; ++i) {
       const size_t b = static_cast<size_t>(i);
       (i < baseline_buckets ? baseline : stalled).push_back(rate(b));
@@ -130,6 +136,9 @@ class SlowViewerScenario : public Scenario {
                 unimpeded > 0 ? *std::min_element(baseline.begin(), baseline.end()) / unimpeded : 0,
                 "");
     result->Add("fast_during_stall_median_MBps", Median(stalled), "MB/s");
+    // The typical rate while the viewer is stalled, against the rate before:
+    // what the stall costs the fast client, apart from bucket-to-bucket noise.
+    result->Add("fast_median_over_unimpeded", unimpeded > 0 ? Median(stalled) / unimpeded : 0, "");
     result->Add("fast_during_stall_min_MBps", min_stalled, "MB/s");
     result->Add("fast_min_over_unimpeded", unimpeded > 0 ? min_stalled / unimpeded : 0, "");
     result->Add("zero_rate_buckets", static_cast<double>(zero_buckets), "");

@@ -44,9 +44,12 @@ std::vector<Headline> Headlines(const SuiteResults& r) {
   }
   const std::vector<Headline> rest = {
       {"slow_viewer", "fast_unimpeded_MBps", "slow_viewer: fast client, both reading", ""},
-      {"slow_viewer", "fast_during_stall_min_MBps", "slow_viewer: fast client, worst bucket in stall", ""},
+      {"slow_viewer", "fast_during_stall_min_MBps",
+       "slow_viewer: fast client, worst bucket in stall", ""},
       {"slow_viewer", "fast_min_over_unimpeded", "slow_viewer: worst bucket / unimpeded", ""},
       {"slow_viewer", "fast_baseline_min_over_median", "slow_viewer: same, before the stall", ""},
+      {"slow_viewer", "fast_median_over_unimpeded",
+       "slow_viewer: median bucket in stall / unimpeded", ""},
       {"idle_ports", "ports", "idle_ports: ports", ""},
       {"idle_ports", "rss_per_port_KiB", "idle_ports: RSS per idle port", ""},
       {"idle_ports", "rss_per_port_after_message_KiB", "idle_ports: RSS per port after 16 B", ""},
@@ -117,17 +120,21 @@ std::string SummaryAsText(const SummaryTable& t) {
   std::vector<size_t> widths;
   for (const std::string& c : t.columns) widths.push_back(std::max<size_t>(c.size(), 10));
   for (const SummaryRow& row : t.rows) {
-    for (size_t i = 0; i < row.cells.size(); ++i) widths[i] = std::max(widths[i], row.cells[i].size());
+    for (size_t i = 0; i < row.cells.size(); ++i)
+      widths[i] = std::max(widths[i], row.cells[i].size());
   }
   auto pad = [](const std::string& s, size_t w, bool left) {
     const std::string fill(w > s.size() ? w - s.size() : 0, ' ');
     return left ? s + fill : fill + s;
   };
-  std::string out = absl::StrCat("  ", pad("", label_width, true), "  ", pad("unit", unit_width, true));
-  for (size_t i = 0; i < t.columns.size(); ++i) absl::StrAppend(&out, "  ", pad(t.columns[i], widths[i], false));
+  std::string out =
+      absl::StrCat("  ", pad("", label_width, true), "  ", pad("unit", unit_width, true));
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    absl::StrAppend(&out, "  ", pad(t.columns[i], widths[i], false));
   out += "\n";
   for (const SummaryRow& row : t.rows) {
-    absl::StrAppend(&out, "  ", pad(row.label, label_width, true), "  ", pad(row.unit, unit_width, true));
+    absl::StrAppend(&out, "  ", pad(row.label, label_width, true), "  ",
+                    pad(row.unit, unit_width, true));
     for (size_t i = 0; i < row.cells.size(); ++i) {
       absl::StrAppend(&out, "  ", pad(row.cells[i].empty() ? "-" : row.cells[i], widths[i], false));
     }
@@ -150,9 +157,8 @@ std::string SummaryAsMarkdown(const SuiteResults& r, const SummaryTable& t,
   }
   out += "\n| target | measured | ratio | status |\n|---|---|---:|---|\n";
   for (const TargetResult& x : targets) {
-    absl::StrAppend(&out, "| ", x.requirement, " | ",
-                    x.measured.empty() ? x.reason : x.measured, " | ",
-                    x.ratio ? absl::StrFormat("%.3g", *x.ratio) : "", " | ",
+    absl::StrAppend(&out, "| ", x.requirement, " | ", x.measured.empty() ? x.reason : x.measured,
+                    " | ", x.ratio ? absl::StrFormat("%.3g", *x.ratio) : "", " | ",
                     TargetStatusName(x.status), " |\n");
   }
   return out;
