@@ -132,7 +132,8 @@ class Port final : public IoHandler {
   enum Op : uint8_t { kDevicePollIn, kDevicePollOut };
   // Input queue size (bytes) for data from rw clients to the device.
   static constexpr size_t kInputQueueBytes = 64 * 1024;
-  // Reads per device wake-up before going back to the poll (fairness).
+  // Reads per device wake-up before going back to the poll (fairness
+  // between the worker's ports). A tty read returns at most 4095 bytes.
   static constexpr int kMaxReadsPerBurst = 16;
   // Device poll errors tolerated with no successful I/O between them.
   static constexpr int kMaxPollErrorsInARow = 100;
@@ -140,6 +141,8 @@ class Port final : public IoHandler {
   static constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
   uint64_t RingFloor() const;
+  // How many reads to chain before fanning out: see PumpDeviceRead.
+  int ReadsPerBurst() const;
   bool HasReadWriteListener() const;
   void PumpDeviceRead();
   void PumpDeviceWrite();
