@@ -5,7 +5,7 @@ set output 'echo_latency.svg'
 set datafile missing 'NaN'
 set grid
 set key top left
-set title "Echo round trip, 16-byte messages one at a time\n{/*0.8 AMD EPYC, 2 CPUs, 2026-11-30T01:30:11+0000, ttyhub a7f5fe9; median of 3}"
+set title "Echo round trip, 16-byte messages one at a time\n{/*0.8 AMD EPYC, 2 CPUs, 2026-11-30T02:31:21+0000, ttyhub dffd531; median of 3}"
 set ylabel 'round-trip time (µs, log scale)'
 set logscale y
 set xlabel 'percentile'

@@ -5,7 +5,7 @@ set output 'fanout_scaling.svg'
 set datafile missing 'NaN'
 set grid
 set key top left
-set title "Fan-out: aggregate throughput to all viewers (every byte verified)\n{/*0.8 AMD EPYC, 2 CPUs, 2026-11-30T01:30:11+0000, ttyhub a7f5fe9; median of 3}"
+set title "Fan-out: aggregate throughput to all viewers (every byte verified)\n{/*0.8 AMD EPYC, 2 CPUs, 2026-11-30T02:31:21+0000, ttyhub dffd531; median of 3}"
 set xlabel 'viewers on one port (log scale)'
 set logscale x
 set logscale y

@@ -5,7 +5,7 @@ set output 'slow_viewer.svg'
 set datafile missing 'NaN'
 set grid
 set key top left
-set title "Slow viewer: the fast client's rate while a viewer stops reading\n{/*0.8 AMD EPYC, 2 CPUs, 2026-11-30T01:30:11+0000, ttyhub a7f5fe9; first repetition}"
+set title "Slow viewer: the fast client's rate while a viewer stops reading\n{/*0.8 AMD EPYC, 2 CPUs, 2026-11-30T02:31:21+0000, ttyhub dffd531; first repetition}"
 set xlabel 'time (s)'
 set ylabel 'fast client MB/s per 250 ms bucket'
 set yrange [0:*]
