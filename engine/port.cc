@@ -365,6 +365,12 @@ void Port::OnAccepted(Listener& listener, int fd) {
   }
   if (listener.active_clients >= lc.max_clients) {
     ++counters_.connections_rejected_full;
+    // Log first: once the refusal is sent, the peer may reset, and then its
+    // address can no longer be read from the socket.
+    if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
+      ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", PeerName(fd), " on ",
+                                  listener.address(), ": full (", lc.max_clients, " clients)"));
+    }
     const std::string msg =
         absl::StrCat("ttyhub: port ", name(), " is full (", lc.max_clients, " clients)\r\n");
     (void)!send(fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -373,10 +379,6 @@ void Port::OnAccepted(Listener& listener, int fd) {
     while (recv(fd, ctx_.discard_buffer.data(), ctx_.discard_buffer.size(), MSG_DONTWAIT) > 0) {
     }
     shutdown(fd, SHUT_WR);
-    if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
-      ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", PeerName(fd), " on ",
-                                  listener.address(), ": full (", lc.max_clients, " clients)"));
-    }
     close(fd);
     return;
   }

@@ -38,6 +38,7 @@ TEST(ConnectionsTest, ClientBeyondMaxClientsGetsOneLineAndIsClosed) {
   std::string refused;
   ASSERT_TRUE(c->ReadUntilClosed(&refused, Deadline::Seconds(10)));
   EXPECT_EQ(refused, "ttyhub: port p0 is full (2 clients)\r\n");
+  EXPECT_TRUE(daemon.WaitForLog(": refused 127.0.0.1:", Deadline::Seconds(10))) << daemon.Log();
 
   // The two admitted clients are unaffected, and a slot frees up on leaving.
   ASSERT_TRUE(pty.WriteAll("data", Deadline::Seconds(5)));
