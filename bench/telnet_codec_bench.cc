@@ -16,10 +16,17 @@ std::string Stream(int kind, size_t n) {
   std::string s(n, 'a');
   for (size_t i = 0; i < n; ++i) {
     switch (kind) {
-      case 0: s[i] = static_cast<char>('a' + i % 26); break;            // text, no escapes
-      case 1: s[i] = static_cast<char>(i * 131 + 7); break;            // binary: 1/256 are 0xFF
-      case 2: s[i] = '\xff'; break;                                     // worst case
-      default: break;
+      case 0:
+        s[i] = static_cast<char>('a' + i % 26);
+        break;  // text, no escapes
+      case 1:
+        s[i] = static_cast<char>(i * 131 + 7);
+        break;  // binary: 1/256 are 0xFF
+      case 2:
+        s[i] = '\xff';
+        break;  // worst case
+      default:
+        break;
     }
   }
   return s;
@@ -51,8 +58,8 @@ void BM_EncodePlan(benchmark::State& state) {
     // One send per plan, as a client would: walk the whole buffer.
     size_t pos = 0;
     while (pos < input.size()) {
-      TelnetEncoder::Plan(reinterpret_cast<const uint8_t*>(input.data()) + pos,
-                          input.size() - pos, binary, &plan);
+      TelnetEncoder::Plan(reinterpret_cast<const uint8_t*>(input.data()) + pos, input.size() - pos,
+                          binary, &plan);
       pos += plan.data_bytes;
       planned += plan.iovcnt;
     }

@@ -35,20 +35,46 @@ absl::StatusOr<std::string> ExpandBanner(absl::string_view tmpl, const BannerCon
     }
     const char e = tmpl[++i];
     switch (e) {
-      case 'r': out.push_back('\r'); break;
-      case 'n': out.push_back('\n'); break;
-      case 't': out.push_back('\t'); break;
-      case 'a': out.push_back('\a'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'v': out.push_back('\v'); break;
-      case 'e': out.push_back('\x1b'); break;
-      case '\\': out.push_back('\\'); break;
-      case 'N': absl::StrAppend(&out, ctx.port_name); break;
-      case 'd': absl::StrAppend(&out, ctx.device); break;
-      case 'p': absl::StrAppend(&out, ctx.tcp_port); break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'a':
+        out.push_back('\a');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'v':
+        out.push_back('\v');
+        break;
+      case 'e':
+        out.push_back('\x1b');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case 'N':
+        absl::StrAppend(&out, ctx.port_name);
+        break;
+      case 'd':
+        absl::StrAppend(&out, ctx.device);
+        break;
+      case 'p':
+        absl::StrAppend(&out, ctx.tcp_port);
+        break;
       case 'B':
-      case 's': absl::StrAppend(&out, ctx.serial); break;
+      case 's':
+        absl::StrAppend(&out, ctx.serial);
+        break;
       case 'x': {
         const int hi = i + 1 < tmpl.size() ? HexValue(tmpl[i + 1]) : -1;
         const int lo = i + 2 < tmpl.size() ? HexValue(tmpl[i + 2]) : -1;

@@ -43,26 +43,26 @@ struct DeviceSpec {
 };
 
 struct ListenerConfig {
-  std::string where;     // "file:line:col: ports[i].listen[j]" for runtime errors
-  std::string host;      // bind address; "" means all interfaces, IPv6 and IPv4
-  uint16_t port = 0;     // TCP port, 1..65535
+  std::string where;  // "file:line:col: ports[i].listen[j]" for runtime errors
+  std::string host;   // bind address; "" means all interfaces, IPv6 and IPv4
+  uint16_t port = 0;  // TCP port, 1..65535
   Protocol protocol = Protocol::kRaw;
   Access access = Access::kReadWrite;
   uint32_t max_clients = 64;
   SlowClientPolicy slow_policy = SlowClientPolicy::kBackpressure;  // resolved for `access`
   std::chrono::milliseconds stall_timeout{30'000};  // backpressure clients only; 0 = never
   std::chrono::milliseconds idle_timeout{0};        // inactivity; 0 = never
-  std::string banner;    // validated template, see banner.h; "" = none
-  std::string signature; // RFC 2217 SIGNATURE; "" = "ttyhub <version> <port name>"
+  std::string banner;                               // validated template, see banner.h; "" = none
+  std::string signature;  // RFC 2217 SIGNATURE; "" = "ttyhub <version> <port name>"
 };
 
 struct PortConfig {
-  std::string where;     // "file:line:col: ports[i]"
-  std::string name;      // [A-Za-z0-9_.-]+, unique
+  std::string where;  // "file:line:col: ports[i]"
+  std::string name;   // [A-Za-z0-9_.-]+, unique
   DeviceSpec device;
-  SerialSettings serial;            // includes flow control
-  bool local = true;                // CLOCAL: ignore modem status lines (DCD)
-  bool hangup_when_done = false;    // drop DTR/RTS when the last client leaves
+  SerialSettings serial;               // includes flow control
+  bool local = true;                   // CLOCAL: ignore modem status lines (DCD)
+  bool hangup_when_done = false;       // drop DTR/RTS when the last client leaves
   uint64_t buffer_bytes = 256 * 1024;  // fan-out ring size; a power of two >= 4 KiB
   std::vector<ListenerConfig> listeners;
 };
@@ -70,15 +70,15 @@ struct PortConfig {
 // The admin HTTP listener (metrics, JSON API). Off unless `admin:` is given.
 struct AdminConfig {
   bool enabled = false;
-  std::string where;          // "file:line:col: admin", for runtime errors
+  std::string where;               // "file:line:col: admin", for runtime errors
   std::string host = "127.0.0.1";  // loopback unless configured otherwise
   uint16_t port = 8420;
-  std::string token;          // if set, mutating endpoints need "Authorization: Bearer <token>"
+  std::string token;  // if set, mutating endpoints need "Authorization: Bearer <token>"
 };
 
 struct Config {
-  std::string source;    // file the config came from
-  unsigned workers = 1;  // resolved: never 0
+  std::string source;                                 // file the config came from
+  unsigned workers = 1;                               // resolved: never 0
   std::chrono::milliseconds shutdown_timeout{2'000};  // flush budget on SIGTERM
   std::string log_level = "info";
   AdminConfig admin;

@@ -15,8 +15,8 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -34,9 +34,12 @@ namespace ttyhub {
 
 absl::string_view ProtocolName(Protocol p) {
   switch (p) {
-    case Protocol::kRaw: return "raw";
-    case Protocol::kTelnet: return "telnet";
-    case Protocol::kRfc2217: return "rfc2217";
+    case Protocol::kRaw:
+      return "raw";
+    case Protocol::kTelnet:
+      return "telnet";
+    case Protocol::kRfc2217:
+      return "rfc2217";
   }
   return "?";
 }
@@ -45,9 +48,12 @@ absl::string_view AccessName(Access a) { return a == Access::kReadOnly ? "ro" : 
 
 absl::string_view SlowClientPolicyName(SlowClientPolicy p) {
   switch (p) {
-    case SlowClientPolicy::kBackpressure: return "backpressure";
-    case SlowClientPolicy::kSkip: return "skip";
-    case SlowClientPolicy::kDisconnect: return "disconnect";
+    case SlowClientPolicy::kBackpressure:
+      return "backpressure";
+    case SlowClientPolicy::kSkip:
+      return "skip";
+    case SlowClientPolicy::kDisconnect:
+      return "disconnect";
   }
   return "?";
 }
@@ -144,8 +150,8 @@ class Loader {
           absl::StrContains(lines[line - 1], "]:")) {
         hint = " (quote IPv6 listen addresses, as in port: \"[::1]:7000\")";
       }
-      return absl::InvalidArgumentError(absl::StrCat(source_, ":", line, ":", column,
-                                                     ": YAML syntax error: ", e.msg, hint));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source_, ":", line, ":", column, ": YAML syntax error: ", e.msg, hint));
     }
     Config config;
     config.source = source_;
@@ -160,43 +166,44 @@ class Loader {
     Inherited defaults;
     std::optional<YAML::Node> ports_node;  // a default YAML::Node counts as defined
     bool workers_set = false;
-    ForEachKey(root, "", [&](const std::string& key, const YAML::Node& value,
-                             const std::string& path) {
-      if (key == "workers") {
-        if (auto n = UInt(value, path, 1, kMaxWorkers)) {
-          config.workers = static_cast<unsigned>(*n);
-          workers_set = true;
-        }
-      } else if (key == "ports") {
-        ports_node = value;
-      } else if (key == "defaults") {
-        if (!value.IsMap()) {
-          Error(value, path, "must be a mapping of port settings");
-          return true;
-        }
-        ForEachKey(value, path, [&](const std::string& k, const YAML::Node& v,
-                                    const std::string& p) {
-          return ParseInherited(k, v, p, Level::kDefaults, &defaults);
-        });
-      } else if (key == "shutdown_timeout") {
-        if (auto d = Duration(value, path)) config.shutdown_timeout = *d;
-      } else if (key == "admin") {
-        ParseAdmin(value, path, &config.admin);
-      } else if (key == "log_level") {
-        if (auto s = String(value, path)) {
-          const std::string level = absl::AsciiStrToLower(*s);
-          if (level != "debug" && level != "info" && level != "warn" && level != "error") {
-            Error(value, path,
-                  absl::StrCat("unknown log level '", *s, "' (use debug, info, warn or error)"));
+    ForEachKey(
+        root, "", [&](const std::string& key, const YAML::Node& value, const std::string& path) {
+          if (key == "workers") {
+            if (auto n = UInt(value, path, 1, kMaxWorkers)) {
+              config.workers = static_cast<unsigned>(*n);
+              workers_set = true;
+            }
+          } else if (key == "ports") {
+            ports_node = value;
+          } else if (key == "defaults") {
+            if (!value.IsMap()) {
+              Error(value, path, "must be a mapping of port settings");
+              return true;
+            }
+            ForEachKey(value, path,
+                       [&](const std::string& k, const YAML::Node& v, const std::string& p) {
+                         return ParseInherited(k, v, p, Level::kDefaults, &defaults);
+                       });
+          } else if (key == "shutdown_timeout") {
+            if (auto d = Duration(value, path)) config.shutdown_timeout = *d;
+          } else if (key == "admin") {
+            ParseAdmin(value, path, &config.admin);
+          } else if (key == "log_level") {
+            if (auto s = String(value, path)) {
+              const std::string level = absl::AsciiStrToLower(*s);
+              if (level != "debug" && level != "info" && level != "warn" && level != "error") {
+                Error(
+                    value, path,
+                    absl::StrCat("unknown log level '", *s, "' (use debug, info, warn or error)"));
+              } else {
+                config.log_level = level;
+              }
+            }
           } else {
-            config.log_level = level;
+            return false;
           }
-        }
-      } else {
-        return false;
-      }
-      return true;
-    });
+          return true;
+        });
     if (!workers_set) {
       const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
       config.workers = cpus > 0 ? static_cast<unsigned>(std::min<long>(cpus, kMaxWorkers)) : 1;
@@ -247,8 +254,8 @@ class Loader {
   }
 
   std::string WhereMark(const YAML::Mark& m, absl::string_view path) const {
-    return absl::StrCat(source_, ":", std::max(m.line, 0) + 1, ":", std::max(m.column, 0) + 1,
-                        ": ", path);
+    return absl::StrCat(source_, ":", std::max(m.line, 0) + 1, ":", std::max(m.column, 0) + 1, ": ",
+                        path);
   }
 
   // Calls fn(key, value, path) for each entry of a mapping. fn returns false
@@ -330,9 +337,9 @@ class Loader {
     if (v == "disconnect") return SlowClientPolicy::kDisconnect;
     if (v == "backpressure" && allow_backpressure) return SlowClientPolicy::kBackpressure;
     Error(node, path,
-          absl::StrCat("unknown policy '", *s, "' (use ",
-                       allow_backpressure ? "backpressure, skip or disconnect" : "skip or disconnect",
-                       ")"));
+          absl::StrCat(
+              "unknown policy '", *s, "' (use ",
+              allow_backpressure ? "backpressure, skip or disconnect" : "skip or disconnect", ")"));
     return std::nullopt;
   }
 
@@ -390,7 +397,8 @@ class Loader {
         }
       }
     } else if (key == "max_clients") {
-      if (auto n = UInt(value, path, 1, kMaxClientsLimit)) out->max_clients = static_cast<uint32_t>(*n);
+      if (auto n = UInt(value, path, 1, kMaxClientsLimit))
+        out->max_clients = static_cast<uint32_t>(*n);
     } else if (key == "slow_viewer") {
       out->slow_viewer = Policy(value, path, /*allow_backpressure=*/false);
     } else if (key == "slow_writer") {
@@ -458,45 +466,46 @@ class Loader {
     }
     out->enabled = true;
     out->where = Where(node, path);
-    ForEachKey(node, path, [&](const std::string& key, const YAML::Node& value,
-                               const std::string& p) {
-      if (key == "listen") {
-        ListenerConfig address;
-        if (ListenAddress(value, p, &address)) {
-          out->host = address.host.empty() ? "0.0.0.0" : address.host;
-          out->port = address.port;
-          // A bare port number means loopback here, unlike data listeners.
-          if (value.IsScalar() && value.Scalar().find(':') == std::string::npos) {
-            out->host = "127.0.0.1";
-          }
-        }
-      } else if (key == "token") {
-        if (auto s = String(value, p)) {
-          if (s->size() < 16) {
-            Error(value, p, "must be at least 16 characters");
+    ForEachKey(
+        node, path, [&](const std::string& key, const YAML::Node& value, const std::string& p) {
+          if (key == "listen") {
+            ListenerConfig address;
+            if (ListenAddress(value, p, &address)) {
+              out->host = address.host.empty() ? "0.0.0.0" : address.host;
+              out->port = address.port;
+              // A bare port number means loopback here, unlike data listeners.
+              if (value.IsScalar() && value.Scalar().find(':') == std::string::npos) {
+                out->host = "127.0.0.1";
+              }
+            }
+          } else if (key == "token") {
+            if (auto s = String(value, p)) {
+              if (s->size() < 16) {
+                Error(value, p, "must be at least 16 characters");
+              } else {
+                out->token = *s;
+              }
+            }
+          } else if (key == "token_file") {
+            if (auto s = String(value, p)) {
+              std::ifstream in(*s);
+              std::string token;
+              if (!in || !std::getline(in, token)) {
+                Error(value, p, absl::StrCat("cannot read token file '", *s, "'"));
+              } else if (absl::StripAsciiWhitespace(token).size() < 16) {
+                Error(value, p,
+                      absl::StrCat("the token in '", *s, "' must be at least 16 characters"));
+              } else {
+                out->token = std::string(absl::StripAsciiWhitespace(token));
+              }
+            }
+          } else if (key == "enabled") {
+            if (auto b = Bool(value, p)) out->enabled = *b;
           } else {
-            out->token = *s;
+            return false;
           }
-        }
-      } else if (key == "token_file") {
-        if (auto s = String(value, p)) {
-          std::ifstream in(*s);
-          std::string token;
-          if (!in || !std::getline(in, token)) {
-            Error(value, p, absl::StrCat("cannot read token file '", *s, "'"));
-          } else if (absl::StripAsciiWhitespace(token).size() < 16) {
-            Error(value, p, absl::StrCat("the token in '", *s, "' must be at least 16 characters"));
-          } else {
-            out->token = std::string(absl::StripAsciiWhitespace(token));
-          }
-        }
-      } else if (key == "enabled") {
-        if (auto b = Bool(value, p)) out->enabled = *b;
-      } else {
-        return false;
-      }
-      return true;
-    });
+          return true;
+        });
   }
 
   // Parses `port:` as N, HOST:N or [V6]:N into `out`.
@@ -528,8 +537,9 @@ class Loader {
       host = s->substr(0, colon);
       port_text = s->substr(colon + 1);
       if (host.find(':') != std::string::npos) {
-        Error(node, path, absl::StrCat("put IPv6 addresses in brackets, as in \"[", host, "]:",
-                                       port_text, "\""));
+        Error(
+            node, path,
+            absl::StrCat("put IPv6 addresses in brackets, as in \"[", host, "]:", port_text, "\""));
         return false;
       }
       if (host == "*") host.clear();
@@ -537,8 +547,9 @@ class Loader {
       in_addr a4;
       if (!host.empty() && inet_pton(AF_INET, host.c_str(), &a4) != 1) {
         Error(node, path,
-              absl::StrCat("'", host, "' is not a numeric IPv4 address (use an address such as "
-                                      "127.0.0.1, localhost, or * for all interfaces)"));
+              absl::StrCat("'", host,
+                           "' is not a numeric IPv4 address (use an address such as "
+                           "127.0.0.1, localhost, or * for all interfaces)"));
         return false;
       }
     }
@@ -553,8 +564,8 @@ class Loader {
     return true;
   }
 
-  void ParseListener(const YAML::Node& node, const std::string& path, const Inherited& port_settings,
-                     PortConfig* port, PortMarks* marks) {
+  void ParseListener(const YAML::Node& node, const std::string& path,
+                     const Inherited& port_settings, PortConfig* port, PortMarks* marks) {
     if (!node.IsMap()) {
       Error(node, path, "must be a mapping such as {port: 20000, protocol: raw, access: rw}");
       return;
@@ -566,42 +577,42 @@ class Loader {
     bool ok = true;
     YAML::Mark port_mark = node.Mark();
     std::optional<YAML::Node> slow_viewer_node, slow_writer_node, signature_node;
-    ForEachKey(node, path, [&](const std::string& key, const YAML::Node& value,
-                               const std::string& p) {
-      if (key == "port") {
-        have_port = true;
-        port_mark = value.Mark();
-        ok &= ListenAddress(value, p, &listener);
-        return true;
-      }
-      if (key == "access") {
-        if (auto s = String(value, p)) {
-          const std::string v = absl::AsciiStrToLower(*s);
-          if (v == "rw") {
-            listener.access = Access::kReadWrite;
-          } else if (v == "ro") {
-            listener.access = Access::kReadOnly;
-          } else {
-            Error(value, p, absl::StrCat("unknown access '", *s, "' (use rw or ro)"));
-          }
-        }
-        return true;
-      }
-      if (key == "signature") {
-        if (auto s = String(value, p)) {
-          if (s->size() > 200) {
-            Error(value, p, "must be at most 200 characters");
-          } else {
-            listener.signature = *s;
-            signature_node = value;
-          }
-        }
-        return true;
-      }
-      if (key == "slow_viewer") slow_viewer_node = value;
-      if (key == "slow_writer") slow_writer_node = value;
-      return ParseInherited(key, value, p, Level::kListener, &mine);
-    });
+    ForEachKey(node, path,
+               [&](const std::string& key, const YAML::Node& value, const std::string& p) {
+                 if (key == "port") {
+                   have_port = true;
+                   port_mark = value.Mark();
+                   ok &= ListenAddress(value, p, &listener);
+                   return true;
+                 }
+                 if (key == "access") {
+                   if (auto s = String(value, p)) {
+                     const std::string v = absl::AsciiStrToLower(*s);
+                     if (v == "rw") {
+                       listener.access = Access::kReadWrite;
+                     } else if (v == "ro") {
+                       listener.access = Access::kReadOnly;
+                     } else {
+                       Error(value, p, absl::StrCat("unknown access '", *s, "' (use rw or ro)"));
+                     }
+                   }
+                   return true;
+                 }
+                 if (key == "signature") {
+                   if (auto s = String(value, p)) {
+                     if (s->size() > 200) {
+                       Error(value, p, "must be at most 200 characters");
+                     } else {
+                       listener.signature = *s;
+                       signature_node = value;
+                     }
+                   }
+                   return true;
+                 }
+                 if (key == "slow_viewer") slow_viewer_node = value;
+                 if (key == "slow_writer") slow_writer_node = value;
+                 return ParseInherited(key, value, p, Level::kListener, &mine);
+               });
     if (!have_port) {
       Error(node, path, "port: missing (the TCP port to listen on)");
       ok = false;
@@ -646,41 +657,40 @@ class Loader {
     Inherited mine;
     std::optional<YAML::Node> listen_node;
     bool have_name = false, have_device = false;
-    ForEachKey(node, path, [&](const std::string& key, const YAML::Node& value,
-                               const std::string& p) {
-      if (key == "name") {
-        marks.name = value.Mark();
-        if (auto s = String(value, p)) {
-          have_name = true;
-          const bool valid =
-              !s->empty() && s->size() <= 64 &&
-              std::all_of(s->begin(), s->end(), [](char c) {
-                return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-                       c == '-' || c == '.';
-              });
-          if (!valid) {
-            Error(value, p,
-                  absl::StrCat("'", *s,
-                               "' is not a valid port name (1 to 64 of A-Z a-z 0-9 _ - .)"));
+    ForEachKey(
+        node, path, [&](const std::string& key, const YAML::Node& value, const std::string& p) {
+          if (key == "name") {
+            marks.name = value.Mark();
+            if (auto s = String(value, p)) {
+              have_name = true;
+              const bool valid =
+                  !s->empty() && s->size() <= 64 && std::all_of(s->begin(), s->end(), [](char c) {
+                    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                           c == '-' || c == '.';
+                  });
+              if (!valid) {
+                Error(value, p,
+                      absl::StrCat("'", *s,
+                                   "' is not a valid port name (1 to 64 of A-Z a-z 0-9 _ - .)"));
+              }
+              port.name = *s;
+            }
+            return true;
           }
-          port.name = *s;
-        }
-        return true;
-      }
-      if (key == "device") {
-        marks.device = value.Mark();
-        if (auto d = Device(value, p)) {
-          port.device = *d;
-          have_device = true;
-        }
-        return true;
-      }
-      if (key == "listen") {
-        listen_node = value;
-        return true;
-      }
-      return ParseInherited(key, value, p, Level::kPort, &mine);
-    });
+          if (key == "device") {
+            marks.device = value.Mark();
+            if (auto d = Device(value, p)) {
+              port.device = *d;
+              have_device = true;
+            }
+            return true;
+          }
+          if (key == "listen") {
+            listen_node = value;
+            return true;
+          }
+          return ParseInherited(key, value, p, Level::kPort, &mine);
+        });
     if (!have_name) Error(node, path, "name: missing");
     if (!have_device && !node["device"]) Error(node, path, "device: missing");
     mine.InheritFrom(defaults);
@@ -720,9 +730,9 @@ class Loader {
       if (!port.name.empty()) {
         auto [it, inserted] = names.emplace(port.name, i);
         if (!inserted) {
-          AddError(marks.name, absl::StrCat(WhereMark(marks.name, path + ".name"),
-                                            ": duplicate port name '", port.name,
-                                            "', first used at ", config.ports[it->second].where));
+          AddError(marks.name,
+                   absl::StrCat(WhereMark(marks.name, path + ".name"), ": duplicate port name '",
+                                port.name, "', first used at ", config.ports[it->second].where));
         }
       }
       // Two sims are independent devices; only real paths must be unique.
@@ -731,12 +741,12 @@ class Loader {
             absl::StrCat(static_cast<int>(port.device.kind), ":", port.device.path);
         auto [it, inserted] = devices.emplace(key, i);
         if (!inserted) {
-          AddError(marks.device,
-                   absl::StrCat(WhereMark(marks.device, path + ".device"), ": '",
-                                port.device.original, "' is already used by port '",
-                                config.ports[it->second].name,
-                                "'; to serve one device on several TCP ports, give that port "
-                                "several listeners"));
+          AddError(
+              marks.device,
+              absl::StrCat(WhereMark(marks.device, path + ".device"), ": '", port.device.original,
+                           "' is already used by port '", config.ports[it->second].name,
+                           "'; to serve one device on several TCP ports, give that port "
+                           "several listeners"));
         }
       }
       for (size_t j = 0; j < port.listeners.size(); ++j) {
@@ -758,9 +768,9 @@ class Loader {
       for (const Seen& other : tcp_ports[config.admin.port]) {
         if (IsWildcardHost(config.admin.host) || IsWildcardHost(other.listener->host) ||
             config.admin.host == other.listener->host) {
-          AddError(YAML::Mark(), absl::StrCat(config.admin.where, ".listen: TCP port ",
-                                              config.admin.port, " is already used by ",
-                                              other.listener->where));
+          AddError(YAML::Mark(),
+                   absl::StrCat(config.admin.where, ".listen: TCP port ", config.admin.port,
+                                " is already used by ", other.listener->where));
           break;
         }
       }

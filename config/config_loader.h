@@ -8,9 +8,9 @@
 #define TTYHUB_CONFIG_CONFIG_LOADER_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "config/config.h"
 
 namespace ttyhub {

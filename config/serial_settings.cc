@@ -21,9 +21,8 @@ absl::StatusOr<SerialSettings> ParseSerialSettings(absl::string_view text) {
     ++i;
   }
   if (i == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("expected <baud><parity><data bits><stop bits>, like 115200n81, got ",
-                     quoted));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "expected <baud><parity><data bits><stop bits>, like 115200n81, got ", quoted));
   }
   if (baud == 0) return absl::InvalidArgumentError(absl::StrCat("baud rate 0 in ", quoted));
   SerialSettings s;
@@ -34,26 +33,35 @@ absl::StatusOr<SerialSettings> ParseSerialSettings(absl::string_view text) {
         quoted));
   }
   switch (absl::ascii_tolower(static_cast<unsigned char>(text[i]))) {
-    case 'n': s.parity = Parity::kNone; break;
-    case 'e': s.parity = Parity::kEven; break;
-    case 'o': s.parity = Parity::kOdd; break;
-    case 'm': s.parity = Parity::kMark; break;
-    case 's': s.parity = Parity::kSpace; break;
+    case 'n':
+      s.parity = Parity::kNone;
+      break;
+    case 'e':
+      s.parity = Parity::kEven;
+      break;
+    case 'o':
+      s.parity = Parity::kOdd;
+      break;
+    case 'm':
+      s.parity = Parity::kMark;
+      break;
+    case 's':
+      s.parity = Parity::kSpace;
+      break;
     default:
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown parity '", text.substr(i, 1), "' in ", quoted,
-                       " (use n, e, o, m or s)"));
+      return absl::InvalidArgumentError(absl::StrCat("unknown parity '", text.substr(i, 1), "' in ",
+                                                     quoted, " (use n, e, o, m or s)"));
   }
   const char data = text[i + 1];
   if (data < '5' || data > '8') {
-    return absl::InvalidArgumentError(absl::StrCat("data bits must be 5 to 8, got '",
-                                                   text.substr(i + 1, 1), "' in ", quoted));
+    return absl::InvalidArgumentError(
+        absl::StrCat("data bits must be 5 to 8, got '", text.substr(i + 1, 1), "' in ", quoted));
   }
   s.data_bits = static_cast<uint8_t>(data - '0');
   const char stop = text[i + 2];
   if (stop != '1' && stop != '2') {
-    return absl::InvalidArgumentError(absl::StrCat("stop bits must be 1 or 2, got '",
-                                                   text.substr(i + 2, 1), "' in ", quoted));
+    return absl::InvalidArgumentError(
+        absl::StrCat("stop bits must be 1 or 2, got '", text.substr(i + 2, 1), "' in ", quoted));
   }
   s.stop_bits = static_cast<uint8_t>(stop - '0');
   return s;
@@ -61,11 +69,16 @@ absl::StatusOr<SerialSettings> ParseSerialSettings(absl::string_view text) {
 
 char ParityLetter(Parity p) {
   switch (p) {
-    case Parity::kNone: return 'N';
-    case Parity::kEven: return 'E';
-    case Parity::kOdd: return 'O';
-    case Parity::kMark: return 'M';
-    case Parity::kSpace: return 'S';
+    case Parity::kNone:
+      return 'N';
+    case Parity::kEven:
+      return 'E';
+    case Parity::kOdd:
+      return 'O';
+    case Parity::kMark:
+      return 'M';
+    case Parity::kSpace:
+      return 'S';
   }
   return '?';
 }
@@ -86,9 +99,12 @@ absl::StatusOr<FlowControl> ParseFlowControl(absl::string_view text) {
 
 absl::string_view FlowControlName(FlowControl f) {
   switch (f) {
-    case FlowControl::kNone: return "none";
-    case FlowControl::kXonXoff: return "xonxoff";
-    case FlowControl::kRtsCts: return "rtscts";
+    case FlowControl::kNone:
+      return "none";
+    case FlowControl::kXonXoff:
+      return "xonxoff";
+    case FlowControl::kRtsCts:
+      return "rtscts";
   }
   return "?";
 }

@@ -7,9 +7,9 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace ttyhub {
 
@@ -18,10 +18,10 @@ enum class FlowControl : uint8_t { kNone, kXonXoff, kRtsCts };
 
 // Framing and speed of one serial line.
 struct SerialSettings {
-  uint32_t baud = 9600;      // bits per second, > 0; any rate (termios2 BOTHER)
+  uint32_t baud = 9600;  // bits per second, > 0; any rate (termios2 BOTHER)
   Parity parity = Parity::kNone;
-  uint8_t data_bits = 8;     // 5..8
-  uint8_t stop_bits = 1;     // 1 or 2
+  uint8_t data_bits = 8;  // 5..8
+  uint8_t stop_bits = 1;  // 1 or 2
   FlowControl flow = FlowControl::kNone;
 
   bool operator==(const SerialSettings&) const = default;

@@ -24,7 +24,8 @@ absl::Status SplitNumber(absl::string_view text, uint64_t* number, absl::string_
     n = n * 10 + digit;
     ++i;
   }
-  if (i == 0) return absl::InvalidArgumentError(absl::StrCat("expected a number, got '", text, "'"));
+  if (i == 0)
+    return absl::InvalidArgumentError(absl::StrCat("expected a number, got '", text, "'"));
   *number = n;
   *suffix = absl::StripAsciiWhitespace(text.substr(i));
   return absl::OkStatus();
@@ -71,8 +72,8 @@ absl::StatusOr<std::chrono::milliseconds> ParseDuration(absl::string_view text) 
   } else if (unit == "h") {
     ms_per_unit = 3'600'000;
   } else {
-    return absl::InvalidArgumentError(absl::StrCat("unknown duration unit '", suffix, "' in '",
-                                                   text, "' (use ms, s, m or h)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown duration unit '", suffix, "' in '", text, "' (use ms, s, m or h)"));
   }
   // Cap at ~1 year to keep all arithmetic on steady_clock far from overflow.
   constexpr uint64_t kMaxMs = 366ull * 24 * 3'600'000;

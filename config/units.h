@@ -6,9 +6,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace ttyhub {
 

@@ -44,11 +44,15 @@ AdminResponse Error(int status, absl::string_view message) {
 // Maps an engine error to an HTTP status.
 AdminResponse FromStatus(const absl::Status& s) {
   switch (s.code()) {
-    case absl::StatusCode::kNotFound: return Error(404, s.message());
-    case absl::StatusCode::kInvalidArgument: return Error(400, s.message());
+    case absl::StatusCode::kNotFound:
+      return Error(404, s.message());
+    case absl::StatusCode::kInvalidArgument:
+      return Error(400, s.message());
     case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kUnavailable: return Error(503, s.message());
-    default: return Error(500, s.message());
+    case absl::StatusCode::kUnavailable:
+      return Error(503, s.message());
+    default:
+      return Error(500, s.message());
   }
 }
 
@@ -98,7 +102,8 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
       r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
   if (!r.allow.empty()) MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, r.allow.c_str());
-  if (r.status == 401) MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+  if (r.status == 401)
+    MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
   const MHD_Result ret = MHD_queue_response(connection, static_cast<unsigned>(r.status), response);
   MHD_destroy_response(response);
   return ret;
@@ -157,10 +162,9 @@ absl::Status AdminServer::Start() {
       MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, nullptr,
       MHD_OPTION_EXTERNAL_LOGGER, &OnLibraryLog, &library_errors, MHD_OPTION_END);
   if (daemon_ == nullptr) {
-    return absl::UnavailableError(absl::StrCat(config_.where, ": cannot serve the admin API on ",
-                                               address, ": ",
-                                               library_errors.empty() ? "unknown error"
-                                                                      : library_errors));
+    return absl::UnavailableError(
+        absl::StrCat(config_.where, ": cannot serve the admin API on ", address, ": ",
+                     library_errors.empty() ? "unknown error" : library_errors));
   }
   const bool loopback = config_.host == "127.0.0.1" || config_.host == "::1";
   log_.Info(absl::StrCat("admin API listening on http://", address, "/ (metrics at /metrics)",
@@ -195,9 +199,8 @@ AdminResponse AdminServer::Handle(const std::string& method, const std::string& 
   }
   if (parts.size() == 3) return get ? ListPorts() : wrong_method("GET");
   if (!ValidPortName(parts[3])) return Error(404, "no such port");
-  const bool mutating =
-      (parts.size() == 5 && parts[4] == "serial") ||
-      (parts.size() == 7 && parts[4] == "clients" && parts[6] == "disconnect");
+  const bool mutating = (parts.size() == 5 && parts[4] == "serial") ||
+                        (parts.size() == 7 && parts[4] == "clients" && parts[6] == "disconnect");
   if (mutating) {
     if (!post) return wrong_method("POST");
     if (!config_.token.empty()) {
@@ -224,7 +227,8 @@ AdminResponse AdminServer::Metrics() {
 
 AdminResponse AdminServer::Health() {
   auto snap = engine_.Ping(kEngineTimeout);
-  if (!snap.ok()) return Json(503, {{"status", "unavailable"}, {"error", std::string(snap.message())}});
+  if (!snap.ok())
+    return Json(503, {{"status", "unavailable"}, {"error", std::string(snap.message())}});
   return Json(200, {{"status", "ok"}, {"version", version_}, {"workers", engine_.worker_count()}});
 }
 
@@ -255,7 +259,8 @@ AdminResponse AdminServer::Disconnect(const std::string& port, const std::string
 }
 
 AdminResponse AdminServer::SetSerial(const std::string& port, const std::string& body) {
-  const nlohmann::ordered_json req = nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::ordered_json req =
+      nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (req.is_discarded() || !req.is_object()) {
     return Error(400, "body must be a JSON object such as {\"serial\": \"9600e71\"}");
   }

@@ -52,8 +52,8 @@ class AdminServer {
 
   // Routes one request (exposed for tests). `authorization` is the raw
   // Authorization header value, or empty.
-  AdminResponse Handle(const std::string& method, const std::string& url,
-                       const std::string& body, const std::string& authorization);
+  AdminResponse Handle(const std::string& method, const std::string& url, const std::string& body,
+                       const std::string& authorization);
 
  private:
   AdminResponse Metrics();

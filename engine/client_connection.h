@@ -23,9 +23,9 @@
 #ifndef TTYHUB_ENGINE_CLIENT_CONNECTION_H_
 #define TTYHUB_ENGINE_CLIENT_CONNECTION_H_
 
-#include <chrono>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,9 +34,9 @@
 #include "config/config.h"
 #include "engine/io_request.h"
 #include "engine/serial_line_control.h"
+#include "engine/snapshot.h"
 #include "engine/telnet_encoder.h"
 #include "engine/telnet_session.h"
-#include "engine/snapshot.h"
 #include "engine/worker_context.h"
 
 namespace ttyhub {
@@ -85,8 +85,7 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   // True if the port's writer must not overwrite bytes at or above cursor():
   // lossless (backpressure) clients, and any client with a send in flight.
   bool HoldsRing() const {
-    return ring_send_in_flight_ ||
-           (!closing_ && policy_ == SlowClientPolicy::kBackpressure);
+    return ring_send_in_flight_ || (!closing_ && policy_ == SlowClientPolicy::kBackpressure);
   }
   uint64_t cursor() const { return cursor_; }
   // Data queued for this client and not yet sent (banner plus ring bytes).
@@ -149,20 +148,20 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   const Access access_;
   const SlowClientPolicy policy_;
 
-  uint64_t cursor_;                  // next ring position to send
-  std::string preamble_;             // banner, sent before ring data
-  size_t preamble_sent_ = 0;         // bytes of preamble_ already sent
-  size_t send_len_ = 0;              // wire bytes in the in-flight send
+  uint64_t cursor_;           // next ring position to send
+  std::string preamble_;      // banner, sent before ring data
+  size_t preamble_sent_ = 0;  // bytes of preamble_ already sent
+  size_t send_len_ = 0;       // wire bytes in the in-flight send
   Sending sending_ = Sending::kNothing;
-  bool ring_send_in_flight_ = false; // the in-flight send references the ring
+  bool ring_send_in_flight_ = false;  // the in-flight send references the ring
 
   // Telnet (null for raw clients).
   std::unique_ptr<TelnetSession> telnet_;
-  std::string control_sending_;      // telnet answers in flight (copied out of the session)
-  bool escape_owed_ = false;         // a data byte went out without its escape
+  std::string control_sending_;  // telnet answers in flight (copied out of the session)
+  bool escape_owed_ = false;     // a data byte went out without its escape
   uint8_t owed_byte_ = 0;
-  bool output_suspended_ = false;    // RFC 2217 FLOWCONTROL-SUSPEND
-  bool rx_purge_pending_ = false;    // PURGE-DATA rx waiting for the send in flight
+  bool output_suspended_ = false;  // RFC 2217 FLOWCONTROL-SUSPEND
+  bool rx_purge_pending_ = false;  // PURGE-DATA rx waiting for the send in flight
   // iovecs of the in-flight telnet ring send; allocated for telnet clients
   // only (1 KiB that raw clients do not need).
   struct TelnetSend {
@@ -170,8 +169,8 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
     msghdr msg{};
   };
   std::unique_ptr<TelnetSend> telnet_send_;
-  bool input_paused_ = false;        // waiting for room in the port's input queue
-  bool input_closed_ = false;        // peer shut down its sending side (half-close)
+  bool input_paused_ = false;  // waiting for room in the port's input queue
+  bool input_closed_ = false;  // peer shut down its sending side (half-close)
   bool closing_ = false;
   bool finished_ = false;
 
@@ -180,9 +179,9 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   TimePoint last_activity_;          // last byte in either direction
   TimePoint blocked_since_{};        // socket full with data pending; {} when not
 
-  uint64_t bytes_sent_ = 0;          // to the client (banner included)
-  uint64_t bytes_received_ = 0;      // from the client (rw: queued; ro: discarded)
-  uint64_t bytes_skipped_ = 0;       // ring bytes this client missed when lapped
+  uint64_t bytes_sent_ = 0;      // to the client (banner included)
+  uint64_t bytes_received_ = 0;  // from the client (rw: queued; ro: discarded)
+  uint64_t bytes_skipped_ = 0;   // ring bytes this client missed when lapped
 
   IoRequest send_{this, kSend};
   IoRequest poll_out_{this, kPollOut};

@@ -6,9 +6,8 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "engine/port.h"
-
 #include "engine/logger.h"
+#include "engine/port.h"
 #include "engine/worker.h"
 
 namespace ttyhub {
@@ -19,13 +18,12 @@ Engine::Engine(const Config& config, Logger& log, TtyControl& tty)
 Engine::~Engine() { Stop(std::chrono::milliseconds(0)); }
 
 absl::Status Engine::Start() {
-  const size_t n = std::max<size_t>(
-      1, std::min<size_t>(config_.workers, config_.ports.size()));
+  const size_t n = std::max<size_t>(1, std::min<size_t>(config_.workers, config_.ports.size()));
   std::vector<std::vector<PortConfig>> shards(n);
   for (size_t i = 0; i < config_.ports.size(); ++i) shards[i % n].push_back(config_.ports[i]);
   for (size_t i = 0; i < n; ++i) {
-    auto worker = std::make_unique<Worker>(static_cast<unsigned>(i), std::move(shards[i]), log_,
-                                           tty_);
+    auto worker =
+        std::make_unique<Worker>(static_cast<unsigned>(i), std::move(shards[i]), log_, tty_);
     if (absl::Status s = worker->Start(); !s.ok()) {
       Stop(std::chrono::milliseconds(0));
       return s;
@@ -43,9 +41,8 @@ absl::StatusOr<T> Engine::Ask(size_t w, absl::AnyInvocable<T(Worker&)> fn,
   auto promise = std::make_shared<std::promise<T>>();
   std::future<T> answer = promise->get_future();
   Worker* worker = workers_[w].get();
-  if (!worker->Post([promise, worker, fn = std::move(fn)]() mutable {
-        promise->set_value(fn(*worker));
-      })) {
+  if (!worker->Post(
+          [promise, worker, fn = std::move(fn)]() mutable { promise->set_value(fn(*worker)); })) {
     return absl::UnavailableError("worker inbox is full; try again");
   }
   if (answer.wait_for(timeout) != std::future_status::ready) {
@@ -63,8 +60,11 @@ absl::StatusOr<size_t> Engine::WorkerOf(absl::string_view port) const {
 
 absl::Status Engine::Ping(std::chrono::milliseconds timeout) {
   for (size_t w = 0; w < workers_.size(); ++w) {
-    auto a = Ask<bool>(w, [](Worker&) { return true; }, timeout);
-    if (!a.ok()) return absl::Status(a.status().code(), absl::StrCat("worker ", w, ": ", a.status().message()));
+    auto a = Ask<bool>(
+        w, [](Worker&) { return true; }, timeout);
+    if (!a.ok())
+      return absl::Status(a.status().code(),
+                          absl::StrCat("worker ", w, ": ", a.status().message()));
   }
   return workers_.empty() ? absl::UnavailableError("ttyhub is not running") : absl::OkStatus();
 }

@@ -36,18 +36,18 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
   nlohmann::ordered_json uart = nullptr;
   if (p.uart) {
     uart = {
-        {"rx", p.uart->rx},         {"tx", p.uart->tx},
-        {"frame", p.uart->frame},   {"parity", p.uart->parity},
+        {"rx", p.uart->rx},           {"tx", p.uart->tx},
+        {"frame", p.uart->frame},     {"parity", p.uart->parity},
         {"overrun", p.uart->overrun}, {"buffer_overrun", p.uart->buf_overrun},
         {"breaks", p.uart->brk},
     };
   }
   nlohmann::ordered_json buckets = nlohmann::ordered_json::array();
   for (int i = 0; i <= LatencyHistogram::kFiniteBuckets; ++i) {
-    nlohmann::ordered_json le = i < LatencyHistogram::kFiniteBuckets
-                            ? nlohmann::ordered_json(static_cast<double>(LatencyHistogram::BoundMicros(i)) /
-                                             1e6)
-                            : nlohmann::ordered_json("+Inf");
+    nlohmann::ordered_json le =
+        i < LatencyHistogram::kFiniteBuckets
+            ? nlohmann::ordered_json(static_cast<double>(LatencyHistogram::BoundMicros(i)) / 1e6)
+            : nlohmann::ordered_json("+Inf");
     buckets.push_back({{"le", le}, {"count", p.latency.bucket(i)}});
   }
   nlohmann::ordered_json listeners = nlohmann::ordered_json::array();
@@ -70,15 +70,17 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
       {"local", p.local},
       {"clients_rw", p.clients_rw},
       {"clients_ro", p.clients_ro},
-      {"rates", {{"device_rx_bytes_per_second", p.device_rx_rate},
-                 {"device_tx_bytes_per_second", p.device_tx_rate},
-                 {"client_tx_bytes_per_second", p.client_tx_rate}}},
+      {"rates",
+       {{"device_rx_bytes_per_second", p.device_rx_rate},
+        {"device_tx_bytes_per_second", p.device_tx_rate},
+        {"client_tx_bytes_per_second", p.client_tx_rate}}},
       {"counters", counters},
       {"uart", uart},
       {"ring", {{"size_bytes", p.ring_capacity}, {"head", p.ring_head}}},
-      {"latency", {{"count", p.latency.count()},
-                   {"sum_seconds", static_cast<double>(p.latency.sum_ns()) / 1e9},
-                   {"buckets", buckets}}},
+      {"latency",
+       {{"count", p.latency.count()},
+        {"sum_seconds", static_cast<double>(p.latency.sum_ns()) / 1e9},
+        {"buckets", buckets}}},
       {"listeners", listeners},
   };
   if (with_clients) {

@@ -81,9 +81,8 @@ absl::Status Listener::Bind() {
   if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, kBacklog) != 0) {
     const int err = errno;
     close(fd);
-    return absl::ErrnoToStatus(
-        err, absl::StrCat(config_.where, ": cannot listen on ", address_, " for port '",
-                          port_.name(), "'"));
+    return absl::ErrnoToStatus(err, absl::StrCat(config_.where, ": cannot listen on ", address_,
+                                                 " for port '", port_.name(), "'"));
   }
   fd_ = fd;
   return absl::OkStatus();
@@ -130,11 +129,10 @@ void Listener::OnIoComplete(IoRequest&, int32_t res, uint32_t) {
   } else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
     paused_ = true;
     if (auto dropped = error_log_.Admit(ctx_.now)) {
-      ctx_.log->Warn(absl::StrCat("port ", port_.name(), ": listener ", address_,
-                                  ": accept failed: ", std::strerror(-res),
-                                  "; pausing accepts briefly (raise LimitNOFILE / ulimit -n)",
-                                  *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]")
-                                           : ""));
+      ctx_.log->Warn(absl::StrCat(
+          "port ", port_.name(), ": listener ", address_, ": accept failed: ", std::strerror(-res),
+          "; pausing accepts briefly (raise LimitNOFILE / ulimit -n)",
+          *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
     }
   } else if (res != -ECANCELED && res != -EAGAIN && res != -ECONNABORTED && res != -EINTR) {
     if (auto dropped = error_log_.Admit(ctx_.now)) {

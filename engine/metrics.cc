@@ -190,8 +190,8 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
   out.reserve(4096 + snap.ports.size() * 3000);
   Writer w(&out);
   static constexpr const char* kStates[] = {"open", "closing", "reopening", "stopped"};
-  auto per_port = [&](const MetricDef& def, const std::function<void(const PortSnapshot&,
-                                                                     const std::string&)>& emit) {
+  auto per_port = [&](const MetricDef& def,
+                      const std::function<void(const PortSnapshot&, const std::string&)>& emit) {
     w.Header(def);
     for (const PortSnapshot& p : snap.ports) emit(p, PortLabels(p));
   };
@@ -201,7 +201,8 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
       for (const CounterDef& c : PortCounterDefs()) {
         const std::string name = CounterName(c);
         w.Header({name, "counter", c.help, kPortLabels});
-        for (const PortSnapshot& p : snap.ports) w.Sample(name, PortLabels(p), p.counters.*c.member);
+        for (const PortSnapshot& p : snap.ports)
+          w.Sample(name, PortLabels(p), p.counters.*c.member);
       }
     }
     switch (f.family) {
@@ -255,11 +256,11 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
         per_port(d, [&](const PortSnapshot& p, const std::string& l) {
           if (!p.uart) return;  // unavailable is not zero
           const UartCounters& u = *p.uart;
-          const uint64_t v = f.family == Family::kPortUartFrame    ? u.frame
-                             : f.family == Family::kPortUartParity ? u.parity
-                             : f.family == Family::kPortUartOverrun ? u.overrun
+          const uint64_t v = f.family == Family::kPortUartFrame        ? u.frame
+                             : f.family == Family::kPortUartParity     ? u.parity
+                             : f.family == Family::kPortUartOverrun    ? u.overrun
                              : f.family == Family::kPortUartBufOverrun ? u.buf_overrun
-                                                                        : u.brk;
+                                                                       : u.brk;
           w.Sample(d.name, l, v);
         });
         break;

@@ -17,8 +17,8 @@
 namespace ttyhub {
 
 struct MetricDef {
-  std::string name;    // full name, e.g. "ttyhub_port_device_rx_bytes_total"
-  std::string type;    // "counter", "gauge", "histogram"
+  std::string name;  // full name, e.g. "ttyhub_port_device_rx_bytes_total"
+  std::string type;  // "counter", "gauge", "histogram"
   std::string help;
   std::string labels;  // label names, for the docs: "port, worker"
 };

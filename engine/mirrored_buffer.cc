@@ -17,8 +17,8 @@ absl::StatusOr<MirroredBuffer> MirroredBuffer::Create(size_t capacity) {
   const long page = sysconf(_SC_PAGESIZE);
   if (capacity == 0 || (capacity & (capacity - 1)) != 0 ||
       capacity % static_cast<size_t>(page) != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ring capacity ", capacity, " is not a power of two multiple of the page size"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ring capacity ", capacity, " is not a power of two multiple of the page size"));
   }
   const int fd = memfd_create("ttyhub-ring", MFD_CLOEXEC);
   if (fd < 0) return absl::ErrnoToStatus(errno, "memfd_create");
@@ -28,8 +28,8 @@ absl::StatusOr<MirroredBuffer> MirroredBuffer::Create(size_t capacity) {
     return absl::ErrnoToStatus(err, "ftruncate ring memfd");
   }
   // Reserve 2x the address space, then map the file over both halves.
-  void* reserve = mmap(nullptr, 2 * capacity, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                       -1, 0);
+  void* reserve =
+      mmap(nullptr, 2 * capacity, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (reserve == MAP_FAILED) {
     const int err = errno;
     close(fd);
@@ -37,10 +37,9 @@ absl::StatusOr<MirroredBuffer> MirroredBuffer::Create(size_t capacity) {
   }
   uint8_t* base = static_cast<uint8_t*>(reserve);
   void* first = mmap(base, capacity, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
-  void* second =
-      first == MAP_FAILED
-          ? MAP_FAILED
-          : mmap(base + capacity, capacity, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+  void* second = first == MAP_FAILED ? MAP_FAILED
+                                     : mmap(base + capacity, capacity, PROT_READ | PROT_WRITE,
+                                            MAP_SHARED | MAP_FIXED, fd, 0);
   const int err = errno;
   close(fd);  // the mappings keep the memory alive
   if (second == MAP_FAILED) {

@@ -13,13 +13,13 @@
 namespace ttyhub {
 
 // X(name, help). Units are in the names: bytes, or events.
-#define TTYHUB_PORT_COUNTERS(X)                                                          \
-  X(device_rx_bytes, "Bytes read from the device")                                       \
-  X(device_tx_bytes, "Bytes written to the device")                                      \
-  X(client_tx_bytes, "Bytes sent to clients, all clients summed")                        \
-  X(client_tx_rw_bytes, "Bytes sent to read-write clients")                              \
-  X(client_tx_ro_bytes, "Bytes sent to read-only clients")                               \
-  X(client_rx_bytes, "Bytes received from read-write clients, queued for the device")    \
+#define TTYHUB_PORT_COUNTERS(X)                                                           \
+  X(device_rx_bytes, "Bytes read from the device")                                        \
+  X(device_tx_bytes, "Bytes written to the device")                                       \
+  X(client_tx_bytes, "Bytes sent to clients, all clients summed")                         \
+  X(client_tx_rw_bytes, "Bytes sent to read-write clients")                               \
+  X(client_tx_ro_bytes, "Bytes sent to read-only clients")                                \
+  X(client_rx_bytes, "Bytes received from read-write clients, queued for the device")     \
   X(skipped_bytes, "Bytes lapped viewers missed, all clients summed")                     \
   X(discarded_ro_bytes, "Bytes received from read-only clients and discarded")            \
   X(connections_accepted, "Client connections accepted")                                  \
@@ -27,8 +27,9 @@ namespace ttyhub {
   X(disconnects_idle_timeout, "Clients disconnected by the inactivity timeout")           \
   X(disconnects_stalled, "Read-write clients disconnected after stall_timeout")           \
   X(disconnects_lapped, "Viewers disconnected when lapped (slow_viewer: disconnect)")     \
-  X(device_read_pauses, "Times device reads paused because a lossless client was a full " \
-                        "ring behind")                                                    \
+  X(device_read_pauses,                                                                   \
+    "Times device reads paused because a lossless client was a full "                     \
+    "ring behind")                                                                        \
   X(device_failures, "Times the device failed (I/O error, hang-up, vanished)")            \
   X(rfc2217_changes, "Line setting changes requested by RFC 2217 clients")                \
   X(rfc2217_refused_changes, "Changes refused because the client was read-only")          \

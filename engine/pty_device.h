@@ -19,8 +19,7 @@ namespace ttyhub {
 
 class PtyDevice final : public SerialDevice {
  public:
-  PtyDevice(std::string link_path, TtyControl& tty)
-      : link_path_(std::move(link_path)), tty_(tty) {}
+  PtyDevice(std::string link_path, TtyControl& tty) : link_path_(std::move(link_path)), tty_(tty) {}
   ~PtyDevice() override;
 
   absl::Status Open(const SerialSettings& settings, bool local) override;

@@ -24,11 +24,16 @@ std::string Be32(uint32_t v) {
 
 uint8_t ParityCode(Parity p) {
   switch (p) {
-    case Parity::kNone: return kParityNone;
-    case Parity::kOdd: return kParityOdd;
-    case Parity::kEven: return kParityEven;
-    case Parity::kMark: return kParityMark;
-    case Parity::kSpace: return kParitySpace;
+    case Parity::kNone:
+      return kParityNone;
+    case Parity::kOdd:
+      return kParityOdd;
+    case Parity::kEven:
+      return kParityEven;
+    case Parity::kMark:
+      return kParityMark;
+    case Parity::kSpace:
+      return kParitySpace;
   }
   return kParityNone;
 }
@@ -49,9 +54,12 @@ void Rfc2217Handler::AppendAnswer(uint8_t code, absl::string_view value, std::st
 
 uint8_t Rfc2217Handler::FlowValue(bool inbound) const {
   switch (line_.LineSettings().flow) {
-    case FlowControl::kNone: return inbound ? kCtlFlowInNone : kCtlFlowNone;
-    case FlowControl::kXonXoff: return inbound ? kCtlFlowInXonXoff : kCtlFlowXonXoff;
-    case FlowControl::kRtsCts: return inbound ? kCtlFlowInHardware : kCtlFlowHardware;
+    case FlowControl::kNone:
+      return inbound ? kCtlFlowInNone : kCtlFlowNone;
+    case FlowControl::kXonXoff:
+      return inbound ? kCtlFlowInXonXoff : kCtlFlowXonXoff;
+    case FlowControl::kRtsCts:
+      return inbound ? kCtlFlowInHardware : kCtlFlowHardware;
   }
   return kCtlFlowNone;
 }
@@ -97,8 +105,7 @@ void Rfc2217Handler::Handle(absl::string_view payload, std::string* out) {
         ++protocol_errors_;
         return;
       }
-      (code == kSetLinestateMask ? linestate_mask_ : modemstate_mask_) =
-          static_cast<uint8_t>(v[0]);
+      (code == kSetLinestateMask ? linestate_mask_ : modemstate_mask_) = static_cast<uint8_t>(v[0]);
       AppendAnswer(code, v, out);
       return;
     case kPurgeData: {
@@ -157,9 +164,9 @@ void Rfc2217Handler::SetByteSetting(uint8_t code, absl::string_view v, std::stri
       break;
     case kSetParity:
       valid = value >= kParityNone && value <= kParitySpace;
-      wanted.parity = value == kParityOdd    ? Parity::kOdd
-                      : value == kParityEven ? Parity::kEven
-                      : value == kParityMark ? Parity::kMark
+      wanted.parity = value == kParityOdd     ? Parity::kOdd
+                      : value == kParityEven  ? Parity::kEven
+                      : value == kParityMark  ? Parity::kMark
                       : value == kParitySpace ? Parity::kSpace
                                               : Parity::kNone;
       break;
@@ -180,9 +187,15 @@ void Rfc2217Handler::SetByteSetting(uint8_t code, absl::string_view v, std::stri
   }
   uint8_t answer = 0;
   switch (code) {
-    case kSetDatasize: answer = s.data_bits; break;
-    case kSetParity: answer = ParityCode(s.parity); break;
-    case kSetStopsize: answer = s.stop_bits == 2 ? kStop2 : kStop1; break;
+    case kSetDatasize:
+      answer = s.data_bits;
+      break;
+    case kSetParity:
+      answer = ParityCode(s.parity);
+      break;
+    case kSetStopsize:
+      answer = s.stop_bits == 2 ? kStop2 : kStop1;
+      break;
   }
   AppendAnswer(code, Byte(answer), out);
 }
@@ -206,7 +219,9 @@ void Rfc2217Handler::SetControl(absl::string_view v, std::string* out) {
   };
   uint8_t answer = 0;
   switch (c) {
-    case kCtlQueryFlow: answer = FlowValue(false); break;
+    case kCtlQueryFlow:
+      answer = FlowValue(false);
+      break;
     case kCtlFlowNone:
     case kCtlFlowInNone:
       set_flow(FlowControl::kNone);
@@ -222,26 +237,36 @@ void Rfc2217Handler::SetControl(absl::string_view v, std::string* out) {
       set_flow(FlowControl::kRtsCts);
       answer = FlowValue(c == kCtlFlowInHardware);
       break;
-    case kCtlQueryFlowIn: answer = FlowValue(true); break;
+    case kCtlQueryFlowIn:
+      answer = FlowValue(true);
+      break;
     case kCtlFlowDcd:
     case kCtlFlowDsr:
       // Not possible with Linux termios: refused by answering what holds.
       answer = FlowValue(false);
       break;
-    case kCtlFlowInDtr: answer = FlowValue(true); break;
-    case kCtlQueryBreak: answer = line_.BreakState() ? kCtlBreakOn : kCtlBreakOff; break;
+    case kCtlFlowInDtr:
+      answer = FlowValue(true);
+      break;
+    case kCtlQueryBreak:
+      answer = line_.BreakState() ? kCtlBreakOn : kCtlBreakOff;
+      break;
     case kCtlBreakOn:
     case kCtlBreakOff:
       if (refuse_if_ro()) line_.SetBreakState(c == kCtlBreakOn);
       answer = line_.BreakState() ? kCtlBreakOn : kCtlBreakOff;
       break;
-    case kCtlQueryDtr: answer = line_.OutputLine(kModemDtr) ? kCtlDtrOn : kCtlDtrOff; break;
+    case kCtlQueryDtr:
+      answer = line_.OutputLine(kModemDtr) ? kCtlDtrOn : kCtlDtrOff;
+      break;
     case kCtlDtrOn:
     case kCtlDtrOff:
       if (refuse_if_ro()) line_.SetOutputLine(kModemDtr, c == kCtlDtrOn);
       answer = line_.OutputLine(kModemDtr) ? kCtlDtrOn : kCtlDtrOff;
       break;
-    case kCtlQueryRts: answer = line_.OutputLine(kModemRts) ? kCtlRtsOn : kCtlRtsOff; break;
+    case kCtlQueryRts:
+      answer = line_.OutputLine(kModemRts) ? kCtlRtsOn : kCtlRtsOff;
+      break;
     case kCtlRtsOn:
     case kCtlRtsOff:
       if (refuse_if_ro()) line_.SetOutputLine(kModemRts, c == kCtlRtsOn);

@@ -12,12 +12,12 @@ struct BaudCode {
 };
 
 constexpr BaudCode kBaudCodes[] = {
-    {50, B50},         {75, B75},         {110, B110},       {134, B134},
-    {150, B150},       {200, B200},       {300, B300},       {600, B600},
-    {1200, B1200},     {1800, B1800},     {2400, B2400},     {4800, B4800},
-    {9600, B9600},     {19200, B19200},   {38400, B38400},   {57600, B57600},
-    {115200, B115200}, {230400, B230400}, {460800, B460800}, {500000, B500000},
-    {576000, B576000}, {921600, B921600}, {1000000, B1000000}, {1152000, B1152000},
+    {50, B50},           {75, B75},           {110, B110},         {134, B134},
+    {150, B150},         {200, B200},         {300, B300},         {600, B600},
+    {1200, B1200},       {1800, B1800},       {2400, B2400},       {4800, B4800},
+    {9600, B9600},       {19200, B19200},     {38400, B38400},     {57600, B57600},
+    {115200, B115200},   {230400, B230400},   {460800, B460800},   {500000, B500000},
+    {576000, B576000},   {921600, B921600},   {1000000, B1000000}, {1152000, B1152000},
     {1500000, B1500000}, {2000000, B2000000}, {2500000, B2500000}, {3000000, B3000000},
     {3500000, B3500000}, {4000000, B4000000},
 };
@@ -45,26 +45,48 @@ SerialTermios BuildTermios(const SerialTermios& current, const SerialSettings& s
                                     HUPCL | CBAUD | CIBAUD);
   t.cflag |= CREAD;
   switch (s.data_bits) {
-    case 5: t.cflag |= CS5; break;
-    case 6: t.cflag |= CS6; break;
-    case 7: t.cflag |= CS7; break;
-    default: t.cflag |= CS8; break;
+    case 5:
+      t.cflag |= CS5;
+      break;
+    case 6:
+      t.cflag |= CS6;
+      break;
+    case 7:
+      t.cflag |= CS7;
+      break;
+    default:
+      t.cflag |= CS8;
+      break;
   }
   // Parity is generated and checked by the UART. INPCK stays off, so a byte
   // with a parity error is delivered as received rather than replaced by NUL;
   // the driver still counts it (TIOCGICOUNT).
   switch (s.parity) {
-    case Parity::kNone: break;
-    case Parity::kEven: t.cflag |= PARENB; break;
-    case Parity::kOdd: t.cflag |= PARENB | PARODD; break;
-    case Parity::kMark: t.cflag |= PARENB | CMSPAR | PARODD; break;
-    case Parity::kSpace: t.cflag |= PARENB | CMSPAR; break;
+    case Parity::kNone:
+      break;
+    case Parity::kEven:
+      t.cflag |= PARENB;
+      break;
+    case Parity::kOdd:
+      t.cflag |= PARENB | PARODD;
+      break;
+    case Parity::kMark:
+      t.cflag |= PARENB | CMSPAR | PARODD;
+      break;
+    case Parity::kSpace:
+      t.cflag |= PARENB | CMSPAR;
+      break;
   }
   if (s.stop_bits == 2) t.cflag |= CSTOPB;
   switch (s.flow) {
-    case FlowControl::kNone: break;
-    case FlowControl::kRtsCts: t.cflag |= CRTSCTS; break;
-    case FlowControl::kXonXoff: t.iflag |= IXON | IXOFF; break;
+    case FlowControl::kNone:
+      break;
+    case FlowControl::kRtsCts:
+      t.cflag |= CRTSCTS;
+      break;
+    case FlowControl::kXonXoff:
+      t.iflag |= IXON | IXOFF;
+      break;
   }
   if (local) t.cflag |= CLOCAL;
   const uint32_t code = StandardBaudCode(s.baud);
@@ -86,10 +108,18 @@ SerialSettings SettingsFromTermios(const SerialTermios& t) {
     }
   }
   switch (t.cflag & CSIZE) {
-    case CS5: s.data_bits = 5; break;
-    case CS6: s.data_bits = 6; break;
-    case CS7: s.data_bits = 7; break;
-    default: s.data_bits = 8; break;
+    case CS5:
+      s.data_bits = 5;
+      break;
+    case CS6:
+      s.data_bits = 6;
+      break;
+    case CS7:
+      s.data_bits = 7;
+      break;
+    default:
+      s.data_bits = 8;
+      break;
   }
   if ((t.cflag & PARENB) == 0) {
     s.parity = Parity::kNone;

@@ -78,8 +78,7 @@ constexpr uint64_t kMaxSeq = 1'000'000;
 SimConsoleScript::SimConsoleScript(std::string hostname) : hostname_(std::move(hostname)) {}
 
 std::string SimConsoleScript::Stamp(TimePoint now) const {
-  const auto us =
-      std::chrono::duration_cast<std::chrono::microseconds>(now - boot_time_).count();
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - boot_time_).count();
   char buf[32];
   std::snprintf(buf, sizeof(buf), "[%5lld.%06lld] ", static_cast<long long>(us / 1'000'000),
                 static_cast<long long>(us % 1'000'000));
@@ -98,9 +97,14 @@ void SimConsoleScript::Boot(TimePoint now) {
 
 void SimConsoleScript::Prompt(std::string* out) {
   switch (state_) {
-    case State::kBooting: break;
-    case State::kLogin: absl::StrAppend(out, hostname_, " login: "); break;
-    case State::kPassword: out->append("Password: "); break;
+    case State::kBooting:
+      break;
+    case State::kLogin:
+      absl::StrAppend(out, hostname_, " login: ");
+      break;
+    case State::kPassword:
+      out->append("Password: ");
+      break;
     case State::kShell:
       absl::StrAppend(out, user_, "@", hostname_, user_ == "root" ? ":~# " : ":~$ ");
       break;
@@ -135,7 +139,7 @@ void SimConsoleScript::Input(absl::string_view bytes, TimePoint now, std::string
     const bool was_cr = last_was_cr_;
     last_was_cr_ = (c == '\r');
     if (state_ == State::kBooting) continue;  // typing during boot is lost, as on a real console
-    if (c == '\n' && was_cr) continue;          // CR LF counts once
+    if (c == '\n' && was_cr) continue;        // CR LF counts once
     if (c == '\r' || c == '\n') {
       out->append("\r\n");
       std::string line;
@@ -166,7 +170,8 @@ void SimConsoleScript::Input(absl::string_view bytes, TimePoint now, std::string
 void SimConsoleScript::RunLine(const std::string& raw, TimePoint now, std::string* out) {
   const std::string line(absl::StripAsciiWhitespace(raw));
   switch (state_) {
-    case State::kBooting: return;
+    case State::kBooting:
+      return;
     case State::kLogin:
       if (!line.empty()) {
         user_ = line;
@@ -179,7 +184,8 @@ void SimConsoleScript::RunLine(const std::string& raw, TimePoint now, std::strin
                       " 6.1.0-sim-amd64 #1 SMP PREEMPT_DYNAMIC x86_64\r\n\r\n"
                       "This is a simulated console served by ttyhub. Type 'help'.\r\n");
       return;
-    case State::kShell: break;
+    case State::kShell:
+      break;
   }
   std::vector<std::string> args = absl::StrSplit(line, ' ', absl::SkipEmpty());
   if (args.empty()) return;
@@ -206,8 +212,7 @@ void SimConsoleScript::RunLine(const std::string& raw, TimePoint now, std::strin
     const auto s = std::chrono::duration_cast<std::chrono::seconds>(now - boot_time_).count();
     absl::StrAppend(out, " up ", s / 60, " min, ", s % 60, " s,  1 user,  load average: 0.00\r\n");
   } else if (cmd == "echo") {
-    absl::StrAppend(out, absl::string_view(line).substr(std::min(line.size(), size_t{5})),
-                    "\r\n");
+    absl::StrAppend(out, absl::string_view(line).substr(std::min(line.size(), size_t{5})), "\r\n");
   } else if (cmd == "seq") {
     uint64_t n = 0;
     if (args.size() < 2 || !absl::SimpleAtoi(args[1], &n) || n > kMaxSeq) {

@@ -88,8 +88,8 @@ class SimDevice final : public SerialDevice, public IoHandler {
   // Output backlog above which the simulator stops reading input (bytes).
   static constexpr size_t kMaxBacklog = 256 * 1024;
 
-  void Pump();       // read what is readable, write what is pending, re-arm polls
-  void Flush();      // write pending output without blocking
+  void Pump();   // read what is readable, write what is pending, re-arm polls
+  void Flush();  // write pending output without blocking
   void CloseSimEnd();
 
   const Kind kind_;
@@ -97,8 +97,8 @@ class SimDevice final : public SerialDevice, public IoHandler {
   int port_fd_ = -1;  // the end the port uses
   int sim_fd_ = -1;   // the end the simulator drives
   bool shutting_down_ = false;
-  std::string out_;         // output not yet written to sim_fd_
-  size_t out_offset_ = 0;   // bytes of out_ already written
+  std::string out_;        // output not yet written to sim_fd_
+  size_t out_offset_ = 0;  // bytes of out_ already written
   SimConsoleScript console_;
   IoRequest poll_in_{this, kPollIn};
   IoRequest poll_out_{this, kPollOut};

@@ -21,14 +21,14 @@ namespace ttyhub {
 
 struct ClientSnapshot {
   uint64_t id = 0;
-  std::string peer;             // "127.0.0.1:5555"
+  std::string peer;  // "127.0.0.1:5555"
   Access access = Access::kReadWrite;
-  std::string listener;         // the listener's address, "[::]:7001"
+  std::string listener;  // the listener's address, "[::]:7001"
   int64_t connected_unix_ms = 0;
-  uint64_t bytes_in = 0;        // from the client
-  uint64_t bytes_out = 0;       // to the client (banner included)
-  uint64_t bytes_skipped = 0;   // missed while lapped
-  uint64_t lag_bytes = 0;       // port's newest byte minus this client's cursor
+  uint64_t bytes_in = 0;       // from the client
+  uint64_t bytes_out = 0;      // to the client (banner included)
+  uint64_t bytes_skipped = 0;  // missed while lapped
+  uint64_t lag_bytes = 0;      // port's newest byte minus this client's cursor
 };
 
 struct ListenerSnapshot {
@@ -41,10 +41,10 @@ struct ListenerSnapshot {
 
 struct PortSnapshot {
   std::string name;
-  std::string device;           // as configured
+  std::string device;  // as configured
   unsigned worker = 0;
-  std::string device_state;     // "open", "reopening", ...
-  SerialSettings serial;        // live settings
+  std::string device_state;  // "open", "reopening", ...
+  SerialSettings serial;     // live settings
   bool local = true;
   PortCounters counters;
   // Bytes per second over the last full second (updated on the worker's tick).
@@ -54,9 +54,9 @@ struct PortSnapshot {
   uint32_t clients_rw = 0;
   uint32_t clients_ro = 0;
   std::optional<UartCounters> uart;  // nullopt: the device has none (pty, sim, some USB)
-  LatencyHistogram latency;     // device read -> send completed, per client
+  LatencyHistogram latency;          // device read -> send completed, per client
   uint64_t ring_capacity = 0;
-  uint64_t ring_head = 0;       // bytes ever read from the device
+  uint64_t ring_head = 0;  // bytes ever read from the device
   std::vector<ListenerSnapshot> listeners;
   std::vector<ClientSnapshot> clients;
 };

@@ -27,7 +27,9 @@ size_t TelnetDecoder::Decode(uint8_t* buf, size_t n, std::vector<TelnetEvent>* e
       case State::kIac:
         state_ = State::kData;
         switch (b) {
-          case kIac: buf[out++] = kIac; break;  // escaped 0xFF
+          case kIac:
+            buf[out++] = kIac;
+            break;  // escaped 0xFF
           case kWill:
           case kWont:
           case kDo:
@@ -35,17 +37,24 @@ size_t TelnetDecoder::Decode(uint8_t* buf, size_t n, std::vector<TelnetEvent>* e
             verb_ = b;
             state_ = State::kVerb;
             break;
-          case kSb: state_ = State::kSbOption; break;
+          case kSb:
+            state_ = State::kSbOption;
+            break;
           case kBrk:
           case kIp:
           case kAo:
           case kAyt:
           case kEc:
-          case kEl: events->push_back({TelnetEvent::Kind::kCommand, b, {}, false}); break;
+          case kEl:
+            events->push_back({TelnetEvent::Kind::kCommand, b, {}, false});
+            break;
           case kNop:
           case kDm:
-          case kGa: break;
-          default: ++protocol_errors_; break;  // IAC SE outside SB, or an unknown command
+          case kGa:
+            break;
+          default:
+            ++protocol_errors_;
+            break;  // IAC SE outside SB, or an unknown command
         }
         break;
       case State::kVerb: {
@@ -56,7 +65,8 @@ size_t TelnetDecoder::Decode(uint8_t* buf, size_t n, std::vector<TelnetEvent>* e
         events->push_back({kind, b, {}, false});
         // The session always accepts BINARY from the client, so the bytes
         // right after WILL/WONT BINARY are already decoded the new way.
-        if (b == kOptBinary && (kind == TelnetEvent::Kind::kWill || kind == TelnetEvent::Kind::kWont)) {
+        if (b == kOptBinary &&
+            (kind == TelnetEvent::Kind::kWill || kind == TelnetEvent::Kind::kWont)) {
           binary_ = kind == TelnetEvent::Kind::kWill;
         }
         state_ = State::kData;

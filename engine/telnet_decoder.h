@@ -21,8 +21,8 @@ namespace ttyhub {
 
 struct TelnetEvent {
   enum class Kind : uint8_t {
-    kCommand,         // `code` is BRK, IP, AO, AYT, EC, EL
-    kWill,            // `code` is the option
+    kCommand,  // `code` is BRK, IP, AO, AYT, EC, EL
+    kWill,     // `code` is the option
     kWont,
     kDo,
     kDont,
@@ -59,8 +59,8 @@ class TelnetDecoder {
 
   State state_ = State::kData;
   bool binary_ = false;
-  uint8_t verb_ = 0;        // WILL/WONT/DO/DONT awaiting its option
-  TelnetEvent sub_;         // the subnegotiation being collected
+  uint8_t verb_ = 0;  // WILL/WONT/DO/DONT awaiting its option
+  TelnetEvent sub_;   // the subnegotiation being collected
   uint64_t protocol_errors_ = 0;
 };
 

@@ -14,11 +14,16 @@ TelnetSession::TelnetSession(bool rfc2217, SerialLineControl& line, std::string 
 
 int TelnetSession::SlotOf(uint8_t option) const {
   switch (option) {
-    case kOptBinary: return kBinarySlot;
-    case kOptEcho: return kEchoSlot;
-    case kOptSga: return kSgaSlot;
-    case kOptComPort: return kComPortSlot;
-    default: return -1;
+    case kOptBinary:
+      return kBinarySlot;
+    case kOptEcho:
+      return kEchoSlot;
+    case kOptSga:
+      return kSgaSlot;
+    case kOptComPort:
+      return kComPortSlot;
+    default:
+      return -1;
   }
 }
 
@@ -100,7 +105,7 @@ void TelnetSession::OnNegotiation(const TelnetEvent& e) {
   side.pending = false;
   if (enable == side.enabled) return;  // already so: no answer (RFC 1143)
   side.enabled = enable;
-  if (was_pending) return;  // this was the answer to our request
+  if (was_pending) return;                             // this was the answer to our request
   if (side.answers++ >= kMaxAnswersPerOption) return;  // a peer looping on purpose
   Send(enable ? yes : no, e.code);
 }

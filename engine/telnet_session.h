@@ -61,8 +61,8 @@ class TelnetSession {
   // Per-option negotiation state, one side.
   struct Side {
     bool enabled = false;
-    bool pending = false;     // we sent a request and await the answer
-    uint16_t answers = 0;     // replies sent; capped against hostile loops
+    bool pending = false;  // we sent a request and await the answer
+    uint16_t answers = 0;  // replies sent; capped against hostile loops
   };
   enum Slot { kBinarySlot, kEchoSlot, kSgaSlot, kComPortSlot, kSlots };
   static constexpr uint16_t kMaxAnswersPerOption = 50;

@@ -13,8 +13,7 @@
 
 namespace ttyhub {
 
-absl::Status ApplyTtySettings(TtyControl& tty, int fd, const SerialSettings& settings,
-                              bool local) {
+absl::Status ApplyTtySettings(TtyControl& tty, int fd, const SerialSettings& settings, bool local) {
   SerialTermios current;
   if (absl::Status s = tty.GetAttr(fd, &current); !s.ok()) return s;
   return tty.SetAttr(fd, BuildTermios(current, settings, local));

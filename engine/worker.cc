@@ -142,9 +142,7 @@ void Worker::BeginStop(TimePoint deadline) {
   for (auto& p : ports_) p->BeginShutdown(deadline);
 }
 
-void Worker::ArmWake() {
-  io_uring_prep_poll_add(loop_->Prepare(wake_), inbox_->wake_fd(), POLLIN);
-}
+void Worker::ArmWake() { io_uring_prep_poll_add(loop_->Prepare(wake_), inbox_->wake_fd(), POLLIN); }
 
 void Worker::ArmTick() {
   tick_ts_.tv_sec = 0;

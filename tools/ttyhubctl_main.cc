@@ -157,15 +157,16 @@ int Run(int argc, char** argv) {
   }
   if (cmd == "kick") {
     if (nargs != 2) return usage_error("kick PORT CLIENT_ID");
-    auto r = client.Post(absl::StrCat("/api/v1/ports/", opts.args[1], "/clients/", opts.args[2],
-                                      "/disconnect"),
-                         nlohmann::ordered_json::object());
+    auto r = client.Post(
+        absl::StrCat("/api/v1/ports/", opts.args[1], "/clients/", opts.args[2], "/disconnect"),
+        nlohmann::ordered_json::object());
     if (!r.ok()) return Fail(r.status());
     std::printf("disconnected client %s of port %s\n", opts.args[2].c_str(), opts.args[1].c_str());
     return 0;
   }
   if (cmd == "set") {
-    if (nargs != 1 && nargs != 2) return usage_error("set PORT SERIAL [--flow none|xonxoff|rtscts]");
+    if (nargs != 1 && nargs != 2)
+      return usage_error("set PORT SERIAL [--flow none|xonxoff|rtscts]");
     nlohmann::ordered_json body = nlohmann::ordered_json::object();
     if (nargs == 2) body["serial"] = opts.args[2];
     if (!opts.flow.empty()) body["flow"] = opts.flow;

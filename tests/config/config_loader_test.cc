@@ -170,7 +170,7 @@ ports:
   const PortConfig& b = c->ports[1];
   EXPECT_EQ(FormatSerialSettings(b.serial), "115200N81");
   EXPECT_EQ(b.serial.flow, FlowControl::kRtsCts);  // flow is its own key, still inherited
-  EXPECT_EQ(b.buffer_bytes, 128u * 1024);           // rounded up to a power of two
+  EXPECT_EQ(b.buffer_bytes, 128u * 1024);          // rounded up to a power of two
   EXPECT_EQ(b.listeners[0].stall_timeout, std::chrono::seconds(5));
   EXPECT_EQ(b.listeners[0].slow_policy, SlowClientPolicy::kSkip);
 }
@@ -318,8 +318,9 @@ TEST(ConfigLoaderTest, AdminBlock) {
   EXPECT_TRUE(c->admin.enabled);
   EXPECT_EQ(c->admin.host, "127.0.0.1");  // a bare port stays on loopback
   EXPECT_EQ(c->admin.port, 9000);
-  c = Load("admin: {listen: \"*:9000\", token: 0123456789abcdef}\n"
-           "ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
+  c = Load(
+      "admin: {listen: \"*:9000\", token: 0123456789abcdef}\n"
+      "ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->admin.host, "0.0.0.0");
   EXPECT_EQ(c->admin.token, "0123456789abcdef");

@@ -16,8 +16,8 @@
 #include <functional>
 #include <mutex>
 #include <string>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "config/config_loader.h"
@@ -86,12 +86,12 @@ class EngineTest : public ::testing::Test {
 };
 
 TEST_F(EngineTest, FramingReachesTheSeamAndModemLinesFollowClients) {
-  auto config = LoadConfigText(
-      absl::StrCat("workers: 1\nports:\n  - name: pdu\n    device: ", slave_,
-                   "\n    serial: 19200o72\n    flow: rtscts\n    local: false\n"
-                   "    hangup_when_done: true\n    listen: [{port: \"127.0.0.1:",
-                   port_, "\"}]\n"),
-      "test.yaml");
+  auto config =
+      LoadConfigText(absl::StrCat("workers: 1\nports:\n  - name: pdu\n    device: ", slave_,
+                                  "\n    serial: 19200o72\n    flow: rtscts\n    local: false\n"
+                                  "    hangup_when_done: true\n    listen: [{port: \"127.0.0.1:",
+                                  port_, "\"}]\n"),
+                     "test.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
   Engine engine(*config, log_, tty_);
   ASSERT_TRUE(engine.Start().ok());
@@ -188,10 +188,10 @@ TEST_F(EngineTest, StartFailsCleanlyWhenAListenerCannotBind) {
   ASSERT_EQ(listen(blocker, 1), 0);
   const uint16_t other = FreePort();
   auto config = LoadConfigText(
-      absl::StrCat("workers: 2\nports:\n",
-                   "  - {name: ok, device: sim:echo, listen: [{port: \"127.0.0.1:", other, "\"}]}\n",
-                   "  - {name: taken, device: sim:echo, listen: [{port: \"127.0.0.1:", port_,
-                   "\"}]}\n"),
+      absl::StrCat(
+          "workers: 2\nports:\n",
+          "  - {name: ok, device: sim:echo, listen: [{port: \"127.0.0.1:", other, "\"}]}\n",
+          "  - {name: taken, device: sim:echo, listen: [{port: \"127.0.0.1:", port_, "\"}]}\n"),
       "test.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
   Engine engine(*config, log_, tty_);

@@ -10,11 +10,11 @@ using std::chrono::nanoseconds;
 
 TEST(LatencyHistogramTest, BucketsAreUpperBoundsInclusive) {
   LatencyHistogram h;
-  h.Record(nanoseconds(0));          // <= 8 us
-  h.Record(microseconds(8));         // <= 8 us
-  h.Record(nanoseconds(8001));       // <= 16 us
-  h.Record(microseconds(1000));      // <= 1024 us: bucket 7
-  h.Record(std::chrono::seconds(5)); // beyond 2^20 us: +Inf
+  h.Record(nanoseconds(0));           // <= 8 us
+  h.Record(microseconds(8));          // <= 8 us
+  h.Record(nanoseconds(8001));        // <= 16 us
+  h.Record(microseconds(1000));       // <= 1024 us: bucket 7
+  h.Record(std::chrono::seconds(5));  // beyond 2^20 us: +Inf
   EXPECT_EQ(h.bucket(0), 2u);
   EXPECT_EQ(h.bucket(1), 1u);
   EXPECT_EQ(LatencyHistogram::BoundMicros(7), 1024u);

@@ -16,8 +16,7 @@ TEST(LineErrorMonitorTest, QuietLineSaysNothing) {
   LineErrorMonitor m;
   const TimePoint t0 = Clock::now();
   for (int i = 0; i < 30; ++i) {
-    EXPECT_EQ(m.Sample(t0 + std::chrono::seconds(i), Errors(0, 0), "sw1", "9600N81"),
-              std::nullopt);
+    EXPECT_EQ(m.Sample(t0 + std::chrono::seconds(i), Errors(0, 0), "sw1", "9600N81"), std::nullopt);
   }
 }
 

@@ -65,20 +65,26 @@ TEST(MetricsTest, EveryFamilyHasHelpAndType) {
 TEST(MetricsTest, ValuesAndLabels) {
   const std::string text = RenderPrometheus(MakeSnapshot(), "1.2.3");
   EXPECT_THAT(text, HasSubstr("ttyhub_build_info{version=\"1.2.3\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("ttyhub_port_device_rx_bytes_total{port=\"sw1\",worker=\"0\"} 1234\n"));
-  EXPECT_THAT(text, HasSubstr("ttyhub_port_client_tx_bytes_total{port=\"sw1\",worker=\"0\"} 2468\n"));
+  EXPECT_THAT(text,
+              HasSubstr("ttyhub_port_device_rx_bytes_total{port=\"sw1\",worker=\"0\"} 1234\n"));
+  EXPECT_THAT(text,
+              HasSubstr("ttyhub_port_client_tx_bytes_total{port=\"sw1\",worker=\"0\"} 2468\n"));
   EXPECT_THAT(text, HasSubstr("ttyhub_port_clients{port=\"sw1\",worker=\"0\",access=\"ro\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("ttyhub_port_info{port=\"sw1\",worker=\"0\",device=\"/dev/ttyS0\","
                               "serial=\"9600E71\",flow=\"none\",local=\"true\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("ttyhub_port_device_state{port=\"lab\",worker=\"0\",state=\"reopening\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("ttyhub_port_device_state{port=\"lab\",worker=\"0\",state=\"reopening\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("ttyhub_port_device_up{port=\"lab\",worker=\"0\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("ttyhub_worker_completions_total{worker=\"0\"} 20\n"));
 }
 
 TEST(MetricsTest, UnavailableUartCountersAreAbsentNotZero) {
   const std::string text = RenderPrometheus(MakeSnapshot(), "x");
-  EXPECT_THAT(text, HasSubstr("ttyhub_port_uart_parity_errors_total{port=\"sw1\",worker=\"0\"} 312\n"));
-  EXPECT_THAT(text, HasSubstr("ttyhub_port_uart_counters_available{port=\"lab\",worker=\"0\"} 0\n"));
+  EXPECT_THAT(text,
+              HasSubstr("ttyhub_port_uart_parity_errors_total{port=\"sw1\",worker=\"0\"} 312\n"));
+  EXPECT_THAT(text,
+              HasSubstr("ttyhub_port_uart_counters_available{port=\"lab\",worker=\"0\"} 0\n"));
   EXPECT_THAT(text, Not(HasSubstr("ttyhub_port_uart_parity_errors_total{port=\"lab\"")));
 }
 

@@ -82,8 +82,7 @@ TEST_F(Rfc2217HandlerTest, FlowControlOutboundAndInbound) {
   EXPECT_EQ(Send(B({kSetControl, kCtlFlowHardware})), Answer(kSetControl, B({kCtlFlowHardware})));
   EXPECT_EQ(line_.settings.flow, FlowControl::kRtsCts);
   EXPECT_EQ(Send(B({kSetControl, kCtlQueryFlowIn})), Answer(kSetControl, B({kCtlFlowInHardware})));
-  EXPECT_EQ(Send(B({kSetControl, kCtlFlowInXonXoff})),
-            Answer(kSetControl, B({kCtlFlowInXonXoff})));
+  EXPECT_EQ(Send(B({kSetControl, kCtlFlowInXonXoff})), Answer(kSetControl, B({kCtlFlowInXonXoff})));
   EXPECT_EQ(line_.settings.flow, FlowControl::kXonXoff);
   EXPECT_EQ(Send(B({kSetControl, kCtlQueryFlow})), Answer(kSetControl, B({kCtlFlowXonXoff})));
   EXPECT_EQ(Send(B({kSetControl, kCtlFlowNone})), Answer(kSetControl, B({kCtlFlowNone})));

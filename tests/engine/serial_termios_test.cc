@@ -101,8 +101,8 @@ TEST(SerialTermiosTest, KeepsFieldsItDoesNotOwn) {
 }
 
 TEST(SerialTermiosTest, RoundTrip) {
-  for (const char* text : {"300n51", "9600e71", "19200o82", "57600m61", "115200s81",
-                           "250000n81", "4000000n81"}) {
+  for (const char* text :
+       {"300n51", "9600e71", "19200o82", "57600m61", "115200s81", "250000n81", "4000000n81"}) {
     for (FlowControl f : {FlowControl::kNone, FlowControl::kRtsCts, FlowControl::kXonXoff}) {
       const SerialSettings s = S(text, f);
       EXPECT_EQ(SettingsFromTermios(BuildTermios(Cooked(), s, true)), s) << text;

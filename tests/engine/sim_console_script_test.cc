@@ -1,5 +1,4 @@
 #include "engine/sim_device.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

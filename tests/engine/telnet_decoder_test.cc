@@ -57,8 +57,8 @@ TEST(TelnetDecoderTest, CrNulAndCrLfWithoutBinary) {
 
 TEST(TelnetDecoderTest, BinaryTakesEffectMidRead) {
   TelnetDecoder d;  // not binary yet
-  const std::string in = Bytes({'a', '\r', 0, kIac, kWill, kOptBinary, 'b', '\r', 0, kIac, kWont,
-                                kOptBinary, 'c', '\r', 0});
+  const std::string in = Bytes(
+      {'a', '\r', 0, kIac, kWill, kOptBinary, 'b', '\r', 0, kIac, kWont, kOptBinary, 'c', '\r', 0});
   EXPECT_EQ(Decode(d, in).data, std::string("a\rb\r\0c\r", 7));
 }
 
@@ -78,8 +78,8 @@ TEST(TelnetDecoderTest, NegotiationsAndCommandsBecomeEvents) {
 
 TEST(TelnetDecoderTest, SubnegotiationWithEscapedIac) {
   TelnetDecoder d;
-  const Decoded r = Decode(d, Bytes({kIac, kSb, kOptComPort, 1, 0, 0, kIac, kIac, 0x10, kIac, kSe,
-                                     'k'}));
+  const Decoded r =
+      Decode(d, Bytes({kIac, kSb, kOptComPort, 1, 0, 0, kIac, kIac, 0x10, kIac, kSe, 'k'}));
   EXPECT_EQ(r.data, "k");
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_EQ(r.events[0].kind, TelnetEvent::Kind::kSubnegotiation);

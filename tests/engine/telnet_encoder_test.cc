@@ -25,10 +25,15 @@ TEST(TelnetEncoderTest, CleanBinaryDataIsOneSpanPointingIntoTheRing) {
 }
 
 TEST(TelnetEncoderTest, IacIsDoubledWithoutCopying) {
-  const std::string data("a\xff" "b\xff\xff", 5);
+  const std::string data(
+      "a\xff"
+      "b\xff\xff",
+      5);
   TelnetSendPlan p;
   TelnetEncoder::Plan(reinterpret_cast<const uint8_t*>(data.data()), data.size(), true, &p);
-  EXPECT_EQ(Wire(p), std::string("a\xff\xff" "b\xff\xff\xff\xff", 8));
+  EXPECT_EQ(Wire(p), std::string("a\xff\xff"
+                                 "b\xff\xff\xff\xff",
+                                 8));
   EXPECT_EQ(p.data_bytes, 5u);
   EXPECT_EQ(p.wire_bytes, 8u);
   EXPECT_EQ(p.iov[0].iov_base, data.data());
@@ -44,7 +49,10 @@ TEST(TelnetEncoderTest, BareCrGetsNulOutsideBinary) {
 }
 
 TEST(TelnetEncoderTest, PartialSendsAccountForRingBytesAndOwedEscapes) {
-  const std::string data("ab\xff" "cd", 5);  // wire: a b FF FF c d
+  const std::string data(
+      "ab\xff"
+      "cd",
+      5);  // wire: a b FF FF c d
   TelnetSendPlan p;
   TelnetEncoder::Plan(reinterpret_cast<const uint8_t*>(data.data()), data.size(), true, &p);
   size_t consumed;

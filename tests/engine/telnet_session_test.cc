@@ -37,8 +37,8 @@ class TelnetSessionTest : public ::testing::Test {
 TEST_F(TelnetSessionTest, OpeningOffers) {
   TelnetSession s(false, line_, "sig");
   s.Start();
-  EXPECT_EQ(TakeOutput(s), B({kIac, kWill, kOptEcho, kIac, kWill, kOptSga, kIac, kDo, kOptSga,
-                              kIac, kWill, kOptBinary, kIac, kDo, kOptBinary}));
+  EXPECT_EQ(TakeOutput(s), B({kIac, kWill, kOptEcho, kIac, kWill, kOptSga, kIac, kDo, kOptSga, kIac,
+                              kWill, kOptBinary, kIac, kDo, kOptBinary}));
 }
 
 TEST_F(TelnetSessionTest, AnswersToOurOffersAreNotAnsweredAgain) {

@@ -36,8 +36,8 @@ class AdminApiTest : public ::testing::Test {
         "admin: {listen: \"127.0.0.1:", admin_port_, "\"", admin_extra, "}\n",
         "ports:\n  - name: p0\n    device: ", dir_.File("dev0"),
         "\n    serial: 115200n81\n    listen:\n"
-        "      - {port: \"127.0.0.1:", rw_port_, "\", access: rw}\n",
-        "      - {port: \"127.0.0.1:", ro_port_, "\", access: ro}\n",
+        "      - {port: \"127.0.0.1:",
+        rw_port_, "\", access: rw}\n", "      - {port: \"127.0.0.1:", ro_port_, "\", access: ro}\n",
         "  - name: quiet\n    device: sim:echo\n    listen: [{port: \"127.0.0.1:", ports[2] + 1,
         "\"}]\n")));
   }
@@ -49,8 +49,8 @@ class AdminApiTest : public ::testing::Test {
   // curl; returns the HTTP status, body in *body.
   int Curl(const std::string& method, const std::string& path, std::string* body,
            const std::string& data = "", const std::string& token = "") {
-    std::vector<std::string> args = {"-s", "-S", "-X", method, "-o", "-", "-w",
-                                     "\n%{http_code}", "--max-time", "10"};
+    std::vector<std::string> args = {
+        "-s", "-S", "-X", method, "-o", "-", "-w", "\n%{http_code}", "--max-time", "10"};
     if (!data.empty()) {
       args.push_back("--data-binary");
       args.push_back(data);
@@ -242,8 +242,7 @@ TEST_F(AdminApiTest, TokenGuardsMutatingEndpoints) {
   EXPECT_EQ(Curl("POST", "/api/v1/ports/p0/serial", &body, R"({"serial": "9600n81"})",
                  "wrong-token-wrong-token"),
             401);
-  EXPECT_EQ(Curl("POST", "/api/v1/ports/p0/serial", &body, R"({"serial": "9600n81"})", token),
-            200)
+  EXPECT_EQ(Curl("POST", "/api/v1/ports/p0/serial", &body, R"({"serial": "9600n81"})", token), 200)
       << body;
   EXPECT_EQ(Curl("GET", "/api/v1/ports", &body), 200);  // reading needs no token
 }

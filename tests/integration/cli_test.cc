@@ -1,6 +1,6 @@
 // The command line: --version, --check, usage errors, startup failures.
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -38,8 +38,9 @@ TEST(CliTest, CheckRejectsAnInvalidFileWithPositions) {
                          "    listen: [{port: 7000}]\n";
   std::string out;
   EXPECT_EQ(Daemon::RunToCompletion({"--check", "-c", path}, &out, Deadline::Seconds(10)), 1);
-  EXPECT_THAT(out, HasSubstr(absl::StrCat(path, ":3:13: ports[0].serial: unknown parity 'x' in "
-                                                "'9600x81'")));
+  EXPECT_THAT(out, HasSubstr(absl::StrCat(path,
+                                          ":3:13: ports[0].serial: unknown parity 'x' in "
+                                          "'9600x81'")));
   EXPECT_THAT(out, HasSubstr("invalid"));
 }
 
@@ -69,8 +70,9 @@ TEST(CliTest, PortInUseFailsStartupNamingTheListener) {
                       << "      - {port: \"127.0.0.1:" << port << "\"}\n";
   std::string out;
   EXPECT_EQ(Daemon::RunToCompletion({"-c", path}, &out, Deadline::Seconds(20)), 1);
-  EXPECT_THAT(out, HasSubstr(absl::StrCat(path, ":5:9: ports[0].listen[0]: cannot listen on 127.0.0.1:",
-                                          port, " for port 'a': Address already in use")));
+  EXPECT_THAT(out, HasSubstr(absl::StrCat(
+                       path, ":5:9: ports[0].listen[0]: cannot listen on 127.0.0.1:", port,
+                       " for port 'a': Address already in use")));
   close(blocker);
 }
 

@@ -28,8 +28,8 @@ TEST(DataPathTest, SeveralMebibytesBothWaysByteExact) {
   pty.LinkAs(dir.File("dev0"));
   const uint16_t port = FreeTcpPorts(1)[0];
   Daemon daemon(dir);
-  ASSERT_TRUE(daemon.Start(OnePortConfig(
-      dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\", access: rw}\n"))));
+  ASSERT_TRUE(daemon.Start(
+      OnePortConfig(dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\", access: rw}\n"))));
   auto client = TcpClient::Connect(port, Deadline::Seconds(10));
   ASSERT_NE(client, nullptr);
 
@@ -46,8 +46,8 @@ TEST(DataPathTest, SeveralMebibytesBothWaysByteExact) {
     if (sent_up < kSize) fds[1].events |= POLLOUT;
     poll(fds, 2, 100);
     if (fds[0].revents & POLLOUT) {
-      const ssize_t n = write(pty.master(), down.data() + sent_down,
-                              std::min<size_t>(kSize - sent_down, 65536));
+      const ssize_t n =
+          write(pty.master(), down.data() + sent_down, std::min<size_t>(kSize - sent_down, 65536));
       if (n > 0) sent_down += static_cast<size_t>(n);
     }
     if (fds[1].revents & POLLOUT) {
@@ -55,8 +55,11 @@ TEST(DataPathTest, SeveralMebibytesBothWaysByteExact) {
                              std::min<size_t>(kSize - sent_up, 65536), MSG_NOSIGNAL);
       if (n > 0) sent_up += static_cast<size_t>(n);
     }
-    if (fds[0].revents & POLLIN) pty.ReadSome(&got_device, kSize - got_device.size(), Deadline(std::chrono::milliseconds(0)));
-    if (fds[1].revents & POLLIN) client->ReadExactly(&got_client, std::min<size_t>(kSize - got_client.size(), 65536), Deadline(std::chrono::milliseconds(0)));
+    if (fds[0].revents & POLLIN)
+      pty.ReadSome(&got_device, kSize - got_device.size(), Deadline(std::chrono::milliseconds(0)));
+    if (fds[1].revents & POLLIN)
+      client->ReadExactly(&got_client, std::min<size_t>(kSize - got_client.size(), 65536),
+                          Deadline(std::chrono::milliseconds(0)));
   }
   ASSERT_EQ(got_client.size(), kSize);
   ASSERT_EQ(got_device.size(), kSize);
@@ -71,8 +74,8 @@ TEST(DataPathTest, SixtyFourClientsReceiveIdenticalStreams) {
   pty.LinkAs(dir.File("dev0"));
   const uint16_t port = FreeTcpPorts(1)[0];
   Daemon daemon(dir);
-  ASSERT_TRUE(daemon.Start(OnePortConfig(
-      dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\", access: rw, max_clients: 64}\n"))));
+  ASSERT_TRUE(daemon.Start(OnePortConfig(dir, absl::StrCat("      - {port: \"127.0.0.1:", port,
+                                                           "\", access: rw, max_clients: 64}\n"))));
   constexpr int kClients = 64;
   std::vector<std::unique_ptr<TcpClient>> clients;
   for (int i = 0; i < kClients; ++i) {
@@ -129,13 +132,13 @@ TEST(DataPathTest, BannerIsExpandedAndSentFirst) {
   pty.LinkAs(dir.File("dev0"));
   const uint16_t port = FreeTcpPorts(1)[0];
   Daemon daemon(dir);
-  ASSERT_TRUE(daemon.Start(OnePortConfig(
-      dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\"}\n"),
-      "    banner: 'port \\N dev \\d tcp \\p at \\s\\r\\n\\tok\\\\\\r\\n'\n")));
+  ASSERT_TRUE(daemon.Start(
+      OnePortConfig(dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\"}\n"),
+                    "    banner: 'port \\N dev \\d tcp \\p at \\s\\r\\n\\tok\\\\\\r\\n'\n")));
   auto client = TcpClient::Connect(port, Deadline::Seconds(10));
   ASSERT_NE(client, nullptr);
-  const std::string expected = absl::StrCat("port p0 dev ", dir.File("dev0"), " tcp ", port,
-                                            " at 115200N81\r\n\tok\\\r\n");
+  const std::string expected =
+      absl::StrCat("port p0 dev ", dir.File("dev0"), " tcp ", port, " at 115200N81\r\n\tok\\\r\n");
   std::string got;
   ASSERT_TRUE(client->ReadExactly(&got, expected.size(), Deadline::Seconds(10)));
   EXPECT_EQ(got, expected);
@@ -150,8 +153,8 @@ TEST(DataPathTest, HalfClosedClientStillReceivesOutput) {
   pty.LinkAs(dir.File("dev0"));
   const uint16_t port = FreeTcpPorts(1)[0];
   Daemon daemon(dir);
-  ASSERT_TRUE(daemon.Start(
-      OnePortConfig(dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\"}\n"))));
+  ASSERT_TRUE(
+      daemon.Start(OnePortConfig(dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\"}\n"))));
   auto client = TcpClient::Connect(port, Deadline::Seconds(10));
   ASSERT_NE(client, nullptr);
   ASSERT_TRUE(client->SendAll("show version\r", Deadline::Seconds(10)));
@@ -198,10 +201,10 @@ TEST(DataPathTest, SimulatedConsoleLogsIn) {
   TempDir dir;
   const auto ports = FreeTcpPorts(2);
   Daemon daemon(dir);
-  ASSERT_TRUE(daemon.Start(absl::StrCat(
-      "ports:\n  - name: console\n    device: sim:console\n    listen:\n"
-      "      - {port: \"127.0.0.1:",
-      ports[0], "\"}\n      - {port: \"127.0.0.1:", ports[1], "\", access: ro}\n")));
+  ASSERT_TRUE(daemon.Start(
+      absl::StrCat("ports:\n  - name: console\n    device: sim:console\n    listen:\n"
+                   "      - {port: \"127.0.0.1:",
+                   ports[0], "\"}\n      - {port: \"127.0.0.1:", ports[1], "\", access: ro}\n")));
   auto rw = TcpClient::Connect(ports[0], Deadline::Seconds(10));
   auto ro = TcpClient::Connect(ports[1], Deadline::Seconds(10));
   ASSERT_NE(rw, nullptr);

@@ -107,9 +107,8 @@ bool TestPty::ReadExactly(std::string* out, size_t n, Deadline deadline) {
 }
 
 bool TestPty::ReadUntil(std::string* out, absl::string_view suffix, Deadline deadline) {
-  while (out->size() < suffix.size() ||
-         out->compare(out->size() - suffix.size(), suffix.size(), suffix.data(), suffix.size()) !=
-             0) {
+  while (out->size() < suffix.size() || out->compare(out->size() - suffix.size(), suffix.size(),
+                                                     suffix.data(), suffix.size()) != 0) {
     if (ReadSome(out, 65536, deadline) == 0 && deadline.Expired()) return false;
   }
   return true;
@@ -206,8 +205,8 @@ bool TcpClient::ReadUntilClosed(std::string* out, Deadline deadline) {
 
 std::vector<uint16_t> FreeTcpPorts(size_t count) {
   // 10000..30000 stays below the default ephemeral range (32768..60999).
-  std::mt19937 rng(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(
-                                                         Clock::now().time_since_epoch().count()));
+  std::mt19937 rng(static_cast<unsigned>(getpid()) ^
+                   static_cast<unsigned>(Clock::now().time_since_epoch().count()));
   constexpr uint16_t kLow = 10000, kHigh = 30000;
   std::vector<uint16_t> ports;
   const uint16_t start = static_cast<uint16_t>(kLow + rng() % (kHigh - kLow));
@@ -299,7 +298,8 @@ bool Daemon::Start(const std::string& yaml, std::vector<std::string> extra_args,
   pid_ = Spawn(args, dir_.File("ttyhub.log"));
   if (pid_ < 0) return false;
   while (!deadline.Expired()) {
-    if (Log().find("] ready: ") != std::string::npos || Log().find(" ready: ") != std::string::npos) {
+    if (Log().find("] ready: ") != std::string::npos ||
+        Log().find(" ready: ") != std::string::npos) {
       return true;
     }
     int status;
@@ -357,9 +357,8 @@ std::vector<std::string> Daemon::ThreadNames() const {
   return names;
 }
 
-bool StreamToReaders(TestPty& pty, const std::vector<TcpClient*>& readers,
-                     const std::string& data, std::vector<std::string>* got, Deadline deadline,
-                     size_t max_read) {
+bool StreamToReaders(TestPty& pty, const std::vector<TcpClient*>& readers, const std::string& data,
+                     std::vector<std::string>* got, Deadline deadline, size_t max_read) {
   got->assign(readers.size(), std::string());
   size_t written = 0;
   auto all_done = [&] {

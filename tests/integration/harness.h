@@ -133,9 +133,8 @@ class Daemon {
 // `got` gets one string per reader. Readers take at most `max_read` bytes
 // per wake-up (small values model slow readers). Other sockets are left
 // alone, so a stalled client elsewhere stays stalled.
-bool StreamToReaders(TestPty& pty, const std::vector<TcpClient*>& readers,
-                     const std::string& data, std::vector<std::string>* got, Deadline deadline,
-                     size_t max_read = 1 << 20);
+bool StreamToReaders(TestPty& pty, const std::vector<TcpClient*>& readers, const std::string& data,
+                     std::vector<std::string>* got, Deadline deadline, size_t max_read = 1 << 20);
 
 // The counter pattern: byte k of the stream is byte (k % 4) of the
 // little-endian 32-bit value k / 4, XORed with a per-stream seed byte.

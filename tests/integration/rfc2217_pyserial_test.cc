@@ -51,8 +51,8 @@ TEST(Rfc2217PyserialTest, SettingsBreakLinesAndBinaryDataWithARealClient) {
     const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, 1);
     dup2(out, 2);
-    const std::string script = std::string(TTYHUB_SOURCE_DIR) +
-                               "/tests/integration/pyserial_rfc2217_client.py";
+    const std::string script =
+        std::string(TTYHUB_SOURCE_DIR) + "/tests/integration/pyserial_rfc2217_client.py";
     const std::string port_arg = std::to_string(port);
     execl("/usr/bin/python3", "python3", script.c_str(), port_arg.c_str(), nullptr);
     _exit(127);
@@ -99,7 +99,8 @@ TEST(Rfc2217PyserialTest, SettingsBreakLinesAndBinaryDataWithARealClient) {
         << "parity " << ParityLetter(p);
   }
   EXPECT_TRUE(saw([](const SerialTermios& t) { return (t.cflag & CRTSCTS) != 0; }));
-  EXPECT_TRUE(saw([](const SerialTermios& t) { return (t.iflag & (IXON | IXOFF)) == (IXON | IXOFF); }));
+  EXPECT_TRUE(
+      saw([](const SerialTermios& t) { return (t.iflag & (IXON | IXOFF)) == (IXON | IXOFF); }));
   // The last mark -> even must end as even: CMSPAR cleared.
   const SerialTermios last = applied.back();
   EXPECT_EQ(last.cflag & (PARENB | PARODD | CMSPAR), static_cast<uint32_t>(PARENB));

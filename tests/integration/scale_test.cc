@@ -28,8 +28,8 @@ TEST(ScaleTest, FiveHundredTwelvePortsWithOneClientEach) {
     ptys.push_back(std::make_unique<TestPty>());
     const std::string link = dir.File(absl::StrCat("dev", i));
     ptys.back()->LinkAs(link);
-    absl::StrAppend(&yaml, "  - {name: p", i, ", device: ", link, ", buffer: 16KiB, listen: [{port: \"127.0.0.1:",
-                    tcp[i], "\"}]}\n");
+    absl::StrAppend(&yaml, "  - {name: p", i, ", device: ", link,
+                    ", buffer: 16KiB, listen: [{port: \"127.0.0.1:", tcp[i], "\"}]}\n");
   }
   Daemon daemon(dir);
   ASSERT_TRUE(daemon.Start(yaml, {}, Deadline::Seconds(60)));

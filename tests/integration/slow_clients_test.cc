@@ -59,9 +59,9 @@ TEST(SlowClientsTest, StalledViewerNeitherSlowsTheFastClientNorLosesCount) {
   pty.LinkAs(dir.File("dev0"));
   const auto ports = FreeTcpPorts(2);
   Daemon daemon(dir);
-  ASSERT_TRUE(daemon.Start(Config(
-      dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
-                        "      - {port: \"127.0.0.1:", ports[1], "\", access: ro}\n"))));
+  ASSERT_TRUE(daemon.Start(
+      Config(dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
+                               "      - {port: \"127.0.0.1:", ports[1], "\", access: ro}\n"))));
   auto fast = TcpClient::Connect(ports[0], Deadline::Seconds(10));
   auto viewer = TcpClient::Connect(ports[1], Deadline::Seconds(10), kSmallRcvBuf);
   ASSERT_NE(fast, nullptr);
@@ -107,10 +107,10 @@ TEST(SlowClientsTest, ViewerWithDisconnectPolicyIsCutOffWhenLapped) {
   pty.LinkAs(dir.File("dev0"));
   const auto ports = FreeTcpPorts(2);
   Daemon daemon(dir);
-  ASSERT_TRUE(daemon.Start(Config(
-      dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
-                        "      - {port: \"127.0.0.1:", ports[1],
-                        "\", access: ro, slow_viewer: disconnect}\n"))));
+  ASSERT_TRUE(daemon.Start(
+      Config(dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
+                               "      - {port: \"127.0.0.1:", ports[1],
+                               "\", access: ro, slow_viewer: disconnect}\n"))));
   auto fast = TcpClient::Connect(ports[0], Deadline::Seconds(10));
   auto viewer = TcpClient::Connect(ports[1], Deadline::Seconds(10), kSmallRcvBuf);
   ASSERT_NE(fast, nullptr);
@@ -121,8 +121,8 @@ TEST(SlowClientsTest, ViewerWithDisconnectPolicyIsCutOffWhenLapped) {
   std::string got;
   ASSERT_TRUE(PumpThrough(pty, *fast, data, &got, Deadline::Seconds(60)));
   EXPECT_TRUE(got == data);
-  ASSERT_TRUE(daemon.WaitForLog("(ro) disconnected: lapped by the device stream",
-                                Deadline::Seconds(10)));
+  ASSERT_TRUE(
+      daemon.WaitForLog("(ro) disconnected: lapped by the device stream", Deadline::Seconds(10)));
   std::string seen;
   EXPECT_TRUE(viewer->ReadUntilClosed(&seen, Deadline::Seconds(30)));
   // What it did get is an unbroken prefix.
@@ -135,9 +135,9 @@ TEST(SlowClientsTest, StalledReadWriteClientIsDisconnectedAfterStallTimeout) {
   pty.LinkAs(dir.File("dev0"));
   const auto ports = FreeTcpPorts(1);
   Daemon daemon(dir);
-  ASSERT_TRUE(daemon.Start(Config(
-      dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n"),
-      "    stall_timeout: 1s\n")));
+  ASSERT_TRUE(daemon.Start(
+      Config(dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n"),
+             "    stall_timeout: 1s\n")));
   auto fast = TcpClient::Connect(ports[0], Deadline::Seconds(10));
   auto stalled = TcpClient::Connect(ports[0], Deadline::Seconds(10), kSmallRcvBuf);
   ASSERT_NE(fast, nullptr);
@@ -151,8 +151,7 @@ TEST(SlowClientsTest, StalledReadWriteClientIsDisconnectedAfterStallTimeout) {
   std::string got;
   ASSERT_TRUE(PumpThrough(pty, *fast, data, &got, Deadline::Seconds(60)));
   EXPECT_TRUE(got == data) << "backpressure must be lossless for the client that reads";
-  EXPECT_NE(daemon.Log().find("disconnected: stalled: accepted no data for 1 s"),
-            std::string::npos)
+  EXPECT_NE(daemon.Log().find("disconnected: stalled: accepted no data for 1 s"), std::string::npos)
       << daemon.Log();
   // The stalled client received a clean prefix, then the connection closed.
   std::string seen;
@@ -168,9 +167,9 @@ TEST(SlowClientsTest, ReadWriteSkipPolicyNeverHoldsThePort) {
   const auto ports = FreeTcpPorts(2);
   Daemon daemon(dir);
   ASSERT_TRUE(daemon.Start(Config(
-      dir, absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
-                        "      - {port: \"127.0.0.1:", ports[1],
-                        "\", access: rw, slow_writer: skip}\n"),
+      dir,
+      absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
+                   "      - {port: \"127.0.0.1:", ports[1], "\", access: rw, slow_writer: skip}\n"),
       "    stall_timeout: 0\n")));  // never: only the policy can keep the port moving
   auto fast = TcpClient::Connect(ports[0], Deadline::Seconds(10));
   auto slow = TcpClient::Connect(ports[1], Deadline::Seconds(10), kSmallRcvBuf);

@@ -73,8 +73,8 @@ class TelnetTest : public ::testing::Test {
     if (!c) return nullptr;
     std::string offers;
     EXPECT_TRUE(c->ReadExactly(&offers, 15, Deadline::Seconds(10)));
-    EXPECT_EQ(offers, Cmd(kWill, kEcho) + Cmd(kWill, kSga) + Cmd(kDo, kSga) +
-                          Cmd(kWill, kBinary) + Cmd(kDo, kBinary));
+    EXPECT_EQ(offers, Cmd(kWill, kEcho) + Cmd(kWill, kSga) + Cmd(kDo, kSga) + Cmd(kWill, kBinary) +
+                          Cmd(kDo, kBinary));
     return c;
   }
 
@@ -89,9 +89,9 @@ TEST_F(TelnetTest, BinaryDataWithIacAndCrNulRoundTripsExactly) {
   auto c = Connect();
   ASSERT_NE(c, nullptr);
   // Accept everything offered: BINARY both ways.
-  ASSERT_TRUE(c->SendAll(Cmd(kDo, kEcho) + Cmd(kDo, kSga) + Cmd(kWill, kSga) + Cmd(kDo, kBinary) +
-                             Cmd(kWill, kBinary),
-                         Deadline::Seconds(5)));
+  ASSERT_TRUE(c->SendAll(
+      Cmd(kDo, kEcho) + Cmd(kDo, kSga) + Cmd(kWill, kSga) + Cmd(kDo, kBinary) + Cmd(kWill, kBinary),
+      Deadline::Seconds(5)));
   std::string up;
   for (int i = 0; i < 256; ++i) up += static_cast<char>(i);
   up += std::string("\r\0\r\n\xff\xff\r", 7);
@@ -116,8 +116,8 @@ TEST_F(TelnetTest, WithoutBinaryLineEndingsFollowTheNvt) {
   auto c = Connect();
   ASSERT_NE(c, nullptr);
   // Character mode, but refuse BINARY both ways.
-  ASSERT_TRUE(c->SendAll(Cmd(kDo, kEcho) + Cmd(kDo, kSga) + Cmd(kWill, kSga) +
-                             Cmd(kDont, kBinary) + Cmd(kWont, kBinary),
+  ASSERT_TRUE(c->SendAll(Cmd(kDo, kEcho) + Cmd(kDo, kSga) + Cmd(kWill, kSga) + Cmd(kDont, kBinary) +
+                             Cmd(kWont, kBinary),
                          Deadline::Seconds(5)));
   // Enter as CR NUL or CR LF is one CR for the device.
   ASSERT_TRUE(c->SendAll(std::string("ls\r\0pwd\r\nend", 12), Deadline::Seconds(5)));
@@ -197,11 +197,11 @@ TEST(Rfc2217SuspendTest, SuspendedClientPausesOnlyItselfAndIsBoundedByStallTimeo
   pty.LinkAs(dir.File("dev0"));
   const auto ports = FreeTcpPorts(2);
   Daemon daemon(dir);
-  ASSERT_TRUE(daemon.Start(absl::StrCat(
-      "ports:\n  - name: p0\n    device: ", dir.File("dev0"),
-      "\n    buffer: 64KiB\n    stall_timeout: 1s\n    listen:\n",
-      "      - {port: \"127.0.0.1:", ports[0], "\", protocol: rfc2217}\n",
-      "      - {port: \"127.0.0.1:", ports[1], "\", protocol: raw}\n")));
+  ASSERT_TRUE(
+      daemon.Start(absl::StrCat("ports:\n  - name: p0\n    device: ", dir.File("dev0"),
+                                "\n    buffer: 64KiB\n    stall_timeout: 1s\n    listen:\n",
+                                "      - {port: \"127.0.0.1:", ports[0], "\", protocol: rfc2217}\n",
+                                "      - {port: \"127.0.0.1:", ports[1], "\", protocol: raw}\n")));
   auto rfc = TcpClient::Connect(ports[0], Deadline::Seconds(10));
   auto raw = TcpClient::Connect(ports[1], Deadline::Seconds(10));
   ASSERT_NE(rfc, nullptr);

@@ -20,9 +20,9 @@ class TtyhubctlTest : public ::testing::Test {
     data_port_ = ports[0];
     url_ = absl::StrCat("http://127.0.0.1:", ports[1]);
     ASSERT_TRUE(daemon_.Start(absl::StrCat(
-        "admin: {listen: \"127.0.0.1:", ports[1], "\"}\nports:\n  - name: sw1\n    device: ",
-        dir_.File("dev0"), "\n    serial: 9600n81\n    listen: [{port: \"127.0.0.1:", data_port_,
-        "\"}]\n")));
+        "admin: {listen: \"127.0.0.1:", ports[1],
+        "\"}\nports:\n  - name: sw1\n    device: ", dir_.File("dev0"),
+        "\n    serial: 9600n81\n    listen: [{port: \"127.0.0.1:", data_port_, "\"}]\n")));
   }
 
   int Ctl(std::vector<std::string> args, std::string* out) {
@@ -78,10 +78,10 @@ TEST_F(TtyhubctlTest, ErrorsAreClear) {
   EXPECT_THAT(out, HasSubstr("unknown command 'frobnicate'"));
   // Nothing listening there.
   const uint16_t closed = FreeTcpPorts(1)[0];
-  EXPECT_EQ(RunProgram(TTYHUBCTL_BINARY,
-                       {"--url", absl::StrCat("http://127.0.0.1:", closed), "ports"}, "", &out,
-                       Deadline::Seconds(20)),
-            1);
+  EXPECT_EQ(
+      RunProgram(TTYHUBCTL_BINARY, {"--url", absl::StrCat("http://127.0.0.1:", closed), "ports"},
+                 "", &out, Deadline::Seconds(20)),
+      1);
   EXPECT_THAT(out, HasSubstr("cannot reach ttyhub at http://127.0.0.1:"));
   EXPECT_THAT(out, HasSubstr("admin: {listen: ...}"));
 }

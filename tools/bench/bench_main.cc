@@ -28,8 +28,8 @@
 #include "tools/bench/json_report.h"
 #include "tools/bench/machine_info.h"
 #include "tools/bench/plots.h"
-#include "tools/bench/progress.h"
 #include "tools/bench/proc_stats.h"
+#include "tools/bench/progress.h"
 #include "tools/bench/suite_runner.h"
 #include "tools/bench/summary_table.h"
 #include "tools/bench/targets.h"
@@ -55,14 +55,14 @@ std::string NowIso8601() {
 
 // Asks the binary for its version; an error if it cannot run.
 absl::StatusOr<std::string> ServerVersion(const ServerSpec& spec, const TempDir& dir) {
-  const std::vector<std::string> argv =
-      spec.kind == ServerKind::kTtyhub ? std::vector<std::string>{spec.binary, "--version"}
-                                       : std::vector<std::string>{spec.binary, "-v"};
+  const std::vector<std::string> argv = spec.kind == ServerKind::kTtyhub
+                                            ? std::vector<std::string>{spec.binary, "--version"}
+                                            : std::vector<std::string>{spec.binary, "-v"};
   absl::StatusOr<CommandResult> r = RunCommand(argv, dir.path(), Deadline::AfterSeconds(10));
   if (!r.ok()) return r.status();
   if (r->exit_code != 0) {
-    return absl::NotFoundError(absl::StrCat("cannot run '", spec.binary, "' (", ServerName(spec.kind),
-                                            "): exit ", r->exit_code, ": ",
+    return absl::NotFoundError(absl::StrCat("cannot run '", spec.binary, "' (",
+                                            ServerName(spec.kind), "): exit ", r->exit_code, ": ",
                                             absl::StripAsciiWhitespace(r->output)));
   }
   return std::string(absl::StripAsciiWhitespace(r->output));
@@ -76,9 +76,9 @@ std::vector<int> PlaceProcesses(const BenchOptions& o, int cpus, const Progress&
                                            " worker threads, ser2net its default single thread");
   if (!o.pin || cpus < 2) {
     if (o.pin) progress.Log("--pin needs at least 2 CPUs; running unpinned");
-    *placement = absl::StrCat("server and tool unpinned, sharing the same ", cpus,
-                              " CPUs as the scheduler places them (", threads,
-                              "; the tool is one thread)");
+    *placement =
+        absl::StrCat("server and tool unpinned, sharing the same ", cpus,
+                     " CPUs as the scheduler places them (", threads, "; the tool is one thread)");
     return {};
   }
   cpu_set_t mask;
@@ -88,8 +88,8 @@ std::vector<int> PlaceProcesses(const BenchOptions& o, int cpus, const Progress&
   std::vector<int> server;
   for (int i = 0; i < cpus - 1; ++i) server.push_back(i);
   *placement = absl::StrCat("tool pinned to CPU ", cpus - 1, ", server pinned to CPU",
-                            server.size() > 1 ? "s 0-" : " ", server.size() > 1 ? absl::StrCat(cpus - 2) : "0",
-                            " (", threads, ")");
+                            server.size() > 1 ? "s 0-" : " ",
+                            server.size() > 1 ? absl::StrCat(cpus - 2) : "0", " (", threads, ")");
   return server;
 }
 
@@ -136,8 +136,8 @@ int Run(int argc, char** argv) {
   results.machine.open_files_limit = open_files;
   results.started_at = NowIso8601();
   for (ServerKind kind : options->servers) {
-    ServerSpec spec{kind, kind == ServerKind::kTtyhub ? options->ttyhub_binary
-                                                      : options->ser2net_binary, ""};
+    ServerSpec spec{
+        kind, kind == ServerKind::kTtyhub ? options->ttyhub_binary : options->ser2net_binary, ""};
     absl::StatusOr<std::string> version = ServerVersion(spec, **temp);
     if (!version.ok()) {
       std::fprintf(stderr, "ttyhub-bench: %s\n", std::string(version.status().message()).c_str());
@@ -148,12 +148,11 @@ int Run(int argc, char** argv) {
   }
   const std::vector<int> server_cpus =
       PlaceProcesses(*options, results.machine.online_cpus, progress, &results.placement);
-  progress.Log(absl::StrCat("scenarios: ", absl::StrJoin(options->scenarios, ","), "; servers: ",
-                            absl::StrJoin(options->servers, ",",
-                                          [](std::string* out, ServerKind k) {
-                                            absl::StrAppend(out, ServerName(k));
-                                          }),
-                            "; ", options->reps, " repetitions; temp dir ", (*temp)->path()));
+  progress.Log(absl::StrCat(
+      "scenarios: ", absl::StrJoin(options->scenarios, ","), "; servers: ",
+      absl::StrJoin(options->servers, ",",
+                    [](std::string* out, ServerKind k) { absl::StrAppend(out, ServerName(k)); }),
+      "; ", options->reps, " repetitions; temp dir ", (*temp)->path()));
 
   const Clock::time_point start = Clock::now();
   RunSuite(**temp, **interrupt, progress, server_cpus, &results);

@@ -24,8 +24,8 @@ std::string DefaultTtyhubBinary() {
   std::error_code ec;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (const auto& candidate : {self.parent_path().parent_path() / "ttyhub",
-                                  self.parent_path() / "ttyhub"}) {
+    for (const auto& candidate :
+         {self.parent_path().parent_path() / "ttyhub", self.parent_path() / "ttyhub"}) {
       if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
     }
   }
@@ -52,8 +52,8 @@ absl::StatusOr<int> ParseCount(absl::string_view flag, absl::string_view v, int 
 }  // namespace
 
 std::vector<std::string> AllScenarioNames() {
-  return {"limits",      "dev2net",    "net2dev",      "echo", "many_ports", "fanout",
-          "slow_viewer", "idle_ports", "connect_storm"};
+  return {"limits", "dev2net",     "net2dev",    "echo",         "many_ports",
+          "fanout", "slow_viewer", "idle_ports", "connect_storm"};
 }
 
 std::string BenchUsage() {
@@ -109,9 +109,9 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
     }
     static const char* const kSwitches[] = {"--quick", "--pin", "--keep-temp", "--verbose",
                                             "--fanout-ro"};
-    const bool is_switch = std::find_if(std::begin(kSwitches), std::end(kSwitches), [&](const char* s) {
-                             return arg == s;
-                           }) != std::end(kSwitches);
+    const bool is_switch =
+        std::find_if(std::begin(kSwitches), std::end(kSwitches),
+                     [&](const char* s) { return arg == s; }) != std::end(kSwitches);
     if (!is_switch && eq == std::string::npos) {
       if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
       value = argv[++i];
@@ -140,8 +140,8 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       for (absl::string_view name : absl::StrSplit(v, ',', absl::SkipEmpty())) {
         const std::optional<ServerKind> k = ParseServerName(name);
         if (!k) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "--servers: unknown server '", name, "' (ttyhub, ser2net, ser2net-tuned)"));
+          return absl::InvalidArgumentError(absl::StrCat("--servers: unknown server '", name,
+                                                         "' (ttyhub, ser2net, ser2net-tuned)"));
         }
         if (std::find(o.servers.begin(), o.servers.end(), *k) == o.servers.end()) {
           o.servers.push_back(*k);

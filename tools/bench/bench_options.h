@@ -22,15 +22,15 @@ struct BenchOptions {
   int reps = 3;
 
   // Sizes. Durations in seconds.
-  double duration_s = 5;            // each throughput/latency window
-  size_t message_bytes = 16;        // echo message size
+  double duration_s = 5;      // each throughput/latency window
+  size_t message_bytes = 16;  // echo message size
   int many_ports = 64;
   std::vector<int> fanout_viewers = {1, 8, 64, 512};
-  bool fanout_read_only = false;    // ttyhub viewers on the ro listener
-  double bucket_s = 0.25;           // slow_viewer rate buckets
+  bool fanout_read_only = false;  // ttyhub viewers on the ro listener
+  double bucket_s = 0.25;         // slow_viewer rate buckets
   int idle_ports = 4096;
   double idle_s = 10;
-  int cold_echo_ports = 20;         // idle_ports: random ports echoed after idle
+  int cold_echo_ports = 20;  // idle_ports: random ports echoed after idle
   int storm_clients = 500;
   double storm_s = 5;
   double storm_emit_interval_s = 0.001;  // device emits 64 B this often

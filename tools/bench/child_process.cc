@@ -6,8 +6,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,7 +92,8 @@ bool ChildProcess::Exited() {
 
 std::string ChildProcess::ExitDescription() const {
   if (!exited_) return "running";
-  if (signal_ != 0) return absl::StrCat("killed by signal ", signal_, " (", strsignal(signal_), ")");
+  if (signal_ != 0)
+    return absl::StrCat("killed by signal ", signal_, " (", strsignal(signal_), ")");
   return absl::StrCat("exited with status ", exit_code_);
 }
 

@@ -136,14 +136,14 @@ absl::StatusOr<std::vector<UniqueFd>> ConnectClients(EventLoop& loop,
     }
   };
 
-  const LoopExit exit = loop.RunUntil(
-      [&] { return !status.ok() || done == tcp_ports.size(); }, deadline, tick, kTickMs);
+  const LoopExit exit = loop.RunUntil([&] { return !status.ok() || done == tcp_ports.size(); },
+                                      deadline, tick, kTickMs);
   if (retries != nullptr) *retries = retry_count;
   if (!status.ok()) return status;
   if (exit != LoopExit::kDone) {
-    return absl::DeadlineExceededError(absl::StrCat("connecting ", tcp_ports.size(),
-                                                    " clients: ", done, " accepted by the server, then ",
-                                                    LoopExitName(exit)));
+    return absl::DeadlineExceededError(
+        absl::StrCat("connecting ", tcp_ports.size(), " clients: ", done,
+                     " accepted by the server, then ", LoopExitName(exit)));
   }
   return accepted;
 }

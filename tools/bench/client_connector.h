@@ -22,10 +22,10 @@
 namespace ttyhub::bench {
 
 struct ConnectOptions {
-  int rcvbuf_bytes = 0;                // > 0: SO_RCVBUF before connecting
-  int max_unaccepted_per_port = 4;     // outstanding connections per TCP port
-  size_t max_unaccepted = 256;         // outstanding connections in all
-  double accept_timeout_s = 3;         // then close and connect again
+  int rcvbuf_bytes = 0;             // > 0: SO_RCVBUF before connecting
+  int max_unaccepted_per_port = 4;  // outstanding connections per TCP port
+  size_t max_unaccepted = 256;      // outstanding connections in all
+  double accept_timeout_s = 3;      // then close and connect again
 };
 
 // One accepted connection per entry of `tcp_ports` (which may repeat), in

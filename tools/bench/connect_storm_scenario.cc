@@ -52,8 +52,8 @@ class ConnectStormScenario : public Scenario {
       PatternWriter device(f.loop(), f.pty(0).master(), false, PatternSeed(0));
       std::vector<std::unique_ptr<StormClient>> slots;
       for (int i = 0; i < clients; ++i) {
-        slots.push_back(std::make_unique<StormClient>(
-            f.loop(), f.rw_tcp_port(0), PatternSeed(0), SecondsToDuration(kSessionTimeoutSeconds)));
+        slots.push_back(std::make_unique<StormClient>(f.loop(), f.rw_tcp_port(0), PatternSeed(0),
+                                                      SecondsToDuration(kSessionTimeoutSeconds)));
       }
       if (absl::Status s = device.Start(); !s.ok()) {
         result.Fail(std::string(s.message()));
@@ -105,7 +105,8 @@ class ConnectStormScenario : public Scenario {
       sessions += s->sessions();
       corrupt += s->corrupt_sessions();
       connect_ns.insert(connect_ns.end(), s->connect_ns().begin(), s->connect_ns().end());
-      first_byte_ns.insert(first_byte_ns.end(), s->first_byte_ns().begin(), s->first_byte_ns().end());
+      first_byte_ns.insert(first_byte_ns.end(), s->first_byte_ns().begin(),
+                           s->first_byte_ns().end());
       for (const auto& [kind, count] : s->failures()) {
         by_kind[kind] += count;
         failures += count;
@@ -116,7 +117,8 @@ class ConnectStormScenario : public Scenario {
     }
     result->Add("clients", static_cast<double>(slots.size()), "");
     result->Add("sessions", static_cast<double>(sessions), "");
-    result->Add("sessions_per_s", static_cast<double>(sessions_in_window) / window.seconds(), "1/s");
+    result->Add("sessions_per_s", static_cast<double>(sessions_in_window) / window.seconds(),
+                "1/s");
     result->Add("failures", static_cast<double>(failures), "");
     result->Add("corrupt_sessions", static_cast<double>(corrupt), "");
     AddLatencyMetrics("connect", connect_ns, result);
@@ -129,7 +131,8 @@ class ConnectStormScenario : public Scenario {
     if (corrupt > 0) {
       for (const auto& s : slots) {
         if (!s->first_corrupt_hex().empty()) {
-          result->notes.push_back(absl::StrCat("first bytes of a bad session: ", s->first_corrupt_hex()));
+          result->notes.push_back(
+              absl::StrCat("first bytes of a bad session: ", s->first_corrupt_hex()));
           break;
         }
       }

@@ -67,8 +67,8 @@ bool EchoClient::OnIoEvents(uint32_t) {
       const Clock::time_point now = Clock::now();
       verifier_.Feed(buffer, static_cast<size_t>(n));
       if (in_flight_ && verifier_.position() >= (completed_ + 1) * message_bytes_) {
-        rtt_ns_.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(now - sent_at_)
-                              .count());
+        rtt_ns_.push_back(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - sent_at_).count());
         ++completed_;
         in_flight_ = false;
         SendNext();

@@ -52,8 +52,8 @@ class EchoScenario : public Scenario {
         ++result.streams;
         result.verify.Add(device.verifier().counts());
         if (!device.verifier().counts().Clean()) {
-          result.Fail(absl::StrCat("device input did not verify: ",
-                                   device.verifier().counts().Describe()));
+          result.Fail(
+              absl::StrCat("device input did not verify: ", device.verifier().counts().Describe()));
         }
       }
     }

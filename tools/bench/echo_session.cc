@@ -24,8 +24,9 @@ void RunEchoSession(EventLoop& loop, EchoClient& client, double seconds, PortFix
   LoopExit exit = loop.RunUntil([&] { return client.idle() || broken(); },
                                 Deadline::AfterSeconds(kEchoStallSeconds));
   if (exit != LoopExit::kDone || broken()) {
-    FailOnLoopExit(exit, absl::StrCat(prefix, " warm-up (", client.completed(), " of ",
-                                      kEchoWarmupMessages, " echoes)"),
+    FailOnLoopExit(exit,
+                   absl::StrCat(prefix, " warm-up (", client.completed(), " of ",
+                                kEchoWarmupMessages, " echoes)"),
                    fixture, result);
     if (broken()) result->Fail(absl::StrCat(prefix, ": connection closed during warm-up"));
     return;
@@ -58,9 +59,9 @@ void RunEchoSession(EventLoop& loop, EchoClient& client, double seconds, PortFix
   if (stalled) {
     result->Fail(absl::StrCat(prefix, ": no echo for ", kEchoStallSeconds, " s"));
   } else if (broken()) {
-    result->Fail(absl::StrCat(prefix, ": connection closed",
-                              client.error() ? absl::StrCat(" (", std::strerror(client.error()), ")")
-                                             : std::string()));
+    result->Fail(absl::StrCat(
+        prefix, ": connection closed",
+        client.error() ? absl::StrCat(" (", std::strerror(client.error()), ")") : std::string()));
   } else {
     FailOnLoopExit(exit, absl::StrCat(prefix, " echoes"), fixture, result);
   }
@@ -73,8 +74,8 @@ void RunEchoSession(EventLoop& loop, EchoClient& client, double seconds, PortFix
   ++result->streams;
   result->verify.Add(client.verifier().counts());
   if (!client.verifier().counts().Clean()) {
-    result->Fail(absl::StrCat(prefix, ": echoes did not verify: ",
-                              client.verifier().counts().Describe()));
+    result->Fail(
+        absl::StrCat(prefix, ": echoes did not verify: ", client.verifier().counts().Describe()));
   }
 }
 

@@ -18,10 +18,14 @@ constexpr int kMaxEvents = 512;
 
 const char* LoopExitName(LoopExit e) {
   switch (e) {
-    case LoopExit::kDone: return "done";
-    case LoopExit::kDeadline: return "deadline";
-    case LoopExit::kInterrupted: return "interrupted";
-    case LoopExit::kServerExited: return "server exited";
+    case LoopExit::kDone:
+      return "done";
+    case LoopExit::kDeadline:
+      return "deadline";
+    case LoopExit::kInterrupted:
+      return "interrupted";
+    case LoopExit::kServerExited:
+      return "server exited";
   }
   return "?";
 }

@@ -47,8 +47,8 @@ class FanoutScenario : public Scenario {
     RunResult result;
     result.case_name = absl::StrCat("fanout_k", viewers);
     const bool read_only = ctx.options.fanout_read_only && HasReadOnlyListeners(ctx.server->kind);
-    PortFixtureSpec spec{.ports = 1, .rw_clients = read_only ? 1 : viewers,
-                         .ro_clients = read_only ? viewers : 0};
+    PortFixtureSpec spec{
+        .ports = 1, .rw_clients = read_only ? 1 : viewers, .ro_clients = read_only ? viewers : 0};
     absl::StatusOr<std::unique_ptr<PortFixture>> fixture =
         PortFixture::Start(ctx, spec, absl::StrCat(name(), "-k", viewers));
     if (!fixture.ok()) {
@@ -57,9 +57,9 @@ class FanoutScenario : public Scenario {
     }
     PortFixture& f = **fixture;
     const uint16_t port = read_only ? f.viewer_tcp_port(0) : f.rw_tcp_port(0);
-    absl::StatusOr<std::vector<UniqueFd>> clients = ConnectClients(
-        f.loop(), std::vector<uint16_t>(static_cast<size_t>(viewers), port),
-        Deadline::AfterSeconds(kConnectSeconds));
+    absl::StatusOr<std::vector<UniqueFd>> clients =
+        ConnectClients(f.loop(), std::vector<uint16_t>(static_cast<size_t>(viewers), port),
+                       Deadline::AfterSeconds(kConnectSeconds));
     if (!clients.ok()) {
       result.Fail(std::string(clients.status().message()));
       f.Finish(&result);
@@ -87,8 +87,9 @@ class FanoutScenario : public Scenario {
     if (exit != LoopExit::kDone) {
       size_t joined = 0;
       for (size_t i = 0; i < group.reader_count(); ++i) joined += group.reader(i).received() > 0;
-      return FailOnLoopExit(exit, absl::StrCat("waiting for every client's first bytes (", joined,
-                                               " of ", group.reader_count(), " have some)"),
+      return FailOnLoopExit(exit,
+                            absl::StrCat("waiting for every client's first bytes (", joined, " of ",
+                                         group.reader_count(), " have some)"),
                             &f, result);
     }
     MeasurementWindow window(f.server().pid());
@@ -128,7 +129,8 @@ class FanoutScenario : public Scenario {
     }
     result->Add("clients_with_loss", static_cast<double>(clients_with_loss), "");
     result->Add("lost_bytes",
-                static_cast<double>(result->verify.gap_bytes + result->lossy_verify.gap_bytes), "B");
+                static_cast<double>(result->verify.gap_bytes + result->lossy_verify.gap_bytes),
+                "B");
     window.AddTo(result);
   }
 };

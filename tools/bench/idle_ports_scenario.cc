@@ -127,17 +127,19 @@ class IdlePortsScenario : public Scenario {
   static int SizeToFit(int requested, RunResult* result) {
     rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
-    const uint64_t by_fds = rl.rlim_cur > kSpareFds ? (rl.rlim_cur - kSpareFds) / kToolFdsPerPort : 0;
+    const uint64_t by_fds =
+        rl.rlim_cur > kSpareFds ? (rl.rlim_cur - kSpareFds) / kToolFdsPerPort : 0;
     const uint64_t ptys = PtysAvailable();
     // One more pty is needed for the empty server.
     const uint64_t by_ptys = ptys > kSparePtys + 1 ? ptys - kSparePtys - 1 : 0;
-    const int fit = static_cast<int>(std::min<uint64_t>({static_cast<uint64_t>(requested), by_fds, by_ptys}));
+    const int fit =
+        static_cast<int>(std::min<uint64_t>({static_cast<uint64_t>(requested), by_fds, by_ptys}));
     if (fit < requested) {
       result->notes.push_back(absl::StrCat(
           "sized down from ", requested, " to ", fit, " ports: open-file limit ", rl.rlim_cur,
           " allows ", by_fds, " (", kToolFdsPerPort, " fds per port in the tool), ",
-          "kernel.pty.max allows ", by_ptys, " more ptys (", ptys,
-          " free, ", kSparePtys, " kept spare); raise them (ulimit -Hn, sysctl kernel.pty.max) "
+          "kernel.pty.max allows ", by_ptys, " more ptys (", ptys, " free, ", kSparePtys,
+          " kept spare); raise them (ulimit -Hn, sysctl kernel.pty.max) "
           "to run the full size"));
     }
     return fit;
@@ -145,7 +147,7 @@ class IdlePortsScenario : public Scenario {
 
   // Every client sends 16 bytes; every device must receive them.
   static bool ProveEveryPortCarriesData(PortFixture& f, const std::vector<UniqueFd>& clients,
-                            RunResult* result) {
+                                        RunResult* result) {
     const uint64_t seed = PatternSeed(2);
     uint8_t probe[kProbeBytes];
     FillPattern(seed, 0, probe, kProbeBytes);
@@ -171,8 +173,9 @@ class IdlePortsScenario : public Scenario {
         },
         Deadline::AfterSeconds(kAttachSeconds));
     if (exit != LoopExit::kDone) {
-      FailOnLoopExit(exit, absl::StrCat("sending a message through every port (", attached, " of ",
-                                        devices.size(), " reached their device)"),
+      FailOnLoopExit(exit,
+                     absl::StrCat("sending a message through every port (", attached, " of ",
+                                  devices.size(), " reached their device)"),
                      &f, result);
       return false;
     }
@@ -200,9 +203,9 @@ class IdlePortsScenario : public Scenario {
       return -1;
     }
     client.SendMessages(static_cast<uint64_t>(messages));
-    const LoopExit exit = f.loop().RunUntil(
-        [&] { return client.idle() || client.closed() || client.error() != 0; },
-        Deadline::AfterSeconds(kEchoSeconds));
+    const LoopExit exit =
+        f.loop().RunUntil([&] { return client.idle() || client.closed() || client.error() != 0; },
+                          Deadline::AfterSeconds(kEchoSeconds));
     if (exit != LoopExit::kDone || !client.idle()) {
       FailOnLoopExit(exit, absl::StrCat("echo on port ", port), &f, result);
       if (result->ok) result->Fail(absl::StrCat("echo on port ", port, ": connection closed"));
@@ -219,8 +222,9 @@ class IdlePortsScenario : public Scenario {
   }
 
   // Steps 3 to 5; false if the run failed.
-  static bool MeasureIdle(ScenarioContext& ctx, PortFixture& f, const std::vector<UniqueFd>& clients,
-                          std::optional<uint64_t> empty_rss, RunResult* result) {
+  static bool MeasureIdle(ScenarioContext& ctx, PortFixture& f,
+                          const std::vector<UniqueFd>& clients, std::optional<uint64_t> empty_rss,
+                          RunResult* result) {
     const double n = static_cast<double>(clients.size());
     MeasurementWindow window(f.server().pid());
     const LoopExit exit =
@@ -234,16 +238,17 @@ class IdlePortsScenario : public Scenario {
       result->Add("idle_cpu_pct", 100.0 * *cpu / window.seconds(), "% of a core");
     }
     result->Add("idle_window_s", window.seconds(), "s");
-    result->Add("idle_other_cpu_pct", 100.0 * window.other_cpu_seconds().value_or(0) / window.seconds(),
-                "% of a core");
+    result->Add("idle_other_cpu_pct",
+                100.0 * window.other_cpu_seconds().value_or(0) / window.seconds(), "% of a core");
     result->Add("idle_machine_busy_pct", window.machine_busy_percent(), "% of all cores");
     if (const std::optional<ProcessMemory> mem = f.server().Memory()) {
       result->Add("rss_MiB", static_cast<double>(mem->rss_bytes) / (1 << 20), "MiB");
       if (empty_rss) {
         result->Add("rss_empty_MiB", static_cast<double>(*empty_rss) / (1 << 20), "MiB");
-        result->Add("rss_per_port_KiB",
-                    (static_cast<double>(mem->rss_bytes) - static_cast<double>(*empty_rss)) / n / 1024,
-                    "KiB");
+        result->Add(
+            "rss_per_port_KiB",
+            (static_cast<double>(mem->rss_bytes) - static_cast<double>(*empty_rss)) / n / 1024,
+            "KiB");
       }
     }
     if (const std::optional<int> threads = ProcessThreadCount(f.server().pid())) {

@@ -44,7 +44,10 @@ void JsonWriter::BeginArray() {
   has_element_.push_back(false);
 }
 
-void JsonWriter::EndArray() { EndObject(); out_.back() = ']'; }
+void JsonWriter::EndArray() {
+  EndObject();
+  out_.back() = ']';
+}
 
 void JsonWriter::Key(absl::string_view key) {
   BeforeValue();
@@ -63,11 +66,21 @@ void JsonWriter::AppendQuoted(absl::string_view value) {
   for (const char ch : value) {
     const unsigned char c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
+      case '"':
+        out_ += "\\\"";
+        break;
+      case '\\':
+        out_ += "\\\\";
+        break;
+      case '\n':
+        out_ += "\\n";
+        break;
+      case '\r':
+        out_ += "\\r";
+        break;
+      case '\t':
+        out_ += "\\t";
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {  // bytes, not UTF-8: keep the file valid JSON
           out_ += absl::StrFormat("\\u%04x", c);

@@ -26,11 +26,26 @@ class JsonWriter {
   void Null();
 
   // Key + value shorthands.
-  void Field(absl::string_view key, absl::string_view value) { Key(key); String(value); }
-  void Field(absl::string_view key, const char* value) { Key(key); String(value); }
-  void Field(absl::string_view key, double value) { Key(key); Number(value); }
-  void Field(absl::string_view key, int value) { Key(key); Integer(value); }
-  void Field(absl::string_view key, long long value) { Key(key); Integer(value); }
+  void Field(absl::string_view key, absl::string_view value) {
+    Key(key);
+    String(value);
+  }
+  void Field(absl::string_view key, const char* value) {
+    Key(key);
+    String(value);
+  }
+  void Field(absl::string_view key, double value) {
+    Key(key);
+    Number(value);
+  }
+  void Field(absl::string_view key, int value) {
+    Key(key);
+    Integer(value);
+  }
+  void Field(absl::string_view key, long long value) {
+    Key(key);
+    Integer(value);
+  }
   void Field(absl::string_view key, unsigned long long value) {
     Key(key);
     Integer(static_cast<long long>(value));
@@ -39,7 +54,10 @@ class JsonWriter {
     Key(key);
     Integer(static_cast<long long>(value));
   }
-  void Field(absl::string_view key, bool value) { Key(key); Bool(value); }
+  void Field(absl::string_view key, bool value) {
+    Key(key);
+    Bool(value);
+  }
 
   const std::string& text() const { return out_; }
 

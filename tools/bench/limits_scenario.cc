@@ -17,11 +17,11 @@
 #include "tools/bench/echo_session.h"
 #include "tools/bench/measurement_window.h"
 #include "tools/bench/pattern.h"
+#include "tools/bench/pattern_writer.h"
 #include "tools/bench/port_fixture.h"
 #include "tools/bench/pty_pair.h"
-#include "tools/bench/pattern_writer.h"
-#include "tools/bench/threaded_reader.h"
 #include "tools/bench/tcp_socket.h"
+#include "tools/bench/threaded_reader.h"
 
 namespace ttyhub::bench {
 namespace {
@@ -88,8 +88,8 @@ void MeasureEcho(ScenarioContext& ctx, EventLoop& loop, absl::string_view prefix
   result->Add(absl::StrCat(prefix, "_other_cpu_pct"),
               100.0 * window.other_cpu_seconds().value_or(0) / window.seconds(), "% of a core");
   if (!echo.verifier().counts().Clean()) {
-    result->Fail(absl::StrCat(prefix, ": echo input did not verify: ",
-                              echo.verifier().counts().Describe()));
+    result->Fail(
+        absl::StrCat(prefix, ": echo input did not verify: ", echo.verifier().counts().Describe()));
   }
 }
 

@@ -61,8 +61,8 @@ MachineInfo ReadMachineInfo() {
     m.kernel = absl::StrCat(u.sysname, " ", u.release);
     m.hostname = u.nodename;
   }
-  m.memory_bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-                   static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  m.memory_bytes =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0) m.open_files_limit = rl.rlim_cur;
   m.pty_max = ReadNumberFile("/proc/sys/kernel/pty/max");

@@ -69,7 +69,8 @@ class ManyPortsScenario : public Scenario {
     EventLoop& loop = f.loop();
     LoopExit exit = loop.RunUntil([&] { return group.AllJoined() || group.AnyBroken(); },
                                   Deadline::AfterSeconds(kJoinSeconds));
-    if (exit != LoopExit::kDone) return FailOnLoopExit(exit, "waiting for every port's first bytes", &f, result);
+    if (exit != LoopExit::kDone)
+      return FailOnLoopExit(exit, "waiting for every port's first bytes", &f, result);
     MeasurementWindow window(f.server().pid());
     const std::vector<uint64_t> before = group.ReceivedPerReader();
     exit = loop.RunUntil([&] { return group.AnyBroken(); },
@@ -98,8 +99,8 @@ class ManyPortsScenario : public Scenario {
     result->Add("per_port_min_MBps", per_port.front(), "MB/s");
     result->Add("per_port_median_MBps", Median(per_port), "MB/s");
     result->Add("per_port_max_MBps", per_port.back(), "MB/s");
-    result->Add("fairness_min_over_max", per_port.back() > 0 ? per_port.front() / per_port.back() : 0,
-                "");
+    result->Add("fairness_min_over_max",
+                per_port.back() > 0 ? per_port.front() / per_port.back() : 0, "");
     if (const std::optional<double> per_gb = window.ServerCpuSecondsPerGB(total)) {
       result->Add("server_cpu_s_per_GB", *per_gb, "s/GB");
     }

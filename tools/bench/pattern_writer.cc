@@ -53,8 +53,8 @@ bool PatternWriter::OnIoEvents(uint32_t) {
     const size_t in_buffer = static_cast<size_t>(buffer_offset_ + buffer_len_ - written_);
     const size_t len = static_cast<size_t>(std::min<uint64_t>(in_buffer, limit_ - written_));
     const uint8_t* data = buffer_.get() + (written_ - buffer_offset_);
-    const ssize_t n = is_socket_ ? send(fd_, data, len, MSG_NOSIGNAL | MSG_DONTWAIT)
-                                 : write(fd_, data, len);
+    const ssize_t n =
+        is_socket_ ? send(fd_, data, len, MSG_NOSIGNAL | MSG_DONTWAIT) : write(fd_, data, len);
     if (n > 0) {
       written_ += static_cast<uint64_t>(n);
       continue;

@@ -21,8 +21,8 @@ std::string Num(std::optional<double> v) { return v ? absl::StrFormat("%.6g", *v
 // `which`: what the plotted values are, e.g. "median of 3".
 std::string Title(const SuiteResults& r, const std::string& what, const std::string& which) {
   return absl::StrCat(what, "\\n{/*0.8 ", r.machine.cpu_model, ", ", r.machine.online_cpus,
-                      " CPUs, ", r.started_at, r.options.note.empty() ? "" : ", ",
-                      r.options.note, "; ", which, "}");
+                      " CPUs, ", r.started_at, r.options.note.empty() ? "" : ", ", r.options.note,
+                      "; ", which, "}");
 }
 
 std::string Medians(const SuiteResults& r) { return absl::StrCat("median of ", r.options.reps); }
@@ -30,7 +30,9 @@ std::string Medians(const SuiteResults& r) { return absl::StrCat("median of ", r
 std::string Preamble(const std::string& svg) {
   return absl::StrCat(
       "set terminal svg size 900,520 dynamic enhanced font 'sans,12' background '#ffffff'\n"
-      "set output '", svg, "'\n"
+      "set output '",
+      svg,
+      "'\n"
       "set datafile missing 'NaN'\n"
       "set grid\n"
       "set key top left\n");
@@ -77,16 +79,21 @@ std::optional<PlotFile> EchoPlot(const SuiteResults& r) {
   for (const PercentileLabel& pl : ReportedPercentiles()) {
     absl::StrAppend(&p.data, "\"", pl.suffix == std::string("p99_9") ? "p99.9" : pl.suffix, "\"");
     for (size_t i = 0; i < sources.size(); ++i) {
-      absl::StrAppend(&p.data, "\t", Num(sources[i]->Median(absl::StrCat(prefixes[i], "_", pl.suffix, "_us"))));
+      absl::StrAppend(&p.data, "\t",
+                      Num(sources[i]->Median(absl::StrCat(prefixes[i], "_", pl.suffix, "_us"))));
     }
     p.data += "\n";
   }
-  p.script = absl::StrCat(
-      "set title \"", Title(r, absl::StrCat("Echo round trip, ", r.options.message_bytes,
-                                            "-byte messages one at a time"), Medians(r)),
-      "\"\nset ylabel 'round-trip time (µs, log scale)'\nset logscale y\n"
-      "set xlabel 'percentile'\nset style data linespoints\nset key below\n"
-      "plot for [i=2:", columns.size() + 1, "] DATA using i:xtic(1) title columnhead(i) lw 2 pt 7\n");
+  p.script =
+      absl::StrCat("set title \"",
+                   Title(r,
+                         absl::StrCat("Echo round trip, ", r.options.message_bytes,
+                                      "-byte messages one at a time"),
+                         Medians(r)),
+                   "\"\nset ylabel 'round-trip time (µs, log scale)'\nset logscale y\n"
+                   "set xlabel 'percentile'\nset style data linespoints\nset key below\n"
+                   "plot for [i=2:",
+                   columns.size() + 1, "] DATA using i:xtic(1) title columnhead(i) lw 2 pt 7\n");
   return p;
 }
 
@@ -111,13 +118,15 @@ std::optional<PlotFile> FanoutPlot(const SuiteResults& r, bool cpu) {
   if (!any) return std::nullopt;
   p.script = absl::StrCat(
       "set title \"",
-      Title(r, cpu ? "Fan-out: server CPU per GB of device input"
-                   : "Fan-out: aggregate throughput to all viewers (every byte verified)",
+      Title(r,
+            cpu ? "Fan-out: server CPU per GB of device input"
+                : "Fan-out: aggregate throughput to all viewers (every byte verified)",
             Medians(r)),
       "\"\nset xlabel 'viewers on one port (log scale)'\nset logscale x\nset logscale y\n",
       "set ylabel '", cpu ? "server CPU seconds per GB (log scale)" : "aggregate MB/s (log scale)",
       "'\nset style data linespoints\nset key below\n"
-      "plot for [i=2:", servers.size() + 1, "] DATA using 1:i title columnhead(i) lw 2 pt 7\n");
+      "plot for [i=2:",
+      servers.size() + 1, "] DATA using 1:i title columnhead(i) lw 2 pt 7\n");
   return p;
 }
 
@@ -143,12 +152,13 @@ std::optional<PlotFile> SlowViewerPlot(const SuiteResults& r) {
     }
   }
   if (titles.empty()) return std::nullopt;
-  p.script = absl::StrCat("set title \"",
-                          Title(r, "Slow viewer: the fast client's rate while a viewer stops reading",
-                                "first repetition"),
-                          "\"\nset xlabel 'time (s)'\nset ylabel 'fast client MB/s per ",
-                          absl::StrFormat("%.0f", r.options.bucket_s * 1000), " ms bucket'\n",
-                          "set yrange [0:*]\nset key below\n");
+  p.script =
+      absl::StrCat("set title \"",
+                   Title(r, "Slow viewer: the fast client's rate while a viewer stops reading",
+                         "first repetition"),
+                   "\"\nset xlabel 'time (s)'\nset ylabel 'fast client MB/s per ",
+                   absl::StrFormat("%.0f", r.options.bucket_s * 1000), " ms bucket'\n",
+                   "set yrange [0:*]\nset key below\n");
   if (stall_at) {
     absl::StrAppend(&p.script, "set arrow from ", *stall_at, ", graph 0 to ", *stall_at,
                     ", graph 1 nohead dt 2 lw 2\nset label 'viewer stops reading' at ", *stall_at,
@@ -156,7 +166,8 @@ std::optional<PlotFile> SlowViewerPlot(const SuiteResults& r) {
   }
   std::vector<std::string> plots;
   for (size_t i = 0; i < titles.size(); ++i) {
-    plots.push_back(absl::StrCat("DATA index ", i, " using 1:2 with steps lw 2 title '", titles[i], "'"));
+    plots.push_back(
+        absl::StrCat("DATA index ", i, " using 1:2 with steps lw 2 title '", titles[i], "'"));
   }
   absl::StrAppend(&p.script, "plot ", absl::StrJoin(plots, ", \\\n     "), "\n");
   return p;
@@ -187,17 +198,20 @@ std::optional<PlotFile> ThroughputPlot(const SuiteResults& r) {
       absl::StrAppend(&p.data, "\t", Num(v));
     }
     std::optional<double> limit;
-    if (limits != nullptr && row.case_name == "dev2net") limit = limits->Median("pty_master_to_slave_MBps");
-    if (limits != nullptr && row.case_name == "net2dev") limit = limits->Median("pty_slave_to_master_MBps");
+    if (limits != nullptr && row.case_name == "dev2net")
+      limit = limits->Median("pty_master_to_slave_MBps");
+    if (limits != nullptr && row.case_name == "net2dev")
+      limit = limits->Median("pty_slave_to_master_MBps");
     absl::StrAppend(&p.data, "\t", Num(limit), "\n");
   }
   if (!any) return std::nullopt;
-  p.script = absl::StrCat(
-      "set title \"", Title(r, "Throughput (every byte verified)", Medians(r)),
-      "\"\nset ylabel 'MB/s (log scale)'\nset logscale y\nset style data histograms\n"
-      "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
-      "set boxwidth 0.9\nset key top right\n"
-      "plot for [i=2:", servers.size() + 2, "] DATA using i:xtic(1) title columnhead(i)\n");
+  p.script =
+      absl::StrCat("set title \"", Title(r, "Throughput (every byte verified)", Medians(r)),
+                   "\"\nset ylabel 'MB/s (log scale)'\nset logscale y\nset style data histograms\n"
+                   "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
+                   "set boxwidth 0.9\nset key top right\n"
+                   "plot for [i=2:",
+                   servers.size() + 2, "] DATA using i:xtic(1) title columnhead(i)\n");
   return p;
 }
 

@@ -28,9 +28,8 @@ absl::StatusOr<std::unique_ptr<PortFixture>> PortFixture::Start(ScenarioContext&
   for (int i = 0; i < spec.ports; ++i) {
     absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
     if (!pty.ok()) {
-      return absl::Status(pty.status().code(),
-                          absl::StrCat("pty ", i + 1, " of ", spec.ports, ": ",
-                                       pty.status().message()));
+      return absl::Status(pty.status().code(), absl::StrCat("pty ", i + 1, " of ", spec.ports, ": ",
+                                                            pty.status().message()));
     }
     PlannedPort p;
     p.name = absl::StrCat("p", i);

@@ -61,8 +61,7 @@ class PortFixture {
 
 // Ends a run whose loop stopped early: fails `result` with the reason
 // (interrupt, server exit, deadline) and `what` was being waited for.
-void FailOnLoopExit(LoopExit exit, absl::string_view what, PortFixture* fixture,
-                    RunResult* result);
+void FailOnLoopExit(LoopExit exit, absl::string_view what, PortFixture* fixture, RunResult* result);
 
 }  // namespace ttyhub::bench
 

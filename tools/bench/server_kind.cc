@@ -5,9 +5,12 @@ namespace ttyhub::bench {
 
 absl::string_view ServerName(ServerKind kind) {
   switch (kind) {
-    case ServerKind::kTtyhub: return "ttyhub";
-    case ServerKind::kSer2net: return "ser2net";
-    case ServerKind::kSer2netTuned: return "ser2net-tuned";
+    case ServerKind::kTtyhub:
+      return "ttyhub";
+    case ServerKind::kSer2net:
+      return "ser2net";
+    case ServerKind::kSer2netTuned:
+      return "ser2net-tuned";
   }
   return "?";
 }

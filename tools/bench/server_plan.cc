@@ -17,9 +17,12 @@ std::vector<uint16_t> ListeningPorts(ServerKind kind, const ServerPlan& plan) {
 
 std::string ServerConfigText(ServerKind kind, const ServerPlan& plan) {
   switch (kind) {
-    case ServerKind::kTtyhub: return TtyhubConfigYaml(plan);
-    case ServerKind::kSer2net: return Ser2netConfigYaml(plan, /*tuned=*/false);
-    case ServerKind::kSer2netTuned: return Ser2netConfigYaml(plan, /*tuned=*/true);
+    case ServerKind::kTtyhub:
+      return TtyhubConfigYaml(plan);
+    case ServerKind::kSer2net:
+      return Ser2netConfigYaml(plan, /*tuned=*/false);
+    case ServerKind::kSer2netTuned:
+      return Ser2netConfigYaml(plan, /*tuned=*/true);
   }
   return "";
 }

@@ -36,8 +36,7 @@ struct ServerPlan {
 
 // The TCP port a viewer of `port` connects to on `kind`.
 inline uint16_t ViewerTcpPort(ServerKind kind, const PlannedPort& port) {
-  return HasReadOnlyListeners(kind) && port.ro_tcp_port != 0 ? port.ro_tcp_port
-                                                             : port.rw_tcp_port;
+  return HasReadOnlyListeners(kind) && port.ro_tcp_port != 0 ? port.ro_tcp_port : port.rw_tcp_port;
 }
 
 // Every TCP port the server must listen on.

@@ -53,8 +53,7 @@ absl::StatusOr<std::unique_ptr<ServerUnderTest>> ServerUnderTest::Launch(
   absl::StatusOr<std::unique_ptr<ChildProcess>> child =
       ChildProcess::Spawn(CommandLine(spec, config, pid_file), log, cpus);
   if (!child.ok()) return child.status();
-  std::unique_ptr<ServerUnderTest> server(
-      new ServerUnderTest(spec.kind, *std::move(child), log));
+  std::unique_ptr<ServerUnderTest> server(new ServerUnderTest(spec.kind, *std::move(child), log));
 
   const std::vector<uint16_t> wanted = ListeningPorts(spec.kind, plan);
   // ttyhub says "ready: " once every listener is bound; ser2net says nothing.
@@ -77,9 +76,9 @@ absl::StatusOr<std::unique_ptr<ServerUnderTest>> ServerUnderTest::Launch(
                          OneLine(server->LogTail(kLogTailBytes))));
       }
     } else if (deadline.Expired()) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "ttyhub did not print 'ready:' before the deadline; its log ends: ",
-          OneLine(server->LogTail(kLogTailBytes))));
+      return absl::DeadlineExceededError(
+          absl::StrCat("ttyhub did not print 'ready:' before the deadline; its log ends: ",
+                       OneLine(server->LogTail(kLogTailBytes))));
     }
     if (interrupt.Poll()) return absl::CancelledError("interrupted");
     pollfd fds[2] = {{server->pidfd(), POLLIN, 0}, {interrupt.fd(), POLLIN, 0}};

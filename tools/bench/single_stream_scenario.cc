@@ -68,7 +68,8 @@ class SingleStreamScenario : public Scenario {
     EventLoop& loop = f.loop();
     LoopExit exit = loop.RunUntil([&] { return group.AllJoined() || group.AnyBroken(); },
                                   Deadline::AfterSeconds(kJoinSeconds));
-    if (exit != LoopExit::kDone) return FailOnLoopExit(exit, "waiting for the first bytes", &f, result);
+    if (exit != LoopExit::kDone)
+      return FailOnLoopExit(exit, "waiting for the first bytes", &f, result);
     MeasurementWindow window(f.server().pid());
     const uint64_t before = group.TotalReceived();
     exit = loop.RunUntil([&] { return group.AnyBroken(); },

@@ -110,13 +110,14 @@ void StreamGroup::Verify(RunResult* result, const std::function<bool(size_t)>& g
   }
   for (size_t i = 0; i < writers_.size(); ++i) {
     if (writers_[i]->error() != 0) {
-      result->Fail(absl::StrCat("writer ", i, ": write failed: ", std::strerror(writers_[i]->error()),
-                                " after ", writers_[i]->written(), " B"));
+      result->Fail(absl::StrCat("writer ", i,
+                                ": write failed: ", std::strerror(writers_[i]->error()), " after ",
+                                writers_[i]->written(), " B"));
     }
   }
   if (problem) {
-    result->Fail(absl::StrCat("stream ", problem_reader, " did not verify: ",
-                              worst_problem.Describe()));
+    result->Fail(
+        absl::StrCat("stream ", problem_reader, " did not verify: ", worst_problem.Describe()));
   }
   if (result->incomplete_streams > 0) {
     result->Fail(absl::StrCat(result->incomplete_streams, " of ", readers_.size(),

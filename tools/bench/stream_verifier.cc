@@ -25,7 +25,8 @@ std::string VerifyCounts::Describe() const {
   auto add = [&s](const std::string& part) { absl::StrAppend(&s, s.empty() ? "" : ", ", part); };
   if (gaps > 0) add(absl::StrCat(gaps, " gaps (", gap_bytes, " B lost)"));
   if (backward_jumps > 0) {
-    add(absl::StrCat(backward_jumps, " backward jumps (", backward_bytes, " B duplicated/reordered)"));
+    add(absl::StrCat(backward_jumps, " backward jumps (", backward_bytes,
+                     " B duplicated/reordered)"));
   }
   if (corrupt_bytes > 0) add(absl::StrCat(corrupt_bytes, " corrupt bytes"));
   return s;

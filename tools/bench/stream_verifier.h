@@ -24,7 +24,7 @@ struct VerifyCounts {
   uint64_t gap_bytes = 0;
   uint64_t backward_jumps = 0;  // duplicated or reordered data
   uint64_t backward_bytes = 0;
-  uint64_t corrupt_bytes = 0;   // bytes that match no stream offset
+  uint64_t corrupt_bytes = 0;  // bytes that match no stream offset
 
   void Add(const VerifyCounts& o);
   bool Clean() const { return gaps == 0 && backward_jumps == 0 && corrupt_bytes == 0; }

@@ -8,7 +8,8 @@
 namespace ttyhub::bench {
 
 int CaseRuns::ok_runs() const {
-  return static_cast<int>(std::count_if(runs.begin(), runs.end(), [](const RunResult& r) { return r.ok; }));
+  return static_cast<int>(
+      std::count_if(runs.begin(), runs.end(), [](const RunResult& r) { return r.ok; }));
 }
 
 std::optional<double> CaseRuns::Median(const std::string& metric) const {
@@ -105,7 +106,8 @@ std::vector<std::string> SuiteResults::CaseNames(const std::string& scenario) co
 }
 
 bool SuiteResults::HasServer(ServerKind kind) const {
-  return std::any_of(servers.begin(), servers.end(), [&](const ServerSpec& s) { return s.kind == kind; });
+  return std::any_of(servers.begin(), servers.end(),
+                     [&](const ServerSpec& s) { return s.kind == kind; });
 }
 
 }  // namespace ttyhub::bench

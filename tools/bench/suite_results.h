@@ -48,7 +48,7 @@ struct SuiteResults {
   BenchOptions options;
   MachineInfo machine;
   std::vector<ServerSpec> servers;
-  std::string placement;  // how server and tool shared the CPUs
+  std::string placement;   // how server and tool shared the CPUs
   std::string started_at;  // ISO 8601, local time
   double wall_seconds = 0;
   double tool_cpu_seconds = 0;

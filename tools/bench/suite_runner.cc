@@ -12,9 +12,13 @@ namespace {
 
 // The figure a progress line shows for a case.
 std::string Headline(const RunResult& r) {
-  static constexpr const char* kHeadlines[] = {
-      "pty_master_to_slave_MBps", "MBps",           "rtt_p50_us",         "aggregate_MBps",
-      "fast_min_over_unimpeded",  "rss_per_port_KiB", "sessions_per_s"};
+  static constexpr const char* kHeadlines[] = {"pty_master_to_slave_MBps",
+                                               "MBps",
+                                               "rtt_p50_us",
+                                               "aggregate_MBps",
+                                               "fast_min_over_unimpeded",
+                                               "rss_per_port_KiB",
+                                               "sessions_per_s"};
   for (const char* name : kHeadlines) {
     for (const Metric& m : r.metrics) {
       if (m.name == name) return absl::StrFormat("%s %.4g %s", name, m.value, m.unit);
@@ -68,9 +72,9 @@ void RunSuite(const TempDir& temp_dir, InterruptFlag& interrupt, const Progress&
           for (RunResult& r : runs) r.notes.push_back(leak);
         }
         for (RunResult& r : runs) {
-          progress.Log(absl::StrCat("  ", r.case_name, ": ",
-                                    r.ok ? absl::StrCat("ok, ", Headline(r))
-                                         : absl::StrCat("FAILED: ", r.failure)));
+          progress.Log(absl::StrCat(
+              "  ", r.case_name, ": ",
+              r.ok ? absl::StrCat("ok, ", Headline(r)) : absl::StrCat("FAILED: ", r.failure)));
           for (const std::string& note : r.notes) progress.Detail(absl::StrCat("    note: ", note));
           results->Get(name, r.case_name, server_name).runs.push_back(std::move(r));
         }

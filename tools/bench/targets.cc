@@ -108,21 +108,24 @@ std::string FanoutCase(int viewers) { return absl::StrCat("fanout_k", viewers); 
 
 const char* TargetStatusName(TargetStatus s) {
   switch (s) {
-    case TargetStatus::kMet: return "met";
-    case TargetStatus::kMissed: return "missed";
-    case TargetStatus::kNotEvaluated: return "not evaluated";
+    case TargetStatus::kMet:
+      return "met";
+    case TargetStatus::kMissed:
+      return "missed";
+    case TargetStatus::kNotEvaluated:
+      return "not evaluated";
   }
   return "?";
 }
 
 std::vector<TargetResult> EvaluateTargets(const SuiteResults& r) {
   std::vector<TargetResult> t;
-  t.push_back(Relative(r, "dev2net_vs_pty", "dev2net: ttyhub >= 90% of the raw pty limit (master -> slave)",
-                       "dev2net", "MBps", "limits", kNoServer, "pty_master_to_slave_MBps",
-                       Compare::kAtLeast, 0.9));
-  t.push_back(Relative(r, "net2dev_vs_pty", "net2dev: ttyhub >= 90% of the raw pty limit (slave -> master)",
-                       "net2dev", "MBps", "limits", kNoServer, "pty_slave_to_master_MBps",
-                       Compare::kAtLeast, 0.9));
+  t.push_back(Relative(
+      r, "dev2net_vs_pty", "dev2net: ttyhub >= 90% of the raw pty limit (master -> slave)",
+      "dev2net", "MBps", "limits", kNoServer, "pty_master_to_slave_MBps", Compare::kAtLeast, 0.9));
+  t.push_back(Relative(
+      r, "net2dev_vs_pty", "net2dev: ttyhub >= 90% of the raw pty limit (slave -> master)",
+      "net2dev", "MBps", "limits", kNoServer, "pty_slave_to_master_MBps", Compare::kAtLeast, 0.9));
   t.push_back(Relative(r, "echo_p50", "echo: ttyhub p50 <= 0.5 x ser2net-tuned p50", "echo",
                        "rtt_p50_us", "echo", kTuned, "rtt_p50_us", Compare::kAtMost, 0.5));
   t.push_back(Relative(r, "echo_p99", "echo: ttyhub p99 <= 0.5 x ser2net-tuned p99", "echo",
@@ -149,19 +152,19 @@ std::vector<TargetResult> EvaluateTargets(const SuiteResults& r) {
   t.push_back(Absolute(r, "idle_ports_rss",
                        "idle_ports: RSS <= 4 KiB per idle connected port above the empty process",
                        "idle_ports", "rss_per_port_KiB", Compare::kAtMost, 4.0));
-  t.push_back(Absolute(r, "idle_ports_cold_echo",
-                       "idle_ports: echo after idle (median of random ports) within 2 x a warm echo",
-                       "idle_ports", "cold_over_warm_p50", Compare::kAtMost, 2.0));
+  t.push_back(
+      Absolute(r, "idle_ports_cold_echo",
+               "idle_ports: echo after idle (median of random ports) within 2 x a warm echo",
+               "idle_ports", "cold_over_warm_p50", Compare::kAtMost, 2.0));
   t.push_back(Relative(r, "connect_storm_rate",
                        "connect_storm: ttyhub sessions/s >= 3 x ser2net-tuned", "connect_storm",
                        "sessions_per_s", "connect_storm", kTuned, "sessions_per_s",
                        Compare::kAtLeast, 3));
-  t.push_back(Absolute(r, "connect_storm_failures", "connect_storm: zero failures",
-                       "connect_storm", "failures", Compare::kAtMost, 0));
-  t.push_back(Relative(r, "many_ports_aggregate",
-                       "many_ports: ttyhub aggregate >= 2 x ser2net-tuned", "many_ports",
-                       "aggregate_MBps", "many_ports", kTuned, "aggregate_MBps", Compare::kAtLeast,
-                       2));
+  t.push_back(Absolute(r, "connect_storm_failures", "connect_storm: zero failures", "connect_storm",
+                       "failures", Compare::kAtMost, 0));
+  t.push_back(Relative(
+      r, "many_ports_aggregate", "many_ports: ttyhub aggregate >= 2 x ser2net-tuned", "many_ports",
+      "aggregate_MBps", "many_ports", kTuned, "aggregate_MBps", Compare::kAtLeast, 2));
   t.push_back(Absolute(r, "many_ports_fairness", "many_ports: min/max per port >= 0.8",
                        "many_ports", "fairness_min_over_max", Compare::kAtLeast, 0.8));
 

@@ -51,9 +51,9 @@ absl::StatusOr<std::vector<uint16_t>> FindFreeTcpPorts(size_t count) {
     if (PortIsFree(port)) ports.push_back(port);
   }
   if (ports.size() < count) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("only ", ports.size(), " free TCP ports in ", kFirstPort, "..", kEndPort - 1,
-                     ", ", count, " needed"));
+    return absl::ResourceExhaustedError(absl::StrCat("only ", ports.size(), " free TCP ports in ",
+                                                     kFirstPort, "..", kEndPort - 1, ", ", count,
+                                                     " needed"));
   }
   return ports;
 }

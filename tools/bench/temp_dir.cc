@@ -14,8 +14,8 @@ namespace ttyhub::bench {
 
 absl::StatusOr<std::unique_ptr<TempDir>> TempDir::Create() {
   const char* base = getenv("TMPDIR");
-  std::string tmpl = absl::StrCat(base != nullptr && *base != '\0' ? base : "/tmp",
-                                  "/ttyhub-bench-XXXXXX");
+  std::string tmpl =
+      absl::StrCat(base != nullptr && *base != '\0' ? base : "/tmp", "/ttyhub-bench-XXXXXX");
   if (mkdtemp(tmpl.data()) == nullptr) {
     return absl::ErrnoToStatus(errno, absl::StrCat("mkdtemp ", tmpl));
   }

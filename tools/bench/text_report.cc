@@ -77,14 +77,16 @@ void AppendCaseTable(const SuiteResults& r, const std::string& case_name,
       verified += PadLeft("-", kColWidth);
       continue;
     }
-    status += PadLeft(c->all_ok() ? absl::StrCat("ok ", c->ok_runs(), "/", c->runs.size())
-                                  : absl::StrCat("FAILED ", c->runs.size() - static_cast<size_t>(c->ok_runs()),
-                                                 "/", c->runs.size()),
-                      kColWidth);
+    status += PadLeft(
+        c->all_ok() ? absl::StrCat("ok ", c->ok_runs(), "/", c->runs.size())
+                    : absl::StrCat("FAILED ", c->runs.size() - static_cast<size_t>(c->ok_runs()),
+                                   "/", c->runs.size()),
+        kColWidth);
     const VerifyCounts v = c->TotalVerify();
-    verified += PadLeft(absl::StrCat(FormatBytes(v.verified_bytes + c->TotalLossyVerify().verified_bytes),
-                                     v.Clean() && c->TotalIncomplete() == 0 ? "" : " !"),
-                        kColWidth);
+    verified +=
+        PadLeft(absl::StrCat(FormatBytes(v.verified_bytes + c->TotalLossyVerify().verified_bytes),
+                             v.Clean() && c->TotalIncomplete() == 0 ? "" : " !"),
+                kColWidth);
   }
   absl::StrAppend(out, "  ", Pad("runs", kNameWidth), Pad("ok/total", kUnitWidth), status, "\n");
   absl::StrAppend(out, "  ", Pad("bytes verified (all runs)", kNameWidth),
@@ -93,19 +95,20 @@ void AppendCaseTable(const SuiteResults& r, const std::string& case_name,
     if (cols[i] == nullptr) continue;
     const VerifyCounts v = cols[i]->TotalVerify();
     if (!v.Clean() || cols[i]->TotalIncomplete() > 0) {
-      absl::StrAppend(out, "    ", servers[i], ": ", v.Describe(), ", ",
-                      cols[i]->TotalIncomplete(), " incomplete streams\n");
+      absl::StrAppend(out, "    ", servers[i], ": ", v.Describe(), ", ", cols[i]->TotalIncomplete(),
+                      " incomplete streams\n");
     }
     const VerifyCounts lossy = cols[i]->TotalLossyVerify();
     if (!lossy.Clean()) {
-      absl::StrAppend(out, "    ", servers[i], ": lapped viewers (loss allowed): ", lossy.Describe(),
-                      "\n");
+      absl::StrAppend(out, "    ", servers[i],
+                      ": lapped viewers (loss allowed): ", lossy.Describe(), "\n");
     }
     int run_index = 0;
     for (const RunResult& run : cols[i]->runs) {
       ++run_index;
       if (!run.ok) {
-        absl::StrAppend(out, "    ", servers[i], " run ", run_index, " FAILED: ", run.failure, "\n");
+        absl::StrAppend(out, "    ", servers[i], " run ", run_index, " FAILED: ", run.failure,
+                        "\n");
       }
       for (const std::string& note : run.notes) {
         absl::StrAppend(out, "    ", servers[i], " run ", run_index, " note: ", note, "\n");
@@ -125,19 +128,23 @@ std::string TextReport(const SuiteResults& r, const std::vector<TargetResult>& t
   absl::StrAppend(&out, "Machine: ", m.cpu_model, ", ", m.online_cpus, " online CPUs, ", m.kernel,
                   ", ", absl::StrFormat("%.1f", static_cast<double>(m.memory_bytes) / (1 << 30)),
                   " GiB RAM; open files ", m.open_files_limit, ", kernel.pty.max ", m.pty_max,
-                  "; load average at start ", absl::StrFormat("%.2f", m.load_average_at_start), "\n");
+                  "; load average at start ", absl::StrFormat("%.2f", m.load_average_at_start),
+                  "\n");
   absl::StrAppend(&out, "Placement: ", r.placement, "\n");
   absl::StrAppend(&out, "Repetitions: ", o.reps,
                   " per scenario and server (interleaved across servers); every figure is the "
-                  "median over the runs that succeeded", o.quick ? "; --quick sizes" : "", "\n");
+                  "median over the runs that succeeded",
+                  o.quick ? "; --quick sizes" : "", "\n");
   absl::StrAppend(&out, "Servers:");
   for (const ServerSpec& s : r.servers) {
     absl::StrAppend(&out, "\n  ", ServerName(s.kind), ": ", s.binary, " (", s.version, ")");
   }
-  absl::StrAppend(&out, "\nUnits: MB = 10^6 bytes, GB = 10^9 bytes; *_pct of a core is 100 per "
-                        "busy CPU; machine_busy_pct is of all CPUs (/proc/stat) during the window.\n");
+  absl::StrAppend(&out,
+                  "\nUnits: MB = 10^6 bytes, GB = 10^9 bytes; *_pct of a core is 100 per "
+                  "busy CPU; machine_busy_pct is of all CPUs (/proc/stat) during the window.\n");
   if (r.interrupted) absl::StrAppend(&out, "\n*** INTERRUPTED: results are partial ***\n");
-  absl::StrAppend(&out, "\n== Summary (medians; details below) ==\n", SummaryAsText(BuildSummary(r)));
+  absl::StrAppend(&out, "\n== Summary (medians; details below) ==\n",
+                  SummaryAsText(BuildSummary(r)));
 
   for (const auto& [scenario, description] : r.scenarios) {
     absl::StrAppend(&out, "\n== ", scenario, ": ", description, " ==\n");
@@ -177,12 +184,14 @@ std::string TextReport(const SuiteResults& r, const std::vector<TargetResult>& t
     }
   }
   if (!unclean.empty()) {
-    absl::StrAppend(&out, "\nNOTE: the server did not stop cleanly on SIGTERM (crash, hang or "
-                          "unexpected status; see the notes above) after: ",
+    absl::StrAppend(&out,
+                    "\nNOTE: the server did not stop cleanly on SIGTERM (crash, hang or "
+                    "unexpected status; see the notes above) after: ",
                     absl::StrJoin(unclean, ", "), "\n");
   }
 
-  absl::StrAppend(&out, "\n== Targets: ttyhub against ser2net-tuned or the raw limits, same run ==\n");
+  absl::StrAppend(&out,
+                  "\n== Targets: ttyhub against ser2net-tuned or the raw limits, same run ==\n");
   int met = 0, missed = 0, not_evaluated = 0;
   for (const TargetResult& t : targets) {
     std::string line = absl::StrCat("  [", TargetStatusName(t.status), "] ", t.requirement);

@@ -23,8 +23,7 @@ class AdminClient {
                                               const nlohmann::ordered_json& body);
 
  private:
-  absl::StatusOr<nlohmann::ordered_json> Request(const std::string& method,
-                                                 const std::string& path,
+  absl::StatusOr<nlohmann::ordered_json> Request(const std::string& method, const std::string& path,
                                                  const std::string& body);
   std::string base_url_;
   std::string token_;

@@ -101,14 +101,14 @@ std::string RenderPortsTable(const nlohmann::ordered_json& response) {
   if (response.contains("ports")) {
     for (const auto& p : response["ports"]) {
       const auto& rates = p.contains("rates") ? p["rates"] : nlohmann::ordered_json::object();
-      const auto& counters = p.contains("counters") ? p["counters"] : nlohmann::ordered_json::object();
-      rows.push_back({Str(p, "name"), Str(p, "device"), Str(p, "serial"), Str(p, "flow"),
-                      Str(p, "state"), ListenersCell(p), absl::StrCat(U64(p, "clients_rw")),
-                      absl::StrCat(U64(p, "clients_ro")),
-                      HumanRate(Num(rates, "device_rx_bytes_per_second")),
-                      HumanRate(Num(rates, "device_tx_bytes_per_second")),
-                      HumanBytes(static_cast<double>(U64(counters, "skipped_bytes"))),
-                      ErrorsCell(p)});
+      const auto& counters =
+          p.contains("counters") ? p["counters"] : nlohmann::ordered_json::object();
+      rows.push_back(
+          {Str(p, "name"), Str(p, "device"), Str(p, "serial"), Str(p, "flow"), Str(p, "state"),
+           ListenersCell(p), absl::StrCat(U64(p, "clients_rw")), absl::StrCat(U64(p, "clients_ro")),
+           HumanRate(Num(rates, "device_rx_bytes_per_second")),
+           HumanRate(Num(rates, "device_tx_bytes_per_second")),
+           HumanBytes(static_cast<double>(U64(counters, "skipped_bytes"))), ErrorsCell(p)});
     }
   }
   return RenderTable(rows);
@@ -118,11 +118,10 @@ std::string RenderPortDetails(const nlohmann::ordered_json& p, int64_t now_ms) {
   std::string out;
   absl::StrAppend(&out, "port     ", Str(p, "name"), " (worker ", U64(p, "worker"), ")\n");
   absl::StrAppend(&out, "device   ", Str(p, "device"), "  ", Str(p, "state"), "\n");
-  absl::StrAppend(&out, "serial   ", Str(p, "serial"), "  flow ", Str(p, "flow"),
-                  p.contains("local") && p["local"].is_boolean() && p["local"].get<bool>()
-                      ? "  local"
-                      : "",
-                  "\n");
+  absl::StrAppend(
+      &out, "serial   ", Str(p, "serial"), "  flow ", Str(p, "flow"),
+      p.contains("local") && p["local"].is_boolean() && p["local"].get<bool>() ? "  local" : "",
+      "\n");
   if (p.contains("rates")) {
     const auto& r = p["rates"];
     absl::StrAppend(&out, "rates    device rx ", HumanRate(Num(r, "device_rx_bytes_per_second")),
@@ -147,14 +146,14 @@ std::string RenderPortDetails(const nlohmann::ordered_json& p, int64_t now_ms) {
       {"ID", "PEER", "ACCESS", "LISTENER", "CONNECTED", "IN", "OUT", "SKIPPED", "LAG"}};
   if (p.contains("clients")) {
     for (const auto& c : p["clients"]) {
-      rows.push_back({absl::StrCat(U64(c, "id")), Str(c, "peer"), Str(c, "access"),
-                      Str(c, "listener"),
-                      Age(c.contains("connected_unix_ms") ? c["connected_unix_ms"].get<int64_t>() : now_ms,
-                          now_ms),
-                      HumanBytes(static_cast<double>(U64(c, "bytes_in"))),
-                      HumanBytes(static_cast<double>(U64(c, "bytes_out"))),
-                      HumanBytes(static_cast<double>(U64(c, "bytes_skipped"))),
-                      HumanBytes(static_cast<double>(U64(c, "lag_bytes")))});
+      rows.push_back(
+          {absl::StrCat(U64(c, "id")), Str(c, "peer"), Str(c, "access"), Str(c, "listener"),
+           Age(c.contains("connected_unix_ms") ? c["connected_unix_ms"].get<int64_t>() : now_ms,
+               now_ms),
+           HumanBytes(static_cast<double>(U64(c, "bytes_in"))),
+           HumanBytes(static_cast<double>(U64(c, "bytes_out"))),
+           HumanBytes(static_cast<double>(U64(c, "bytes_skipped"))),
+           HumanBytes(static_cast<double>(U64(c, "lag_bytes")))});
     }
   }
   absl::StrAppend(&out, "clients  ", rows.size() - 1, "\n");

@@ -32,7 +32,8 @@ TEST(TablesTest, PortsTable) {
      "state": "reopening", "uart": null, "listeners": []}]})");
   const std::string t = RenderPortsTable(response);
   EXPECT_THAT(t, HasSubstr("PORT  DEVICE"));
-  EXPECT_THAT(t, HasSubstr("sw1   /dev/ttyS0  9600E71  none  open       7001/rw,7101/ro  1   3   960 B/s"));
+  EXPECT_THAT(
+      t, HasSubstr("sw1   /dev/ttyS0  9600E71  none  open       7001/rw,7101/ro  1   3   960 B/s"));
   EXPECT_THAT(t, HasSubstr("2.0 KiB  313"));
   EXPECT_THAT(t, HasSubstr("lab   pty:/run/x  9600N81  none  reopening"));
   EXPECT_THAT(t, HasSubstr("n/a"));
