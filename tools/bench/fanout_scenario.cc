@@ -16,6 +16,7 @@
 #include "tools/bench/measurement_window.h"
 #include "tools/bench/port_fixture.h"
 #include "tools/bench/stream_group.h"
+#include "tools/bench/stream_window.h"
 
 namespace ttyhub::bench {
 namespace {
@@ -80,39 +81,17 @@ class FanoutScenario : public Scenario {
 
   void Measure(ScenarioContext& ctx, PortFixture& f, StreamGroup& group, bool read_only,
                RunResult* result) {
-    if (absl::Status s = group.Start(); !s.ok()) return result->Fail(std::string(s.message()));
-    EventLoop& loop = f.loop();
-    LoopExit exit = loop.RunUntil([&] { return group.AllJoined() || group.AnyBroken(); },
-                                  Deadline::AfterSeconds(kJoinSeconds));
-    if (exit != LoopExit::kDone) {
-      size_t joined = 0;
-      for (size_t i = 0; i < group.reader_count(); ++i) joined += group.reader(i).received() > 0;
-      return FailOnLoopExit(exit,
-                            absl::StrCat("waiting for every client's first bytes (", joined, " of ",
-                                         group.reader_count(), " have some)"),
-                            &f, result);
-    }
-    MeasurementWindow window(f.server().pid());
-    const std::vector<uint64_t> before = group.ReceivedPerReader();
-    const uint64_t input_before = group.writer(0).written();
-    exit = loop.RunUntil([&] { return group.AnyBroken(); },
-                         Deadline::AfterSeconds(ctx.options.duration_s));
-    window.Stop();
-    const std::vector<uint64_t> after = group.ReceivedPerReader();
-    const uint64_t input = group.writer(0).written() - input_before;
-    group.StopWriters();
-    if (exit == LoopExit::kDeadline) {
-      exit = loop.RunUntil([&] { return group.AllDrained() || group.AnyBroken(); },
-                           Deadline::AfterSeconds(kDrainSeconds));
-    }
-    FailOnLoopExit(exit, "streaming", &f, result);
+    const std::optional<StreamWindow> w = MeasureStreamWindow(
+        f, group, {ctx.options.duration_s, kJoinSeconds, kDrainSeconds}, result);
+    if (!w) return;
+    const MeasurementWindow& window = w->window;
+    const uint64_t input = w->written[0];
     // Lapped read-only viewers lose data by design: count it, do not fail.
     group.Verify(result, [&](size_t) { return read_only; });
     std::vector<double> per_client;
-    uint64_t total = 0;
-    for (size_t i = 0; i < before.size(); ++i) {
-      total += after[i] - before[i];
-      per_client.push_back(static_cast<double>(after[i] - before[i]) / 1e6 / window.seconds());
+    const uint64_t total = w->total_received();
+    for (uint64_t bytes : w->received) {
+      per_client.push_back(static_cast<double>(bytes) / 1e6 / window.seconds());
     }
     std::sort(per_client.begin(), per_client.end());
     size_t clients_with_loss = 0;

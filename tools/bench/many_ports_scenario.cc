@@ -14,6 +14,7 @@
 #include "tools/bench/measurement_window.h"
 #include "tools/bench/port_fixture.h"
 #include "tools/bench/stream_group.h"
+#include "tools/bench/stream_window.h"
 
 namespace ttyhub::bench {
 namespace {
@@ -65,31 +66,16 @@ class ManyPortsScenario : public Scenario {
 
  private:
   void Measure(ScenarioContext& ctx, PortFixture& f, StreamGroup& group, RunResult* result) {
-    if (absl::Status s = group.Start(); !s.ok()) return result->Fail(std::string(s.message()));
-    EventLoop& loop = f.loop();
-    LoopExit exit = loop.RunUntil([&] { return group.AllJoined() || group.AnyBroken(); },
-                                  Deadline::AfterSeconds(kJoinSeconds));
-    if (exit != LoopExit::kDone)
-      return FailOnLoopExit(exit, "waiting for every port's first bytes", &f, result);
-    MeasurementWindow window(f.server().pid());
-    const std::vector<uint64_t> before = group.ReceivedPerReader();
-    exit = loop.RunUntil([&] { return group.AnyBroken(); },
-                         Deadline::AfterSeconds(ctx.options.duration_s));
-    window.Stop();
-    const std::vector<uint64_t> after = group.ReceivedPerReader();
-    group.StopWriters();
-    if (exit == LoopExit::kDeadline) {
-      exit = loop.RunUntil([&] { return group.AllDrained() || group.AnyBroken(); },
-                           Deadline::AfterSeconds(kDrainSeconds));
-    }
-    FailOnLoopExit(exit, "streaming", &f, result);
+    const std::optional<StreamWindow> w = MeasureStreamWindow(
+        f, group, {ctx.options.duration_s, kJoinSeconds, kDrainSeconds}, result);
+    if (!w) return;
     group.Verify(result);
+    const MeasurementWindow& window = w->window;
     std::vector<double> per_port;
-    uint64_t total = 0;
+    const uint64_t total = w->total_received();
     Series by_port{"per_port_MBps", "port (in configuration order)", "MB/s", {}, {}};
-    for (size_t i = 0; i < before.size(); ++i) {
-      total += after[i] - before[i];
-      per_port.push_back(static_cast<double>(after[i] - before[i]) / 1e6 / window.seconds());
+    for (size_t i = 0; i < w->received.size(); ++i) {
+      per_port.push_back(static_cast<double>(w->received[i]) / 1e6 / window.seconds());
       by_port.x.push_back(static_cast<double>(i));
       by_port.y.push_back(per_port.back());
     }

@@ -11,6 +11,7 @@
 #include "tools/bench/measurement_window.h"
 #include "tools/bench/port_fixture.h"
 #include "tools/bench/stream_group.h"
+#include "tools/bench/stream_window.h"
 
 namespace ttyhub::bench {
 namespace {
@@ -64,30 +65,16 @@ class SingleStreamScenario : public Scenario {
 
  private:
   void Measure(ScenarioContext& ctx, PortFixture& f, StreamGroup& group, RunResult* result) {
-    if (absl::Status s = group.Start(); !s.ok()) return result->Fail(std::string(s.message()));
-    EventLoop& loop = f.loop();
-    LoopExit exit = loop.RunUntil([&] { return group.AllJoined() || group.AnyBroken(); },
-                                  Deadline::AfterSeconds(kJoinSeconds));
-    if (exit != LoopExit::kDone)
-      return FailOnLoopExit(exit, "waiting for the first bytes", &f, result);
-    MeasurementWindow window(f.server().pid());
-    const uint64_t before = group.TotalReceived();
-    exit = loop.RunUntil([&] { return group.AnyBroken(); },
-                         Deadline::AfterSeconds(ctx.options.duration_s));
-    window.Stop();
-    const uint64_t bytes = group.TotalReceived() - before;
-    group.StopWriters();
-    if (exit == LoopExit::kDeadline) {
-      exit = loop.RunUntil([&] { return group.AllDrained() || group.AnyBroken(); },
-                           Deadline::AfterSeconds(kDrainSeconds));
-    }
-    FailOnLoopExit(exit, "streaming", &f, result);
+    const std::optional<StreamWindow> w = MeasureStreamWindow(
+        f, group, {ctx.options.duration_s, kJoinSeconds, kDrainSeconds}, result);
+    if (!w) return;
     group.Verify(result);
-    result->Add("MBps", static_cast<double>(bytes) / 1e6 / window.seconds(), "MB/s");
-    if (const std::optional<double> per_gb = window.ServerCpuSecondsPerGB(bytes)) {
+    const uint64_t bytes = w->total_received();
+    result->Add("MBps", static_cast<double>(bytes) / 1e6 / w->window.seconds(), "MB/s");
+    if (const std::optional<double> per_gb = w->window.ServerCpuSecondsPerGB(bytes)) {
       result->Add("server_cpu_s_per_GB", *per_gb, "s/GB");
     }
-    window.AddTo(result);
+    w->window.AddTo(result);
   }
 
   bool device_to_network_;
