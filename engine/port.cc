@@ -271,13 +271,12 @@ bool Port::HasReadWriteListener() const {
 }
 
 ssize_t Port::ReceiveInput(ClientConnection& client, int fd) {
+  // Only rw clients call this, and Start() creates the queue for every port
+  // with an rw listener (or fails); so it exists. Guard anyway: an error
+  // closes one client, never writes through a null queue.
   if (!input_) {
-    auto buffer = MirroredBuffer::Create(kInputQueueBytes);
-    if (!buffer.ok()) {
-      errno = ENOMEM;
-      return -1;
-    }
-    input_ = std::make_unique<FanoutRing>(*std::move(buffer));
+    errno = ENOBUFS;
+    return -1;
   }
   const std::span<uint8_t> space = input_->WritableSpan(input_cursor_);
   if (space.empty()) {
@@ -322,6 +321,8 @@ void Port::PumpDeviceWrite() {
 void Port::ResumeInputWaiters() {
   if (input_waiters_.empty() || !input_ || input_->WritableSpan(input_cursor_).empty()) return;
   // Resume them all; whoever still finds the queue full queues up again.
+  // A local vector, not a member: ResumeInput can reach this function again
+  // (it receives, which writes to the device, which resumes waiters).
   std::vector<ClientConnection*> waiting;
   waiting.swap(input_waiters_);
   for (ClientConnection* c : waiting) c->ResumeInput();
