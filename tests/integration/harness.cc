@@ -238,13 +238,18 @@ Daemon::~Daemon() {
   }
 }
 
+std::string DaemonBinary() {
+  const char* other = getenv("TTYHUB_TEST_BINARY");
+  return other != nullptr && *other != '\0' ? std::string(other) : std::string(TTYHUB_BINARY);
+}
+
 namespace {
 
 pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path) {
   const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out < 0) return -1;
   std::vector<char*> argv;
-  std::string binary = TTYHUB_BINARY;
+  std::string binary = DaemonBinary();
   argv.push_back(binary.data());
   std::vector<std::string> copy = args;
   for (std::string& a : copy) argv.push_back(a.data());
@@ -325,7 +330,7 @@ int Daemon::Stop(int sig, Deadline deadline) {
 
 int Daemon::RunToCompletion(const std::vector<std::string>& args, std::string* out,
                             Deadline deadline) {
-  return RunProgram(TTYHUB_BINARY, args, "", out, deadline);
+  return RunProgram(DaemonBinary(), args, "", out, deadline);
 }
 
 std::string Daemon::Log() const { return ReadFile(dir_.File("ttyhub.log")); }

@@ -99,6 +99,11 @@ class TcpClient {
 // from a range clear of the kernel's ephemeral ports.
 std::vector<uint16_t> FreeTcpPorts(size_t count);
 
+// The ttyhub binary the tests run: the one this build made, or the one named
+// by the environment variable TTYHUB_TEST_BINARY (to show that a regression
+// test fails on an older build).
+std::string DaemonBinary();
+
 // The daemon under test, run as a child process with stderr to a file.
 class Daemon {
  public:
