@@ -245,7 +245,8 @@ std::string DaemonBinary() {
 
 namespace {
 
-pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path) {
+// `file_limit` > 0 caps RLIMIT_NOFILE (soft and hard) in the child.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path, rlim_t file_limit) {
   const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out < 0) return -1;
   std::vector<char*> argv;
@@ -262,6 +263,10 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (file_limit > 0) {
+      const rlimit rl{file_limit, file_limit};
+      if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(126);
+    }
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
@@ -300,7 +305,7 @@ bool Daemon::Start(const std::string& yaml, std::vector<std::string> extra_args,
   std::ofstream(config) << yaml;
   std::vector<std::string> args = {"-c", config};
   for (auto& a : extra_args) args.push_back(std::move(a));
-  pid_ = Spawn(args, dir_.File("ttyhub.log"));
+  pid_ = Spawn(args, dir_.File("ttyhub.log"), file_limit_);
   if (pid_ < 0) return false;
   while (!deadline.Expired()) {
     if (Log().find("] ready: ") != std::string::npos ||

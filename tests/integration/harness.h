@@ -6,6 +6,7 @@
 #ifndef TTYHUB_TESTS_INTEGRATION_HARNESS_H_
 #define TTYHUB_TESTS_INTEGRATION_HARNESS_H_
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -121,6 +122,11 @@ class Daemon {
   static int RunToCompletion(const std::vector<std::string>& args, std::string* out,
                              Deadline deadline);
 
+  // Caps the daemon's RLIMIT_NOFILE, soft and hard (so it cannot raise it
+  // again), at `limit` descriptors from the next Start() on; applied in the
+  // child before exec. 0 (the default) inherits the test's limit.
+  void set_file_limit(rlim_t limit) { file_limit_ = limit; }
+
   pid_t pid() const { return pid_; }
   std::string Log() const;
   // Waits until the log contains `needle` (counted from `from` bytes in).
@@ -131,6 +137,7 @@ class Daemon {
  private:
   const TempDir& dir_;
   pid_t pid_ = -1;
+  rlim_t file_limit_ = 0;  // descriptors; 0 = inherit
 };
 
 // Writes `data` into the device (the pty's master) while every reader
