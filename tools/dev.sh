@@ -2,21 +2,34 @@
 # tools/dev.sh: the one entry point for setting up, building, running and testing ttyhub
 # on Debian 12 (bookworm).
 #
-#   tools/dev.sh demo     install what is missing, build (Release), run the built-in demo
+#   tools/dev.sh demo     install what is missing, build ttyhub and ttyhubctl (Release,
+#                         no tests) in build/demo, run the built-in demo
 #   tools/dev.sh test     install what is missing, build, run every test: the suite in a
-#                         Release build, then again under AddressSanitizer+UBSan
+#                         Release build (build/release), then again under
+#                         AddressSanitizer+UBSan (build/asan), then the fuzzer (build/fuzz)
 #   tools/dev.sh setup    only install missing packages (idempotent; apt runs only if needed)
-#   tools/dev.sh build    setup + Release build into build/release
-#   tools/dev.sh bench [ARGS]  install ser2net and gnuplot too, build, and run ttyhub-bench
-#                         side by side with ser2net (ARGS go to ttyhub-bench, e.g. --quick)
+#   tools/dev.sh build    setup + the same Release build as `test`, into build/release
+#   tools/dev.sh bench [ARGS]  install ser2net and gnuplot too, build ttyhub and ttyhub-bench
+#                         in build/release, and run ttyhub-bench side by side with ser2net
+#                         (ARGS go to ttyhub-bench, e.g. --quick)
 #
-# Environment: JOBS (parallel build jobs, default: nproc), BUILD_ROOT (default: ./build).
+# Build directories: each one is configured with one fixed set of CMake
+# options, whichever command uses it, so no command undoes another's build:
+# `demo` then `test` then `demo` recompiles nothing the second time round.
+#   build/release  test, build, bench (tests, micro-benchmarks, -Werror)
+#   build/demo     demo (no tests)
+#   build/asan     test (sanitizers)      build/fuzz  test (clang, libFuzzer)
+#
+# Environment: JOBS (parallel build jobs, default: nproc), BUILD_ROOT (default: ./build),
+# DEV_SH_DRY_RUN=1 (print the apt, cmake, ctest and run commands instead of running them;
+# tests/tools/dev_sh_build_dirs_test.py uses it).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BUILD_ROOT=${BUILD_ROOT:-$ROOT/build}
 JOBS=${JOBS:-$(nproc)}
+DRY_RUN=${DEV_SH_DRY_RUN:-0}
 
 # Packages needed to build and run.
 BUILD_PACKAGES=(g++ cmake make pkg-config liburing-dev libabsl-dev libyaml-cpp-dev
@@ -33,13 +46,34 @@ BENCH_PACKAGES=(ser2net gnuplot-nox)
 # Packages for trying the demo by hand.
 DEMO_PACKAGES=(netcat-openbsd telnet)
 
-# demo, build and bench share build/release with the test command, so each
-# states every option it depends on: CMake caches options, and a tree once
-# configured without tests must not make a later `test` run find none.
+# Every build directory has one set of options (see the header): CMake
+# caches options, so two commands that configured one directory differently
+# would each recompile everything the other built. Each command still states
+# every option it depends on, so a tree configured by hand is put right.
+RELEASE_DIR=$BUILD_ROOT/release
+RELEASE_OPTIONS="-DBUILD_TESTING=ON -DTTYHUB_BENCH=ON -DTTYHUB_WERROR=ON"
+DEMO_DIR=$BUILD_ROOT/demo
 DEMO_OPTIONS="-DBUILD_TESTING=OFF -DTTYHUB_BENCH=OFF -DTTYHUB_WERROR=OFF"
-TEST_OPTIONS="-DBUILD_TESTING=ON -DTTYHUB_BENCH=ON -DTTYHUB_WERROR=ON"
 
 log() { printf '\033[1m[dev.sh]\033[0m %s\n' "$*" >&2; }
+
+# run CMD...: runs CMD, or with DEV_SH_DRY_RUN=1 prints it to stderr (shell-quoted,
+# one line; stderr because some callers send stdout to /dev/null).
+run() {
+  if [ "$DRY_RUN" = 1 ]; then
+    printf '%q ' "$@" >&2
+    printf '\n' >&2
+  else
+    "$@"
+  fi
+}
+
+# run_exec CMD...: replaces this shell with CMD, or with DEV_SH_DRY_RUN=1 prints it.
+run_exec() {
+  run "$@"
+  if [ "$DRY_RUN" = 1 ]; then exit 0; fi
+  exec "$@"
+}
 
 missing_packages() {
   local p
@@ -60,24 +94,28 @@ setup() {
   local sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  run $sudo apt-get update -qq
+  run $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# build DIR BUILD_TYPE [extra cmake args...]
+# build DIR BUILD_TYPE OPTIONS [TARGET...]: configure DIR with OPTIONS (one
+# word-split string) and build the TARGETs, or everything when none is given.
 build() {
-  local dir=$1 type=$2
-  shift 2
+  local dir=$1 type=$2 options=$3
+  shift 3
+  local targets=()
+  if [ "$#" -gt 0 ]; then targets=(--target "$@"); fi
   log "building $type in $dir"
-  cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
-  cmake --build "$dir" -j "$JOBS"
+  # shellcheck disable=SC2086 # OPTIONS is a list of -D flags without spaces.
+  run cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" $options >/dev/null
+  run cmake --build "$dir" -j "$JOBS" "${targets[@]}"
 }
 
 run_ctest() {
   local dir=$1
   shift
   log "testing in $dir"
-  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$JOBS" "$@"
+  run ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$JOBS" "$@"
 }
 
 # The telnet/RFC 2217 decoder fuzzer, built with clang, run for a bounded
@@ -86,9 +124,11 @@ run_ctest() {
 fuzz() {
   local seconds=${FUZZ_SECONDS:-60}
   log "fuzzing the telnet decoder for ${seconds}s"
-  CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD_ROOT/fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DTTYHUB_FUZZ=ON -DTTYHUB_BENCH=OFF -DTTYHUB_SANITIZE=address,undefined >/dev/null
-  cmake --build "$BUILD_ROOT/fuzz" -j "$JOBS" --target telnet_fuzzer
+  run env CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD_ROOT/fuzz" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTTYHUB_FUZZ=ON -DTTYHUB_BENCH=OFF \
+    -DTTYHUB_SANITIZE=address,undefined >/dev/null
+  run cmake --build "$BUILD_ROOT/fuzz" -j "$JOBS" --target telnet_fuzzer
+  if [ "$DRY_RUN" = 1 ]; then return 0; fi
   local corpus
   corpus=$(mktemp -d)
   cp "$ROOT"/tests/fuzz/corpus/telnet/* "$corpus"/
@@ -104,12 +144,12 @@ case "$cmd" in
     ;;
   build)
     setup "${BUILD_PACKAGES[@]}"
-    build "$BUILD_ROOT/release" Release $TEST_OPTIONS
+    build "$RELEASE_DIR" Release "$RELEASE_OPTIONS"
     ;;
   demo)
     setup "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}"
-    build "$BUILD_ROOT/release" Release $DEMO_OPTIONS
-    cat >&2 <<'MSG'
+    build "$DEMO_DIR" Release "$DEMO_OPTIONS" ttyhub ttyhubctl
+    cat >&2 <<MSG
 
   ttyhub demo: simulated devices, no hardware needed. From another terminal:
     telnet localhost 7001 simulated Linux console (boot log, then login: any user/password)
@@ -117,19 +157,19 @@ case "$cmd" in
     nc localhost 7002     echo device
     nc localhost 7003     reaches whatever program opens /tmp/ttyhub-demo/pty0
                           (e.g. minicom -D /tmp/ttyhub-demo/pty0)
-    build/release/tools/ttyhubctl ports     statistics (also: watch, show console)
+    ${DEMO_DIR#"$ROOT"/}/tools/ttyhubctl ports     statistics (also: watch, show console)
     curl localhost:8420/metrics             Prometheus metrics
   Ctrl-C stops ttyhub.
 
 MSG
-    exec "$BUILD_ROOT/release/tools/ttyhub" -c "$ROOT/config/examples/demo.yaml"
+    run_exec "$DEMO_DIR/tools/ttyhub" -c "$ROOT/config/examples/demo.yaml"
     ;;
   test)
     setup "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-    build "$BUILD_ROOT/release" Release $TEST_OPTIONS
-    run_ctest "$BUILD_ROOT/release"
-    build "$BUILD_ROOT/asan" RelWithDebInfo -DTTYHUB_WERROR=ON -DTTYHUB_SANITIZE=address,undefined \
-      -DTTYHUB_BENCH=OFF
+    build "$RELEASE_DIR" Release "$RELEASE_OPTIONS"
+    run_ctest "$RELEASE_DIR"
+    build "$BUILD_ROOT/asan" RelWithDebInfo \
+      "-DTTYHUB_WERROR=ON -DTTYHUB_SANITIZE=address,undefined -DTTYHUB_BENCH=OFF"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
       run_ctest "$BUILD_ROOT/asan"
     fuzz
@@ -138,11 +178,13 @@ MSG
   bench)
     shift
     setup "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
-    build "$BUILD_ROOT/release" Release $DEMO_OPTIONS
-    exec "$BUILD_ROOT/release/tools/bench/ttyhub-bench" "$@"
+    # The test command's directory and options, so a bench never undoes a test
+    # build; only the two programs the benchmark runs are built.
+    build "$RELEASE_DIR" Release "$RELEASE_OPTIONS" ttyhub ttyhub-bench
+    run_exec "$RELEASE_DIR/tools/bench/ttyhub-bench" "$@"
     ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
