@@ -2,7 +2,8 @@
 #include "engine/engine.h"
 
 #include <algorithm>
-#include <future>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -33,25 +34,62 @@ absl::Status Engine::Start() {
   return absl::OkStatus();
 }
 
+namespace {
+
+// What an Ask's caller and the worker share. The phase moves once from
+// kPending to either kCancelled (by the caller, on timeout) or kRunning (by
+// the worker, as it starts), and from kRunning to kDone; whoever moves it
+// first decides whether the closure runs, so a timed-out request never runs
+// afterwards.
+template <typename T>
+struct AskState {
+  enum class Phase { kPending, kRunning, kDone, kCancelled };
+  std::mutex mu;
+  std::condition_variable done;   // signalled on kRunning -> kDone
+  Phase phase = Phase::kPending;  // guarded by mu
+  std::optional<T> result;        // set with kDone, guarded by mu
+};
+
+}  // namespace
+
 template <typename T>
 absl::StatusOr<T> Engine::Ask(size_t w, absl::AnyInvocable<T(Worker&)> fn,
                               std::chrono::milliseconds timeout) {
+  using State = AskState<T>;
+  using Phase = typename State::Phase;
   if (w >= workers_.size()) return absl::UnavailableError("ttyhub is not running");
-  // Shared: if we time out, the worker may still answer later.
-  auto promise = std::make_shared<std::promise<T>>();
-  std::future<T> answer = promise->get_future();
+  // Shared: the worker may reach the closure after the caller gave up.
+  auto state = std::make_shared<State>();
   Worker* worker = workers_[w].get();
-  if (!worker->Post(
-          [promise, worker, fn = std::move(fn)]() mutable { promise->set_value(fn(*worker)); })) {
-    return absl::UnavailableError("worker inbox is full; try again");
+  if (!worker->Post([state, worker, fn = std::move(fn)]() mutable {
+        {
+          std::lock_guard<std::mutex> lock(state->mu);
+          if (state->phase == Phase::kCancelled) return;
+          state->phase = Phase::kRunning;
+        }
+        T value = fn(*worker);
+        std::lock_guard<std::mutex> lock(state->mu);
+        state->result.emplace(std::move(value));
+        state->phase = Phase::kDone;
+        state->done.notify_all();
+      })) {
+    return absl::UnavailableError("worker inbox is full; the request was not carried out");
   }
-  if (answer.wait_for(timeout) != std::future_status::ready) {
-    return absl::DeadlineExceededError("worker did not answer in time");
+  std::unique_lock<std::mutex> lock(state->mu);
+  state->done.wait_for(lock, timeout, [&] { return state->phase == Phase::kDone; });
+  if (state->phase == Phase::kPending) {
+    state->phase = Phase::kCancelled;
+    return absl::DeadlineExceededError(
+        "worker did not answer in time; the request was not carried out");
   }
-  return answer.get();
+  // Started (or finished): closures are short, so wait for the real outcome
+  // rather than report one that is not known.
+  state->done.wait(lock, [&] { return state->phase == Phase::kDone; });
+  return std::move(*state->result);
 }
 
 absl::StatusOr<size_t> Engine::WorkerOf(absl::string_view port) const {
+  if (workers_.empty()) return absl::UnavailableError("ttyhub is not running");
   for (size_t i = 0; i < config_.ports.size(); ++i) {
     if (config_.ports[i].name == port) return i % workers_.size();
   }
@@ -147,6 +185,18 @@ absl::Status Engine::SetSerial(absl::string_view port, const SerialSettings& set
       },
       timeout);
   return result.ok() ? *result : result.status();
+}
+
+absl::Status Engine::RunOnWorker(size_t worker, absl::AnyInvocable<void(Worker&)> fn,
+                                 std::chrono::milliseconds timeout) {
+  auto result = Ask<bool>(
+      worker,
+      [fn = std::move(fn)](Worker& w) mutable {
+        fn(w);
+        return true;
+      },
+      timeout);
+  return result.ok() ? absl::OkStatus() : result.status();
 }
 
 void Engine::Stop(std::chrono::milliseconds budget) {

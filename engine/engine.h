@@ -41,11 +41,25 @@ class Engine {
 
   // The calls below may be made from any thread other than a worker's (the
   // admin server's), between Start() and Stop(). Each is answered by the
-  // owning worker through its inbox; `timeout` bounds the wait.
+  // owning worker through its inbox, and each keeps this contract:
+  //
+  //   - OK (or the operation's own error, such as NotFound): the operation
+  //     ran on the worker, and this is its outcome.
+  //   - DeadlineExceeded: the worker had not started the operation within
+  //     `timeout`. It has been cancelled and will never run.
+  //   - Unavailable: it could not be queued (inbox full, engine stopped). It
+  //     will never run.
+  //
+  // An operation the worker has started before `timeout` is waited for to
+  // its end, however long that takes past `timeout`: operations are short
+  // and never block, so that wait is bounded by one pass of the worker's
+  // loop. So a caller never sees "timed out" for something that then
+  // happens, and can tell its HTTP client "not done" without lying.
 
   // OK if every worker answers within `timeout` (health checks).
   absl::Status Ping(std::chrono::milliseconds timeout);
   // Every worker's and port's statistics, ports in configuration order.
+  // `timeout` bounds the whole call, shared across workers.
   absl::StatusOr<EngineSnapshot> Snapshot(std::chrono::milliseconds timeout);
   // One port, with its clients. NotFound if there is no such port.
   absl::StatusOr<PortSnapshot> SnapshotPort(absl::string_view port,
@@ -54,9 +68,15 @@ class Engine {
                                 std::chrono::milliseconds timeout);
   absl::Status SetSerial(absl::string_view port, const SerialSettings& settings,
                          std::chrono::milliseconds timeout);
+  // Runs `fn` on worker `worker`'s thread under the contract above (for
+  // callers with their own per-worker work, and for tests that need to hold
+  // a worker busy). `fn` must not block for long: it stalls the worker.
+  absl::Status RunOnWorker(size_t worker, absl::AnyInvocable<void(Worker&)> fn,
+                           std::chrono::milliseconds timeout);
 
  private:
-  // Runs fn(worker) on worker `w`'s thread and waits for its result.
+  // Runs fn(worker) on worker `w`'s thread and waits for its result, under
+  // the contract described above.
   template <typename T>
   absl::StatusOr<T> Ask(size_t w, absl::AnyInvocable<T(Worker&)> fn,
                         std::chrono::milliseconds timeout);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -22,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "config/config_loader.h"
 #include "engine/logger.h"
+#include "engine/worker.h"
 #include "gtest/gtest.h"
 #include "tests/engine/recording_tty_control.h"
 
@@ -206,6 +208,111 @@ TEST_F(EngineTest, StartFailsCleanlyWhenAListenerCannotBind) {
   EXPECT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
   close(probe);
   close(blocker);
+}
+
+// A closure posted to a worker blocks it until released: the test decides
+// exactly what the worker has and has not started when a request times out.
+class WorkerBlocker {
+ public:
+  // Occupies worker `w` of `engine`; returns once the worker is inside.
+  WorkerBlocker(Engine& engine, size_t w) {
+    thread_ = std::thread([this, &engine, w] {
+      status_ = engine.RunOnWorker(
+          w,
+          [this](Worker&) {
+            std::unique_lock<std::mutex> lock(mu_);
+            inside_ = true;
+            cv_.notify_all();
+            cv_.wait(lock, [this] { return released_; });
+          },
+          std::chrono::seconds(30));
+    });
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [this] { return inside_; });
+  }
+  ~WorkerBlocker() { Release().IgnoreError(); }
+  bool inside() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return inside_;
+  }
+  // Lets the worker go on and returns what RunOnWorker answered.
+  absl::Status Release() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      released_ = true;
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+    return status_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool inside_ = false;    // guarded by mu_
+  bool released_ = false;  // guarded by mu_
+  absl::Status status_;    // written by thread_, read after join
+  std::thread thread_;
+};
+
+TEST_F(EngineTest, ATimedOutRequestNeverRunsLater) {
+  auto config = LoadConfigText(
+      absl::StrCat("workers: 1\nports:\n  - name: sw1\n    device: ", slave_,
+                   "\n    serial: 9600n81\n    listen: [{port: \"127.0.0.1:", port_, "\"}]\n"),
+      "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  Engine engine(*config, log_, tty_);
+  ASSERT_TRUE(engine.Start().ok());
+  const size_t applied_before = tty_.applied().size();
+
+  WorkerBlocker busy(engine, 0);
+  ASSERT_TRUE(busy.inside());
+  // The worker cannot start it: the answer is "timed out, not carried out".
+  SerialSettings changed = ParseSerialSettings("19200e71").value();
+  const absl::Status set = engine.SetSerial("sw1", changed, std::chrono::milliseconds(50));
+  EXPECT_EQ(set.code(), absl::StatusCode::kDeadlineExceeded) << set;
+  EXPECT_NE(set.message().find("not carried out"), absl::string_view::npos) << set;
+  EXPECT_EQ(engine.DisconnectClient("sw1", 1, std::chrono::milliseconds(50)).code(),
+            absl::StatusCode::kDeadlineExceeded);
+  ASSERT_TRUE(busy.Release().ok());
+
+  // The inbox runs in order: once this answers, the cancelled SetSerial has
+  // been dequeued. It must not have touched the port.
+  auto after = engine.SnapshotPort("sw1", std::chrono::seconds(5));
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(FormatSerialSettings(after->serial), "9600N81");
+  EXPECT_EQ(tty_.applied().size(), applied_before);
+  engine.Stop(std::chrono::seconds(1));
+}
+
+TEST_F(EngineTest, ARequestStartedBeforeItsTimeoutIsWaitedFor) {
+  auto config =
+      LoadConfigText(absl::StrCat("workers: 1\nports:\n  - name: sw1\n    device: sim:echo\n"
+                                  "    listen: [{port: \"127.0.0.1:",
+                                  port_, "\"}]\n"),
+                     "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  Engine engine(*config, log_, tty_);
+  ASSERT_TRUE(engine.Start().ok());
+  // The worker starts at once and finishes only after the 20 ms timeout has
+  // passed: the caller must get the real outcome, not "timed out".
+  constexpr auto kTimeout = std::chrono::milliseconds(20);
+  const auto asked = std::chrono::steady_clock::now();
+  bool ran = false;
+  const absl::Status s = engine.RunOnWorker(
+      0,
+      [&](Worker&) {
+        while (std::chrono::steady_clock::now() < asked + 5 * kTimeout) {
+          pollfd none{-1, 0, 0};
+          poll(&none, 0, 5);
+        }
+        ran = true;
+      },
+      kTimeout);
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_TRUE(ran);
+  EXPECT_GE(std::chrono::steady_clock::now() - asked, 5 * kTimeout);
+  engine.Stop(std::chrono::seconds(1));
 }
 
 }  // namespace
