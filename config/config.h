@@ -74,6 +74,13 @@ struct AdminConfig {
   std::string host = "127.0.0.1";  // loopback unless configured otherwise
   uint16_t port = 8420;
   std::string token;  // if set, mutating endpoints need "Authorization: Bearer <token>"
+  // Reads (/metrics, /api/v1/...) need the token too; /healthz never does.
+  // Only with a token.
+  bool token_required_for_reads = false;
+  // Host names (lower case, no port) accepted in the Host header besides the
+  // listen address, "localhost" and loopback addresses: the DNS-rebinding
+  // guard. Names only: IP literals need no listing when they are ours.
+  std::vector<std::string> allowed_hosts;
 };
 
 struct Config {

@@ -6,6 +6,8 @@
 #include "config/config_loader.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -117,6 +119,67 @@ bool IsWildcardHost(absl::string_view host) {
   return host.empty() || host == "0.0.0.0" || host == "::";
 }
 
+// The largest token file read, in bytes. A token is one line of at most a
+// few hundred characters; anything bigger is not a token file.
+constexpr off_t kMaxTokenFileBytes = 4096;
+
+// Reads the admin token from the first line of `path`. Only a regular file of
+// at most kMaxTokenFileBytes is read: a device (/dev/zero), a FIFO or a socket
+// is refused at once instead of read forever or blocked on. O_NONBLOCK makes
+// open() itself return at once for a FIFO with no writer.
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read token file '", path, "': ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    const int err = errno;
+    close(fd);
+    return absl::InternalError(
+        absl::StrCat("cannot read token file '", path, "': ", std::strerror(err)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return absl::InvalidArgumentError(
+        absl::StrCat("token file '", path, "' is not a regular file"));
+  }
+  if (st.st_size > kMaxTokenFileBytes) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat("token file '", path, "' is ", st.st_size,
+                                                   " bytes; a token file holds at most ",
+                                                   kMaxTokenFileBytes));
+  }
+  std::string text(static_cast<size_t>(kMaxTokenFileBytes) + 1, '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      close(fd);
+      return absl::InternalError(
+          absl::StrCat("cannot read token file '", path, "': ", std::strerror(err)));
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  close(fd);
+  if (got > static_cast<size_t>(kMaxTokenFileBytes)) {  // it grew after fstat
+    return absl::InvalidArgumentError(
+        absl::StrCat("token file '", path, "' holds more than ", kMaxTokenFileBytes, " bytes"));
+  }
+  text.resize(got);
+  const absl::string_view first_line = absl::string_view(text).substr(0, text.find('\n'));
+  const absl::string_view token = absl::StripAsciiWhitespace(first_line);
+  if (token.size() < 16) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the token in '", path, "' must be at least 16 characters"));
+  }
+  return std::string(token);
+}
+
 class Loader {
  private:
   struct ErrorLine {
@@ -138,7 +201,9 @@ class Loader {
   absl::StatusOr<Config> Load(absl::string_view text) {
     YAML::Node root;
     try {
-      root = YAML::Load(std::string(text));
+      std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+      if (documents.size() > 1) return SecondDocumentError(text, documents[1]);
+      if (!documents.empty()) root = documents[0];
     } catch (const YAML::Exception& e) {
       // yaml-cpp reports 0-based positions; -1 when it has none.
       const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
@@ -228,6 +293,28 @@ class Loader {
     std::string path;
     std::string where;
   };
+
+  // yaml-cpp reads every document of a stream, and YAML::Load keeps only the
+  // first, so a second one (after "---") would be silently ignored. It is an
+  // error instead, placed at its "---" line.
+  absl::Status SecondDocumentError(absl::string_view text, const YAML::Node& second) {
+    const std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+    // The node's mark is its first content line (0-based); its "---" is there or above.
+    int line = std::max(second.Mark().line, 0);
+    int marker = -1;
+    for (int i = std::min<int>(line, static_cast<int>(lines.size()) - 1); i >= 0; --i) {
+      if (absl::StartsWith(lines[i], "---")) {
+        marker = i;
+        break;
+      }
+    }
+    if (marker >= 0) line = marker;
+    return absl::InvalidArgumentError(
+        absl::StrCat(source_, ":", line + 1,
+                     ":1: a second YAML document starts here; a "
+                     "configuration file holds exactly one (remove this '---' and what "
+                     "follows, or merge it into the first document)"));
+  }
 
   // Errors are reported in file order, whatever order they were found in.
   absl::StatusOr<Config> Finish(Config config) {
@@ -458,7 +545,8 @@ class Loader {
     return spec;
   }
 
-  // admin: {listen: HOST:PORT, token: SECRET | token_file: PATH}
+  // admin: {listen: HOST:PORT, token: SECRET | token_file: PATH,
+  //         token_required_for_reads: BOOL, allowed_hosts: [NAME, ...]}
   void ParseAdmin(const YAML::Node& node, const std::string& path, AdminConfig* out) {
     if (!node.IsMap()) {
       Error(node, path, "must be a mapping such as {listen: 127.0.0.1:8420}");
@@ -466,46 +554,83 @@ class Loader {
     }
     out->enabled = true;
     out->where = Where(node, path);
-    ForEachKey(
-        node, path, [&](const std::string& key, const YAML::Node& value, const std::string& p) {
-          if (key == "listen") {
-            ListenerConfig address;
-            if (ListenAddress(value, p, &address)) {
-              out->host = address.host.empty() ? "0.0.0.0" : address.host;
-              out->port = address.port;
-              // A bare port number means loopback here, unlike data listeners.
-              if (value.IsScalar() && value.Scalar().find(':') == std::string::npos) {
-                out->host = "127.0.0.1";
-              }
-            }
-          } else if (key == "token") {
-            if (auto s = String(value, p)) {
-              if (s->size() < 16) {
-                Error(value, p, "must be at least 16 characters");
-              } else {
-                out->token = *s;
-              }
-            }
-          } else if (key == "token_file") {
-            if (auto s = String(value, p)) {
-              std::ifstream in(*s);
-              std::string token;
-              if (!in || !std::getline(in, token)) {
-                Error(value, p, absl::StrCat("cannot read token file '", *s, "'"));
-              } else if (absl::StripAsciiWhitespace(token).size() < 16) {
-                Error(value, p,
-                      absl::StrCat("the token in '", *s, "' must be at least 16 characters"));
-              } else {
-                out->token = std::string(absl::StripAsciiWhitespace(token));
-              }
-            }
-          } else if (key == "enabled") {
-            if (auto b = Bool(value, p)) out->enabled = *b;
-          } else {
-            return false;
-          }
-          return true;
-        });
+    std::optional<YAML::Node> reads_node;  // token_required_for_reads, checked once all is read
+    ForEachKey(node, path,
+               [&](const std::string& key, const YAML::Node& value, const std::string& p) {
+                 if (key == "listen") {
+                   ListenerConfig address;
+                   if (ListenAddress(value, p, &address)) {
+                     out->host = address.host.empty() ? "0.0.0.0" : address.host;
+                     out->port = address.port;
+                     // A bare port number means loopback here, unlike data listeners.
+                     if (value.IsScalar() && value.Scalar().find(':') == std::string::npos) {
+                       out->host = "127.0.0.1";
+                     }
+                   }
+                 } else if (key == "token") {
+                   if (auto s = String(value, p)) {
+                     if (s->size() < 16) {
+                       Error(value, p, "must be at least 16 characters");
+                     } else {
+                       out->token = *s;
+                     }
+                   }
+                 } else if (key == "token_file") {
+                   if (auto s = String(value, p)) {
+                     auto token = ReadTokenFile(*s);
+                     if (!token.ok()) {
+                       Error(value, p, token.status().message());
+                     } else {
+                       out->token = *std::move(token);
+                     }
+                   }
+                 } else if (key == "token_required_for_reads") {
+                   if (auto b = Bool(value, p)) {
+                     out->token_required_for_reads = *b;
+                     reads_node = value;
+                   }
+                 } else if (key == "allowed_hosts") {
+                   ParseAllowedHosts(value, p, &out->allowed_hosts);
+                 } else if (key == "enabled") {
+                   if (auto b = Bool(value, p)) out->enabled = *b;
+                 } else {
+                   return false;
+                 }
+                 return true;
+               });
+    if (out->token_required_for_reads && out->token.empty() && reads_node) {
+      Error(*reads_node, path + ".token_required_for_reads",
+            "needs a token: set token or token_file as well");
+    }
+  }
+
+  // allowed_hosts: a list of DNS names, like [console1.example.com].
+  void ParseAllowedHosts(const YAML::Node& node, const std::string& path,
+                         std::vector<std::string>* out) {
+    if (!node.IsSequence()) {
+      Error(node, path, "must be a list of host names, like [console1.example.com]");
+      return;
+    }
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string p = absl::StrCat(path, "[", i, "]");
+      auto s = String(node[i], p);
+      if (!s) continue;
+      std::string name = absl::AsciiStrToLower(*s);
+      if (!name.empty() && name.back() == '.') name.pop_back();  // "example.com." is the same name
+      const bool valid_chars =
+          !name.empty() && name.size() <= 253 && name.front() != '.' && name.front() != '-' &&
+          std::all_of(name.begin(), name.end(), [](char c) {
+            return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+          });
+      if (!valid_chars) {
+        Error(node[i], p,
+              absl::StrCat("'", *s,
+                           "' is not a host name: give a DNS name such as console1.example.com, "
+                           "without port, scheme or wildcard"));
+        continue;
+      }
+      out->push_back(std::move(name));
+    }
   }
 
   // Parses `port:` as N, HOST:N or [V6]:N into `out`.

@@ -9,14 +9,21 @@
 
 namespace ttyhub {
 
+absl::Status CheckBaudRate(uint32_t baud) {
+  if (baud >= kMinBaudRate && baud <= kMaxBaudRate) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("baud rate ", baud, " is out of range (",
+                                                 kMinBaudRate, " to ", kMaxBaudRate, ")"));
+}
+
 absl::StatusOr<SerialSettings> ParseSerialSettings(absl::string_view text) {
   const std::string quoted = absl::StrCat("'", text, "'");
   size_t i = 0;
   uint64_t baud = 0;
   while (i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
     baud = baud * 10 + static_cast<uint64_t>(text[i] - '0');
-    if (baud > 100'000'000) {
-      return absl::InvalidArgumentError(absl::StrCat("baud rate too large in ", quoted));
+    if (baud > kMaxBaudRate) {  // also keeps the sum from overflowing
+      return absl::InvalidArgumentError(absl::StrCat("baud rate too large in ", quoted, " (",
+                                                     kMinBaudRate, " to ", kMaxBaudRate, ")"));
     }
     ++i;
   }
@@ -24,7 +31,9 @@ absl::StatusOr<SerialSettings> ParseSerialSettings(absl::string_view text) {
     return absl::InvalidArgumentError(absl::StrCat(
         "expected <baud><parity><data bits><stop bits>, like 115200n81, got ", quoted));
   }
-  if (baud == 0) return absl::InvalidArgumentError(absl::StrCat("baud rate 0 in ", quoted));
+  if (absl::Status s = CheckBaudRate(static_cast<uint32_t>(baud)); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(s.message(), " in ", quoted));
+  }
   SerialSettings s;
   s.baud = static_cast<uint32_t>(baud);
   if (text.size() - i != 3) {

@@ -1,9 +1,18 @@
 // Validation errors are part of the interface: these tests pin exact messages.
 #include "config/config_loader.h"
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -330,6 +339,127 @@ TEST(ConfigLoaderTest, AdminBlock) {
             "ports[0].listen[0]\n"
             "ttyhub.yaml:1:30: admin.token: must be at least 16 characters\n"
             "ttyhub.yaml:1:37: admin.tls: unknown key");
+}
+
+// Runs `load` in a child process so that a load that never finishes (the
+// old /dev/zero and FIFO behaviour) fails the test instead of hanging it.
+// Returns the child's message: "ok" or the error text; "TIMEOUT" if it ran
+// past `budget`.
+std::string LoadInChild(const std::function<absl::StatusOr<Config>()>& load,
+                        std::chrono::seconds budget) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return "pipe failed";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(pipe_fds[0]);
+    auto c = load();
+    const std::string out = c.ok() ? "ok" : std::string(c.status().message());
+    (void)!write(pipe_fds[1], out.data(), out.size());
+    _exit(0);
+  }
+  close(pipe_fds[1]);
+  std::string out;
+  const auto end = std::chrono::steady_clock::now() + budget;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end - std::chrono::steady_clock::now());
+    pollfd p{pipe_fds[0], POLLIN, 0};
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+      kill(pid, SIGKILL);
+      out = "TIMEOUT";
+      break;
+    }
+    char buf[512];
+    const ssize_t n = read(pipe_fds[0], buf, sizeof(buf));
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(pipe_fds[0]);
+  waitpid(pid, nullptr, 0);
+  return out;
+}
+
+std::string AdminWithTokenFile(const std::string& path) {
+  return "admin: {listen: 9000, token_file: \"" + path +
+         "\"}\nports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n";
+}
+
+// Issue 9 item 16: token_file: /dev/zero grew without end, a FIFO blocked
+// forever. Only a regular file of at most 4 KiB is read.
+TEST(ConfigLoaderTest, TokenFileIsARegularSmallFile) {
+  const std::string dir = ::testing::TempDir() + "/token_test_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  const std::string good = dir + "/token";
+  std::ofstream(good) << "  0123456789abcdef-secret  \nsecond line ignored\n";
+  auto c = Load(AdminWithTokenFile(good));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->admin.token, "0123456789abcdef-secret");
+
+  const auto budget = std::chrono::seconds(10);
+  EXPECT_EQ(LoadInChild([] { return Load(AdminWithTokenFile("/dev/zero")); }, budget),
+            "ttyhub.yaml:1:35: admin.token_file: token file '/dev/zero' is not a regular file");
+  const std::string fifo = dir + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(LoadInChild([&] { return Load(AdminWithTokenFile(fifo)); }, budget),
+            "ttyhub.yaml:1:35: admin.token_file: token file '" + fifo + "' is not a regular file");
+  const std::string big = dir + "/big";
+  std::ofstream(big) << std::string(4097, 'x');
+  EXPECT_EQ(LoadInChild([&] { return Load(AdminWithTokenFile(big)); }, budget),
+            "ttyhub.yaml:1:35: admin.token_file: token file '" + big +
+                "' is 4097 bytes; a token file holds at most 4096");
+  EXPECT_THAT(Errors(AdminWithTokenFile(dir + "/missing")),
+              HasSubstr("admin.token_file: cannot read token file '" + dir +
+                        "/missing': No such file or directory"));
+  const std::string short_token = dir + "/short";
+  std::ofstream(short_token) << "short\n";
+  EXPECT_THAT(Errors(AdminWithTokenFile(short_token)),
+              HasSubstr("the token in '" + short_token + "' must be at least 16 characters"));
+  std::filesystem::remove_all(dir);
+}
+
+// Issue 9 item 16: a second YAML document was silently ignored.
+TEST(ConfigLoaderTest, ASecondYamlDocumentIsAnError) {
+  EXPECT_EQ(Errors("ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n"
+                   "---\n"
+                   "ports: [{name: b, device: sim:echo, listen: [{port: 2}]}]\n"),
+            "ttyhub.yaml:2:1: a second YAML document starts here; a configuration file holds "
+            "exactly one (remove this '---' and what follows, or merge it into the first "
+            "document)");
+  // Even an empty one: the file is not what its author thinks it is.
+  EXPECT_THAT(Errors("---\nports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n---\n"),
+              HasSubstr("ttyhub.yaml:3:1: a second YAML document starts here"));
+  // One document with its optional start and end markers is fine.
+  EXPECT_TRUE(Load("---\nports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n...\n").ok());
+}
+
+// Issue 9 item 12: the admin block's cross-site guards.
+TEST(ConfigLoaderTest, AdminAllowedHostsAndReadToken) {
+  auto c = Load(
+      "admin: {listen: \"*:9000\", token: 0123456789abcdef, token_required_for_reads: true,\n"
+      "        allowed_hosts: [Console1.Example.COM, \"console1.\"]}\n"
+      "ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->admin.token_required_for_reads);
+  EXPECT_EQ(c->admin.allowed_hosts, (std::vector<std::string>{"console1.example.com", "console1"}));
+  c = Load("admin: {listen: 9000}\nports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->admin.token_required_for_reads);
+  EXPECT_TRUE(c->admin.allowed_hosts.empty());
+  EXPECT_EQ(Errors("admin: {listen: 9000, token_required_for_reads: true,\n"
+                   "        allowed_hosts: [\"evil.com:80\", \"*.example.com\", \"\"]}\n"
+                   "ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n"),
+            "ttyhub.yaml:1:49: admin.token_required_for_reads: needs a token: set token or "
+            "token_file as well\n"
+            "ttyhub.yaml:2:25: admin.allowed_hosts[0]: 'evil.com:80' is not a host name: give a "
+            "DNS name such as console1.example.com, without port, scheme or wildcard\n"
+            "ttyhub.yaml:2:40: admin.allowed_hosts[1]: '*.example.com' is not a host name: give "
+            "a DNS name such as console1.example.com, without port, scheme or wildcard\n"
+            "ttyhub.yaml:2:57: admin.allowed_hosts[2]: '' is not a host name: give a DNS name "
+            "such as console1.example.com, without port, scheme or wildcard");
+  EXPECT_EQ(Errors("admin: {listen: 9000, allowed_hosts: console1}\n"
+                   "ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n"),
+            "ttyhub.yaml:1:38: admin.allowed_hosts: must be a list of host names, like "
+            "[console1.example.com]");
 }
 
 TEST(ConfigLoaderTest, WorkersDefaultToOnlineCpus) {
