@@ -1,31 +1,42 @@
 // HTTP admin listener on libmicrohttpd. See admin_server.h.
+//
+// Threads: libmicrohttpd's pool threads run the callbacks below and Handle();
+// the janitor thread cuts connections past their deadlines. The connection
+// guard and its mutex are shared by both; nothing here touches a worker
+// except through Engine calls.
 #include "engine/admin_server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "engine/engine.h"
 #include "engine/json_render.h"
-#include "engine/logger.h"
 #include "engine/metrics.h"
 #include "nlohmann/json.hpp"
 
 namespace ttyhub {
 namespace {
 
-constexpr size_t kMaxBody = 16 * 1024;  // bytes; control requests are tiny
 constexpr auto kEngineTimeout = std::chrono::seconds(2);
+constexpr auto kJanitorPeriod = std::chrono::milliseconds(100);
 
+// One request's state, from its request line to its completion.
 struct RequestState {
+  bool headers_seen = false;  // the access handler has been called once
   std::string body;
   bool too_large = false;
 };
@@ -41,7 +52,8 @@ AdminResponse Error(int status, absl::string_view message) {
   return Json(status, {{"error", std::string(message)}});
 }
 
-// Maps an engine error to an HTTP status.
+// Maps an engine error to an HTTP status. A 503 always means "not carried
+// out" (Engine's contract: a request that timed out was cancelled).
 AdminResponse FromStatus(const absl::Status& s) {
   switch (s.code()) {
     case absl::StatusCode::kNotFound:
@@ -72,63 +84,190 @@ bool ValidPortName(absl::string_view s) {
   return true;
 }
 
-MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, const char* method,
-                     const char* /*version*/, const char* upload_data, size_t* upload_data_size,
-                     void** con_cls) {
-  auto* server = static_cast<AdminServer*>(cls);
-  auto* state = static_cast<RequestState*>(*con_cls);
-  if (state == nullptr) {
-    *con_cls = new RequestState;
-    return MHD_YES;
-  }
-  if (*upload_data_size > 0) {
-    if (state->body.size() + *upload_data_size > kMaxBody) {
-      state->too_large = true;
-    } else {
-      state->body.append(upload_data, *upload_data_size);
-    }
-    *upload_data_size = 0;
-    return MHD_YES;
-  }
-  AdminResponse r;
-  if (state->too_large) {
-    r = Error(413, absl::StrCat("request body larger than ", kMaxBody, " bytes"));
+// The host part of a Host header value ("name", "1.2.3.4", "[::1]", each
+// with an optional ":port"), lower case, without brackets or a trailing dot;
+// nullopt if it is malformed.
+std::optional<std::string> HostPart(absl::string_view value) {
+  std::string host;
+  absl::string_view rest;
+  if (absl::StartsWith(value, "[")) {
+    const size_t close = value.find(']');
+    if (close == absl::string_view::npos) return std::nullopt;
+    host = std::string(value.substr(1, close - 1));
+    rest = value.substr(close + 1);
+    in6_addr a6;
+    if (inet_pton(AF_INET6, host.c_str(), &a6) != 1) return std::nullopt;
   } else {
-    const char* auth =
-        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    r = server->Handle(method, url, state->body, auth ? auth : "");
+    const size_t colon = value.find(':');
+    host = std::string(value.substr(0, colon));
+    rest = colon == absl::string_view::npos ? absl::string_view() : value.substr(colon);
   }
+  if (!rest.empty()) {
+    uint32_t port = 0;
+    if (rest[0] != ':' || !absl::SimpleAtoi(rest.substr(1), &port) || port > 65535) {
+      return std::nullopt;
+    }
+  }
+  absl::AsciiStrToLower(&host);
+  if (!host.empty() && host.back() == '.') host.pop_back();
+  if (host.empty()) return std::nullopt;
+  return host;
+}
+
+bool IsIpLiteral(const std::string& host) {
+  in_addr a4;
+  in6_addr a6;
+  return inet_pton(AF_INET, host.c_str(), &a4) == 1 || inet_pton(AF_INET6, host.c_str(), &a6) == 1;
+}
+
+bool IsLoopbackLiteral(const std::string& host) {
+  in_addr a4;
+  if (inet_pton(AF_INET, host.c_str(), &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+  return host == "::1";
+}
+
+bool IsWildcard(const std::string& host) { return host == "0.0.0.0" || host == "::"; }
+
+// The peer's address without its port, as the guard keys connections.
+std::string PeerAddress(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == nullptr || info->client_addr == nullptr) return "?";
+  char text[INET6_ADDRSTRLEN] = "?";
+  const sockaddr* sa = info->client_addr;
+  if (sa->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, text, sizeof(text));
+  } else if (sa->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, text, sizeof(text));
+  }
+  return text;
+}
+
+int ConnectionFd(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  return info == nullptr ? -1 : info->connect_fd;
+}
+
+std::string HeaderValue(MHD_Connection* connection, const char* name) {
+  const char* v = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+MHD_Result QueueResponse(MHD_Connection* connection, const AdminResponse& r, bool close) {
   MHD_Response* response = MHD_create_response_from_buffer(
       r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
+  if (response == nullptr) return MHD_NO;
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
   if (!r.allow.empty()) MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, r.allow.c_str());
-  if (r.status == 401)
+  if (r.status == 401) {
     MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+  }
+  if (close) MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
   const MHD_Result ret = MHD_queue_response(connection, static_cast<unsigned>(r.status), response);
   MHD_destroy_response(response);
   return ret;
 }
 
-void OnCompleted(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
-  delete static_cast<RequestState*>(*con_cls);
-  *con_cls = nullptr;
+MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                     const char* /*version*/, const char* upload_data, size_t* upload_data_size,
+                     void** con_cls) {
+  auto* server = static_cast<AdminServer*>(cls);
+  auto* state = static_cast<RequestState*>(*con_cls);
+  if (state == nullptr) {  // no URI callback ran (not expected): make the state here
+    state = new RequestState;
+    *con_cls = state;
+  }
+  if (!state->headers_seen) {
+    state->headers_seen = true;
+    // Refuse an oversized body now, before reading any of it: an answer
+    // queued in this first call makes MHD skip the body and close.
+    const std::string length = HeaderValue(connection, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    uint64_t declared = 0;
+    if (!length.empty() && absl::SimpleAtoi(length, &declared) &&
+        declared > AdminServer::kMaxBody) {
+      server->OnRequestComplete(connection);
+      return QueueResponse(
+          connection,
+          Error(413, absl::StrCat("request body of ", declared,
+                                  " bytes is larger than the limit of ", AdminServer::kMaxBody)),
+          /*close=*/true);
+    }
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    if (state->body.size() + *upload_data_size > AdminServer::kMaxBody) {
+      // A chunked body (no Content-Length) past the limit: MHD cannot answer
+      // in the middle of a body, so refuse it by closing the connection.
+      return MHD_NO;
+    }
+    state->body.append(upload_data, *upload_data_size);
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  server->OnRequestComplete(connection);
+  AdminRequest request;
+  request.method = method;
+  request.url = url;
+  request.body = std::move(state->body);
+  request.authorization = HeaderValue(connection, MHD_HTTP_HEADER_AUTHORIZATION);
+  request.host = HeaderValue(connection, MHD_HTTP_HEADER_HOST);
+  request.origin = HeaderValue(connection, "Origin");
+  request.content_type = HeaderValue(connection, MHD_HTTP_HEADER_CONTENT_TYPE);
+  request.sec_fetch_site = HeaderValue(connection, "Sec-Fetch-Site");
+  return QueueResponse(connection, server->Handle(request), /*close=*/false);
 }
 
-// libmicrohttpd's error messages, collected during startup.
+// The first thing MHD reports of a request: its URI, before it parses the
+// query arguments. libmicrohttpd 0.9.75 never answers a request whose
+// arguments overflow its per-connection memory pool (the connection just
+// hangs), so a request with more arguments than any endpoint takes is
+// refused here. The return value is the request's state (*con_cls).
+void* OnUri(void* cls, const char* uri, MHD_Connection* connection) {
+  auto* server = static_cast<AdminServer*>(cls);
+  const char* query = std::strchr(uri, '?');
+  if (query != nullptr) {
+    const size_t arguments =
+        1 + static_cast<size_t>(std::count(query + 1, query + std::strlen(query), '&'));
+    if (arguments > AdminServer::kMaxQueryArguments) server->OnTooManyQueryArguments(connection);
+  }
+  return new RequestState;
+}
+
+void OnCompleted(void* cls, MHD_Connection* connection, void** con_cls,
+                 MHD_RequestTerminationCode) {
+  delete static_cast<RequestState*>(*con_cls);
+  *con_cls = nullptr;
+  static_cast<AdminServer*>(cls)->OnAnswerSent(connection);
+}
+
+void OnConnection(void* cls, MHD_Connection* connection, void** /*socket_context*/,
+                  MHD_ConnectionNotificationCode code) {
+  auto* server = static_cast<AdminServer*>(cls);
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    server->OnConnectionOpened(connection);
+  } else {
+    server->OnConnectionClosed(connection);
+  }
+}
+
 void OnLibraryLog(void* cls, const char* fmt, va_list ap) {
   char buf[512];
   std::vsnprintf(buf, sizeof(buf), fmt, ap);
-  std::string* out = static_cast<std::string*>(cls);
-  if (!out->empty()) out->append("; ");
-  out->append(buf);
-  while (!out->empty() && (out->back() == '\n' || out->back() == '\r')) out->pop_back();
+  static_cast<AdminServer*>(cls)->OnLibraryMessage(buf);
 }
 
 }  // namespace
 
 AdminServer::AdminServer(const AdminConfig& config, Engine& engine, Logger& log,
-                         std::string version)
-    : config_(config), engine_(engine), log_(log), version_(std::move(version)) {}
+                         std::string version, AdminConnectionLimits limits)
+    : config_(config),
+      engine_(engine),
+      log_(log),
+      version_(std::move(version)),
+      guard_(limits),
+      cut_log_limit_(std::chrono::seconds(10), 5),
+      library_log_limit_(std::chrono::seconds(10), 5) {}
 
 AdminServer::~AdminServer() { Stop(); }
 
@@ -155,20 +294,41 @@ absl::Status AdminServer::Start() {
     }
     address = absl::StrCat(config_.host, ":", config_.port);
   }
-  std::string library_errors;
+  {
+    std::lock_guard<std::mutex> lock(library_log_mu_);
+    starting_ = true;
+    startup_messages_.clear();
+  }
   daemon_ = MHD_start_daemon(
       flags, config_.port, nullptr, nullptr, &OnRequest, this, MHD_OPTION_SOCK_ADDR, &ss,
-      MHD_OPTION_THREAD_POOL_SIZE, 2u, MHD_OPTION_CONNECTION_LIMIT, 64u,
-      MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, nullptr,
-      MHD_OPTION_EXTERNAL_LOGGER, &OnLibraryLog, &library_errors, MHD_OPTION_END);
+      MHD_OPTION_THREAD_POOL_SIZE, kThreads, MHD_OPTION_CONNECTION_LIMIT, kMaxConnections,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, kMaxConnectionsPerPeer, MHD_OPTION_CONNECTION_TIMEOUT,
+      kIdleTimeoutSeconds, MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, this,
+      MHD_OPTION_NOTIFY_CONNECTION, &OnConnection, this, MHD_OPTION_URI_LOG_CALLBACK, &OnUri, this,
+      MHD_OPTION_EXTERNAL_LOGGER, &OnLibraryLog, this, MHD_OPTION_END);
+  std::string startup_messages;
+  {
+    std::lock_guard<std::mutex> lock(library_log_mu_);
+    starting_ = false;
+    startup_messages.swap(startup_messages_);
+  }
   if (daemon_ == nullptr) {
     return absl::UnavailableError(
         absl::StrCat(config_.where, ": cannot serve the admin API on ", address, ": ",
-                     library_errors.empty() ? "unknown error" : library_errors));
+                     startup_messages.empty() ? "unknown error" : startup_messages));
   }
+  {
+    std::lock_guard<std::mutex> lock(guard_mu_);
+    janitor_stop_ = false;
+  }
+  janitor_ = std::thread([this] { JanitorMain(); });
   const bool loopback = config_.host == "127.0.0.1" || config_.host == "::1";
   log_.Info(absl::StrCat("admin API listening on http://", address, "/ (metrics at /metrics)",
-                         config_.token.empty() ? "" : ", control requires a bearer token"));
+                         config_.token.empty()
+                             ? ""
+                             : (config_.token_required_for_reads
+                                    ? ", every request but /healthz requires a bearer token"
+                                    : ", control requires a bearer token")));
   if (!loopback && config_.token.empty()) {
     log_.Warn(absl::StrCat("admin API on ", address,
                            " is reachable beyond this host and has no token: anyone who can "
@@ -178,41 +338,222 @@ absl::Status AdminServer::Start() {
 }
 
 void AdminServer::Stop() {
+  if (janitor_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(guard_mu_);
+      janitor_stop_ = true;
+    }
+    janitor_wake_.notify_all();
+    janitor_.join();
+  }
   if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
   daemon_ = nullptr;
 }
 
-AdminResponse AdminServer::Handle(const std::string& method, const std::string& url,
-                                  const std::string& body, const std::string& authorization) {
+void AdminServer::JanitorMain() {
+  std::unique_lock<std::mutex> lock(guard_mu_);
+  while (!janitor_stop_) {
+    janitor_wake_.wait_for(lock, kJanitorPeriod);
+    if (janitor_stop_) break;
+    for (const AdminConnectionGuard::Cut& cut :
+         guard_.Overdue(AdminConnectionGuard::Clock::now())) {
+      CutLocked(static_cast<int>(cut.id), cut.reason);
+    }
+  }
+}
+
+void AdminServer::CutLocked(int fd, AdminConnectionGuard::CutReason reason) {
+  using Reason = AdminConnectionGuard::CutReason;
+  shutdown(fd, SHUT_RDWR);
+  if (reason == Reason::kIdleAfterAnswer) return;  // routine keep-alive expiry
+  ++cuts_;
+  const char* why = "";
+  const auto& limits = guard_.limits();
+  std::string detail;
+  switch (reason) {
+    case Reason::kRoom:
+      why = "that waited longest for a request, to make room for a new connection";
+      break;
+    case Reason::kSlowRequest:
+      why = "that sent no complete request within";
+      detail = absl::StrCat(" ", limits.request_deadline.count(), " ms");
+      break;
+    case Reason::kSlowAnswer:
+      why = "that did not take its answer within";
+      detail = absl::StrCat(" ", limits.answer_deadline.count(), " ms");
+      break;
+    case Reason::kIdleAfterAnswer:
+      break;
+  }
+  if (auto dropped = cut_log_limit_.Admit(AdminConnectionGuard::Clock::now())) {
+    log_.Warn(absl::StrCat("admin API: cut a connection ", why, detail, " (", cuts_, " cut so far",
+                           *dropped > 0 ? absl::StrCat(", ", *dropped, " not logged") : "",
+                           "); see the limits in docs/metrics.md"));
+  }
+}
+
+void AdminServer::OnConnectionOpened(MHD_Connection* connection) {
+  const int fd = ConnectionFd(connection);
+  if (fd < 0) return;
+  std::string peer = PeerAddress(connection);
+  std::lock_guard<std::mutex> lock(guard_mu_);
+  for (const AdminConnectionGuard::Cut& cut :
+       guard_.Opened(fd, std::move(peer), AdminConnectionGuard::Clock::now())) {
+    CutLocked(static_cast<int>(cut.id), cut.reason);
+  }
+}
+
+void AdminServer::OnConnectionClosed(MHD_Connection* connection) {
+  const int fd = ConnectionFd(connection);
+  std::lock_guard<std::mutex> lock(guard_mu_);
+  guard_.Closed(fd);
+}
+
+void AdminServer::OnRequestComplete(MHD_Connection* connection) {
+  const int fd = ConnectionFd(connection);
+  std::lock_guard<std::mutex> lock(guard_mu_);
+  guard_.RequestComplete(fd, AdminConnectionGuard::Clock::now());
+}
+
+void AdminServer::OnAnswerSent(MHD_Connection* connection) {
+  const int fd = ConnectionFd(connection);
+  std::lock_guard<std::mutex> lock(guard_mu_);
+  guard_.AnswerSent(fd, AdminConnectionGuard::Clock::now());
+}
+
+void AdminServer::OnTooManyQueryArguments(MHD_Connection* connection) {
+  const int fd = ConnectionFd(connection);
+  if (fd < 0) return;
+  // MHD would hang on this request (see OnUri), so answer it here, on the
+  // socket, and close: nothing else has been sent for this request yet, and
+  // this runs on the MHD thread that owns the connection.
+  const std::string body = Error(414, absl::StrCat("more than ", kMaxQueryArguments,
+                                                   " query arguments; no endpoint takes any"))
+                               .body;
+  const std::string raw = absl::StrCat(
+      "HTTP/1.1 414 URI Too Long\r\nContent-Type: application/json\r\nContent-Length: ",
+      body.size(), "\r\nConnection: close\r\n\r\n", body);
+  std::lock_guard<std::mutex> lock(guard_mu_);
+  (void)!send(fd, raw.data(), raw.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  shutdown(fd, SHUT_RDWR);
+}
+
+void AdminServer::OnLibraryMessage(const char* text) {
+  std::string message(text);
+  while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) {
+    message.pop_back();
+  }
+  std::lock_guard<std::mutex> lock(library_log_mu_);
+  if (starting_) {
+    if (!startup_messages_.empty()) startup_messages_.append("; ");
+    startup_messages_.append(message);
+    return;
+  }
+  // After startup: an fd limit or a flood of bad requests can make MHD say
+  // the same thing thousands of times a second.
+  if (auto dropped = library_log_limit_.Admit(std::chrono::steady_clock::now())) {
+    log_.Warn(
+        absl::StrCat("admin API (libmicrohttpd): ", message,
+                     *dropped > 0 ? absl::StrCat(" (", *dropped, " similar not logged)") : ""));
+  }
+}
+
+std::optional<AdminResponse> AdminServer::CheckHost(const AdminRequest& request) const {
+  // HTTP/1.0 clients may omit Host (MHD refuses HTTP/1.1 without one).
+  // Browsers always send it, so its absence is no DNS-rebinding risk.
+  if (request.host.empty()) return std::nullopt;
+  const std::optional<std::string> host = HostPart(request.host);
+  if (!host) return Error(400, absl::StrCat("malformed Host header '", request.host, "'"));
+  if (*host == "localhost" || *host == config_.host || IsLoopbackLiteral(*host)) {
+    return std::nullopt;
+  }
+  // Listening on every address: any of this machine's addresses may be used,
+  // and an address literal cannot be made to point here by DNS rebinding.
+  if (IsWildcard(config_.host) && IsIpLiteral(*host)) return std::nullopt;
+  if (std::find(config_.allowed_hosts.begin(), config_.allowed_hosts.end(), *host) !=
+      config_.allowed_hosts.end()) {
+    return std::nullopt;
+  }
+  return Error(403, absl::StrCat("Host '", request.host,
+                                 "' is not a name of this admin API; if it is, add it to "
+                                 "admin.allowed_hosts in the configuration"));
+}
+
+std::optional<AdminResponse> AdminServer::CheckCrossSite(const AdminRequest& request) const {
+  // A browser marks what a page on another site makes it send.
+  const std::string site = absl::AsciiStrToLower(request.sec_fetch_site);
+  if (!site.empty() && site != "same-origin" && site != "none") {
+    return Error(
+        403,
+        absl::StrCat("cross-site request refused (Sec-Fetch-Site: ", request.sec_fetch_site, ")"));
+  }
+  // Browsers send Origin with every cross-origin POST; tools like curl and
+  // ttyhubctl send none. When present it must be this server's own origin.
+  if (!request.origin.empty()) {
+    const std::string own = absl::StrCat("http://", absl::AsciiStrToLower(request.host));
+    if (request.host.empty() || absl::AsciiStrToLower(request.origin) != own) {
+      return Error(403, absl::StrCat("cross-origin request refused: Origin '", request.origin,
+                                     "' is not this admin API's own (", own, ")"));
+    }
+  }
+  // Only a "simple" content type can be sent cross-site without a CORS
+  // preflight (which this server never grants); application/json cannot.
+  const absl::string_view type = absl::StripAsciiWhitespace(
+      absl::string_view(request.content_type).substr(0, request.content_type.find(';')));
+  if (!absl::EqualsIgnoreCase(type, "application/json")) {
+    AdminResponse r =
+        Error(415, absl::StrCat("POST bodies must be sent as Content-Type: application/json, got '",
+                                request.content_type, "'"));
+    return r;
+  }
+  return std::nullopt;
+}
+
+std::optional<AdminResponse> AdminServer::CheckToken(const AdminRequest& request) const {
+  if (config_.token.empty()) return std::nullopt;
+  constexpr absl::string_view kBearer = "Bearer ";
+  const absl::string_view auth = request.authorization;
+  if (!absl::StartsWith(auth, kBearer) || !SameSecret(auth.substr(kBearer.size()), config_.token)) {
+    return Error(401, "missing or wrong bearer token");
+  }
+  return std::nullopt;
+}
+
+AdminResponse AdminServer::Handle(const AdminRequest& request) {
+  if (auto refused = CheckHost(request)) return *refused;
+  const std::string& url = request.url;
   std::vector<std::string> parts = absl::StrSplit(url, '/', absl::SkipEmpty());
-  const bool get = method == "GET" || method == "HEAD";
-  const bool post = method == "POST";
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  const bool post = request.method == "POST";
   auto wrong_method = [](const char* allow) {
     AdminResponse r = Error(405, absl::StrCat("method not allowed; use ", allow));
     r.allow = allow;
     return r;
   };
-  if (parts.size() == 1 && parts[0] == "metrics") return get ? Metrics() : wrong_method("GET");
   if (parts.size() == 1 && parts[0] == "healthz") return get ? Health() : wrong_method("GET");
+  // Everything else may need the token, even to read.
+  auto guarded_read = [&](auto answer) -> AdminResponse {
+    if (!get) return wrong_method("GET");
+    if (config_.token_required_for_reads) {
+      if (auto refused = CheckToken(request)) return *refused;
+    }
+    return answer();
+  };
+  if (parts.size() == 1 && parts[0] == "metrics") return guarded_read([&] { return Metrics(); });
   if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "ports") {
     return Error(404, absl::StrCat("no such endpoint: ", url));
   }
-  if (parts.size() == 3) return get ? ListPorts() : wrong_method("GET");
+  if (parts.size() == 3) return guarded_read([&] { return ListPorts(); });
   if (!ValidPortName(parts[3])) return Error(404, "no such port");
   const bool mutating = (parts.size() == 5 && parts[4] == "serial") ||
                         (parts.size() == 7 && parts[4] == "clients" && parts[6] == "disconnect");
   if (mutating) {
     if (!post) return wrong_method("POST");
-    if (!config_.token.empty()) {
-      constexpr absl::string_view kBearer = "Bearer ";
-      if (authorization.compare(0, kBearer.size(), kBearer.data(), kBearer.size()) != 0 ||
-          !SameSecret(absl::string_view(authorization).substr(kBearer.size()), config_.token)) {
-        return Error(401, "missing or wrong bearer token");
-      }
-    }
-    return parts.size() == 5 ? SetSerial(parts[3], body) : Disconnect(parts[3], parts[5]);
+    if (auto refused = CheckCrossSite(request)) return *refused;
+    if (auto refused = CheckToken(request)) return *refused;
+    return parts.size() == 5 ? SetSerial(parts[3], request.body) : Disconnect(parts[3], parts[5]);
   }
-  if (parts.size() == 4) return get ? ShowPort(parts[3]) : wrong_method("GET");
+  if (parts.size() == 4) return guarded_read([&] { return ShowPort(parts[3]); });
   return Error(404, absl::StrCat("no such endpoint: ", url));
 }
 

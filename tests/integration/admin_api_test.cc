@@ -8,9 +8,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -46,9 +48,11 @@ class AdminApiTest : public ::testing::Test {
     return absl::StrCat("http://127.0.0.1:", admin_port_, path);
   }
 
-  // curl; returns the HTTP status, body in *body.
+  // curl; returns the HTTP status, body in *body. POSTs are sent as JSON, as
+  // the API requires, unless `headers` say otherwise.
   int Curl(const std::string& method, const std::string& path, std::string* body,
-           const std::string& data = "", const std::string& token = "") {
+           const std::string& data = "", const std::string& token = "",
+           const std::vector<std::string>& headers = {}) {
     std::vector<std::string> args = {
         "-s", "-S", "-X", method, "-o", "-", "-w", "\n%{http_code}", "--max-time", "10"};
     if (!data.empty()) {
@@ -58,6 +62,17 @@ class AdminApiTest : public ::testing::Test {
     if (!token.empty()) {
       args.push_back("-H");
       args.push_back("Authorization: Bearer " + token);
+    }
+    const bool typed = std::any_of(headers.begin(), headers.end(), [](const std::string& h) {
+      return absl::StartsWithIgnoreCase(h, "Content-Type:");
+    });
+    if (method == "POST" && !typed) {
+      args.push_back("-H");
+      args.push_back("Content-Type: application/json");
+    }
+    for (const std::string& h : headers) {
+      args.push_back("-H");
+      args.push_back(h);
     }
     args.push_back(Url(path));
     std::string out;
@@ -245,6 +260,54 @@ TEST_F(AdminApiTest, TokenGuardsMutatingEndpoints) {
   EXPECT_EQ(Curl("POST", "/api/v1/ports/p0/serial", &body, R"({"serial": "9600n81"})", token), 200)
       << body;
   EXPECT_EQ(Curl("GET", "/api/v1/ports", &body), 200);  // reading needs no token
+}
+
+TEST_F(AdminApiTest, TokenRequiredForReadsGuardsEverythingButHealthz) {
+  const std::string token = "0123456789abcdef-secret";
+  StartDaemon(absl::StrCat(", token: \"", token, "\", token_required_for_reads: true"));
+  std::string body;
+  EXPECT_EQ(Curl("GET", "/metrics", &body), 401);
+  EXPECT_EQ(Curl("GET", "/api/v1/ports", &body), 401);
+  EXPECT_EQ(Curl("GET", "/api/v1/ports/p0", &body), 401);
+  EXPECT_EQ(Curl("GET", "/metrics", &body, "", token), 200);
+  EXPECT_EQ(Curl("GET", "/api/v1/ports/p0", &body, "", token), 200);
+  EXPECT_EQ(Curl("GET", "/healthz", &body), 200);
+}
+
+// Issue 9 item 12, the demo's repro: with no token, a text/plain POST with a
+// foreign Origin and Host (what a web page, or a DNS-rebound name, makes a
+// browser send) changed a port's serial settings.
+TEST_F(AdminApiTest, CrossSiteRequestsChangeNothing) {
+  StartDaemon();
+  std::string body;
+  const std::string form = R"({"serial": "4800n81"})";
+  const std::vector<std::string> browser = {
+      "Content-Type: text/plain", "Origin: http://attacker.example",
+      "Host: attacker.example:" + std::to_string(admin_port_)};
+  EXPECT_EQ(Curl("POST", "/api/v1/ports/p0/serial", &body, form, "", browser), 403) << body;
+  // Each guard on its own.
+  EXPECT_EQ(
+      Curl("POST", "/api/v1/ports/p0/serial", &body, form, "", {"Origin: http://attacker.example"}),
+      403)
+      << body;
+  EXPECT_EQ(Curl("POST", "/api/v1/ports/p0/serial", &body, form, "", {"Content-Type: text/plain"}),
+            415)
+      << body;
+  EXPECT_EQ(Curl("POST", "/api/v1/ports/p0/serial", &body, form, "",
+                 {"Host: rebound.example:" + std::to_string(admin_port_)}),
+            403)
+      << body;
+  EXPECT_EQ(Curl("GET", "/api/v1/ports/p0", &body, "", "",
+                 {"Host: rebound.example:" + std::to_string(admin_port_)}),
+            403)
+      << body;
+  EXPECT_EQ(GetJson("/api/v1/ports/p0")["serial"], "115200N81");
+  // The admin's own origin is fine.
+  EXPECT_EQ(Curl("POST", "/api/v1/ports/p0/serial", &body, form, "",
+                 {"Origin: http://127.0.0.1:" + std::to_string(admin_port_)}),
+            200)
+      << body;
+  EXPECT_EQ(GetJson("/api/v1/ports/p0")["serial"], "4800N81");
 }
 
 }  // namespace
