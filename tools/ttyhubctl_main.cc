@@ -39,7 +39,8 @@ constexpr const char* kUsage =
     "\n"
     "The daemon is found at --url, $TTYHUB_URL or http://127.0.0.1:8420; it needs an\n"
     "`admin:` block in its configuration. --token (or $TTYHUB_TOKEN) is sent as a bearer\n"
-    "token for kick and set.\n";
+    "token with every request: kick and set need it when the daemon has a token, and\n"
+    "every command does when it sets token_required_for_reads.\n";
 
 struct Options {
   std::string url;

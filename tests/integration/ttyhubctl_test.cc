@@ -14,14 +14,17 @@ using ::testing::HasSubstr;
 
 class TtyhubctlTest : public ::testing::Test {
  protected:
+  // Extra keys for the admin: mapping, starting with ", ".
+  virtual std::string AdminExtra() const { return ""; }
+
   void SetUp() override {
     pty_.LinkAs(dir_.File("dev0"));
     const auto ports = FreeTcpPorts(2);
     data_port_ = ports[0];
     url_ = absl::StrCat("http://127.0.0.1:", ports[1]);
     ASSERT_TRUE(daemon_.Start(absl::StrCat(
-        "admin: {listen: \"127.0.0.1:", ports[1],
-        "\"}\nports:\n  - name: sw1\n    device: ", dir_.File("dev0"),
+        "admin: {listen: \"127.0.0.1:", ports[1], "\"", AdminExtra(),
+        "}\nports:\n  - name: sw1\n    device: ", dir_.File("dev0"),
         "\n    serial: 9600n81\n    listen: [{port: \"127.0.0.1:", data_port_, "\"}]\n")));
   }
 
@@ -84,6 +87,31 @@ TEST_F(TtyhubctlTest, ErrorsAreClear) {
       1);
   EXPECT_THAT(out, HasSubstr("cannot reach ttyhub at http://127.0.0.1:"));
   EXPECT_THAT(out, HasSubstr("admin: {listen: ...}"));
+}
+
+constexpr char kToken[] = "0123456789abcdef-secret";
+
+class TtyhubctlTokenTest : public TtyhubctlTest {
+ protected:
+  std::string AdminExtra() const override {
+    return absl::StrCat(", token: \"", kToken, "\", token_required_for_reads: true");
+  }
+};
+
+// With token_required_for_reads, every command needs the token, and works with it.
+TEST_F(TtyhubctlTokenTest, SendsTheTokenOnReadsToo) {
+  std::string out;
+  EXPECT_EQ(Ctl({"ports"}, &out), 1);
+  EXPECT_THAT(out, HasSubstr("missing or wrong bearer token (HTTP 401); give the admin token "
+                             "with --token or $TTYHUB_TOKEN"));
+  ASSERT_EQ(Ctl({"--token", kToken, "ports"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("sw1"));
+  ASSERT_EQ(Ctl({"--token", kToken, "show", "sw1"}, &out), 0) << out;
+  ASSERT_EQ(Ctl({"--token", kToken, "watch", "--iterations", "1"}, &out), 0) << out;
+  ASSERT_EQ(Ctl({"--token", kToken, "set", "sw1", "19200e71"}, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("port sw1: serial 19200E71"));
+  EXPECT_EQ(Ctl({"--token", "wrong-token-wrong-token", "show", "sw1"}, &out), 1);
+  EXPECT_THAT(out, HasSubstr("(HTTP 401); check the token"));
 }
 
 }  // namespace

@@ -75,9 +75,13 @@ absl::StatusOr<nlohmann::ordered_json> AdminClient::Request(const std::string& m
                               : response;
     const absl::StatusCode code = status == 404   ? absl::StatusCode::kNotFound
                                   : status == 401 ? absl::StatusCode::kUnauthenticated
+                                  : status == 403 ? absl::StatusCode::kPermissionDenied
                                   : status == 400 ? absl::StatusCode::kInvalidArgument
                                                   : absl::StatusCode::kUnavailable;
-    return absl::Status(code, absl::StrCat(message, " (HTTP ", status, ")"));
+    const char* hint = status != 401    ? ""
+                       : token_.empty() ? "; give the admin token with --token or $TTYHUB_TOKEN"
+                                        : "; check the token given with --token or $TTYHUB_TOKEN";
+    return absl::Status(code, absl::StrCat(message, " (HTTP ", status, ")", hint));
   }
   if (j.is_discarded()) {
     return absl::DataLossError(absl::StrCat("ttyhub at ", base_url_, " sent invalid JSON"));

@@ -15,7 +15,10 @@ namespace ttyhub::ctl {
 
 class AdminClient {
  public:
-  // `base_url` like "http://127.0.0.1:8420"; `token` may be empty.
+  // `base_url` like "http://127.0.0.1:8420"; `token` may be empty. The token
+  // goes with every request (reads need it when the daemon sets
+  // token_required_for_reads); POSTs are sent as application/json, which the
+  // daemon requires.
   AdminClient(std::string base_url, std::string token);
 
   absl::StatusOr<nlohmann::ordered_json> Get(const std::string& path);
