@@ -92,7 +92,7 @@ TEST_F(AdminAbuseTest, IdleConnectionsDoNotStarveAScrape) {
   }
   for (int i = 0; i < 3; ++i) {
     const Clock::time_point start = Clock::now();
-    EXPECT_EQ(Scrape(), 200) << "scrape " << i;
+    EXPECT_EQ(Scrape(), 200) << "scrape " << i << "\n" << daemon_.Log();
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(kScrapeBudgetSeconds));
   }
   // The idle ones were cut, and said so in a few lines, not 200.
