@@ -18,7 +18,7 @@ EngineSnapshot MakeSnapshot(int ports) {
     p.name = absl::StrCat("rack", i / 48, "-port", i % 48);
     p.device = absl::StrCat("/dev/serial/by-path/pci-0000:00:14.0-usb-0:", i, ":1.0-port0");
     p.worker = static_cast<unsigned>(i % 2);
-    p.device_state = "open";
+    p.device_state = DeviceState::kOpen;
     p.counters.device_rx_bytes = 123456789;
     p.counters.client_tx_bytes = 987654321;
     p.clients_rw = 1;

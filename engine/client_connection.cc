@@ -3,6 +3,7 @@
 #include "engine/client_connection.h"
 
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,9 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/event_loop.h"
 #include "engine/fanout_ring.h"
-#include "engine/listener.h"
 #include "engine/logger.h"
-#include "engine/port.h"
 
 namespace ttyhub {
 namespace {
@@ -24,26 +23,28 @@ std::string ErrnoText(int32_t res) { return std::strerror(-res); }
 
 }  // namespace
 
-ClientConnection::ClientConnection(Port& port, Listener& listener, WorkerContext& ctx, int fd,
-                                   uint64_t id, std::string peer, uint64_t start_cursor)
-    : port_(port),
-      listener_(listener),
+ClientConnection::ClientConnection(ClientHost& host, PortLine& line, Origin origin,
+                                   WorkerContext& ctx, int fd, uint64_t id, std::string peer,
+                                   uint64_t start_cursor)
+    : host_(host),
+      line_(line),
+      origin_(origin),
       ctx_(ctx),
       fd_(fd),
       id_(id),
       peer_(std::move(peer)),
-      access_(listener.config().access),
-      policy_(listener.config().slow_policy),
+      access_(origin.config->access),
+      policy_(origin.config->slow_policy),
       cursor_(start_cursor),
       connected_at_(ctx.now),
       connected_unix_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count()),
       last_activity_(ctx.now) {
-  const ListenerConfig& lc = listener.config();
+  const ListenerConfig& lc = *origin.config;
   if (lc.protocol != Protocol::kRaw) {
     std::string signature = lc.signature.empty()
-                                ? absl::StrCat("ttyhub ", TTYHUB_VERSION, " ", port.name())
+                                ? absl::StrCat("ttyhub ", TTYHUB_VERSION, " ", host.port_name())
                                 : lc.signature;
     telnet_ = std::make_unique<TelnetSession>(lc.protocol == Protocol::kRfc2217, *this,
                                               std::move(signature));
@@ -64,18 +65,18 @@ ClientSnapshot ClientConnection::Snapshot() const {
   s.id = id_;
   s.peer = peer_;
   s.access = access_;
-  s.listener = listener_.address();
+  s.listener = *origin_.address;
   s.connected_unix_ms = connected_unix_ms_;
   s.bytes_in = bytes_received_;
   s.bytes_out = bytes_sent_;
   s.bytes_skipped = bytes_skipped_;
-  s.lag_bytes = port_.ring().head() - cursor_;
+  s.lag_bytes = host_.output().head() - cursor_;
   return s;
 }
 
 bool ClientConnection::HasPendingOutput() const {
   return escape_owed_ || !control_sending_.empty() || (telnet_ && !telnet_->output().empty()) ||
-         preamble_sent_ < preamble_.size() || port_.ring().Pending(cursor_) > 0;
+         preamble_sent_ < preamble_.size() || host_.output().Pending(cursor_) > 0;
 }
 
 void ClientConnection::Start(std::string preamble) {
@@ -115,18 +116,26 @@ void ClientConnection::MaybeSend() {
   io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+void ClientConnection::AccountLapped() {
+  if (ring_send_in_flight_ || policy_ != SlowClientPolicy::kSkip) return;
+  const uint64_t skipped = host_.output().CatchUp(&cursor_);
+  if (skipped == 0) return;
+  bytes_skipped_ += skipped;
+  host_.OnSkipped(skipped);
+}
+
 bool ClientConnection::SendRingData() {
-  if (output_suspended_) return false;
-  FanoutRing& ring = port_.ring();
+  if (output_suspended_) {
+    if (host_.output().Pending(cursor_) > 0) NoteBlocked();
+    return false;
+  }
+  const FanoutRing& ring = host_.output();
   if (ring.Lapped(cursor_)) {
     if (policy_ == SlowClientPolicy::kDisconnect) {
-      ++port_.counters().disconnects_lapped;
-      Close("lapped by the device stream (slow_viewer: disconnect)");
+      Close(CloseReason::kLapped);
       return false;
     }
-    const uint64_t skipped = ring.CatchUp(&cursor_);
-    bytes_skipped_ += skipped;
-    port_.counters().skipped_bytes += skipped;
+    AccountLapped();
   }
   const auto span = ring.ReadableSpan(cursor_, kMaxSend);
   if (span.empty()) return false;
@@ -155,23 +164,46 @@ bool ClientConnection::SendRingData() {
   return true;
 }
 
+void ClientConnection::NoteBlocked() {
+  if (blocked_since_ == TimePoint{}) blocked_since_ = ctx_.now;
+}
+
 void ClientConnection::OnSendDone(int32_t res) {
   const Sending what = sending_;
   sending_ = Sending::kNothing;
   const bool was_ring = ring_send_in_flight_;
   ring_send_in_flight_ = false;
   if (closing_) {
+    // What a send delivered is counted even though the client is closing
+    // (it reached the peer). The pin is released whether or not the client
+    // is still open: the port may have paused device reads on it (a kick,
+    // a timeout or an error that closed the client while this send was in
+    // flight).
+    if (res > 0) {
+      size_t consumed = static_cast<size_t>(res);
+      if (what == Sending::kRing) {
+        if (telnet_) {
+          TelnetEncoder::Account(telnet_send_->plan, consumed, &consumed, &escape_owed_,
+                                 &owed_byte_);
+        }
+        host_.OnDelivered(*this, cursor_, cursor_ + consumed);
+        cursor_ += consumed;
+      }
+      bytes_sent_ += static_cast<uint64_t>(res);
+    }
     FinishIfIdle();
+    if (was_ring) host_.OnRingReleased();
     return;
   }
   if (res == -EAGAIN || res == -EWOULDBLOCK) {
-    if (blocked_since_ == TimePoint{}) blocked_since_ = ctx_.now;
+    NoteBlocked();
     ArmPollOut();
-    if (was_ring) port_.OnClientProgress();  // the pin is released
+    if (was_ring) host_.OnRingReleased();
     return;
   }
   if (res < 0) {
-    Close(absl::StrCat("send failed: ", ErrnoText(res)));
+    Close(CloseReason::kPeerError, absl::StrCat("send failed: ", ErrnoText(res)));
+    if (was_ring) host_.OnRingReleased();
     return;
   }
   const size_t n = static_cast<size_t>(res);
@@ -190,11 +222,8 @@ void ClientConnection::OnSendDone(int32_t res) {
       if (telnet_) {
         TelnetEncoder::Account(telnet_send_->plan, n, &consumed, &escape_owed_, &owed_byte_);
       }
-      port_.RecordDelivered(cursor_, cursor_ + consumed);
+      host_.OnDelivered(*this, cursor_, cursor_ + consumed);
       cursor_ += consumed;
-      PortCounters& c = port_.counters();
-      c.client_tx_bytes += consumed;
-      (access_ == Access::kReadWrite ? c.client_tx_rw_bytes : c.client_tx_ro_bytes) += consumed;
       ApplyPendingPurge();
       break;
     }
@@ -203,15 +232,18 @@ void ClientConnection::OnSendDone(int32_t res) {
   }
   bytes_sent_ += n;
   if (n > 0) last_activity_ = ctx_.now;
+  // The socket accepted bytes and the client is not holding output back:
+  // it is keeping up, whatever it did before. (A suspended client's telnet
+  // answers do not count: it still accepts no port data.)
+  if (n > 0 && !output_suspended_) blocked_since_ = TimePoint{};
   if (n < send_len_) {
     // Socket buffer full: wait for room, referencing nothing meanwhile.
-    blocked_since_ = ctx_.now;
+    NoteBlocked();
     ArmPollOut();
   } else {
-    if (!output_suspended_) blocked_since_ = TimePoint{};
     MaybeSend();
   }
-  if (was_ring) port_.OnClientProgress();
+  if (was_ring) host_.OnRingReleased();
 }
 
 void ClientConnection::ArmPollOut() {
@@ -224,16 +256,91 @@ void ClientConnection::ArmPollIn() {
   io_uring_prep_poll_add(ctx_.loop->Prepare(poll_in_), fd_, POLLIN | POLLRDHUP);
 }
 
-void ClientConnection::DrainInput() {
-  if (closing_ || input_closed_ || input_paused_ || access_ != Access::kReadWrite) return;
-  for (;;) {
-    const ssize_t n = port_.ReceiveInput(*this, fd_);
-    if (n == Port::kInputQueueFull) {
-      input_paused_ = true;
-      return;
+ClientConnection::ReadResult ClientConnection::ReadIntoQueue() {
+  if (telnet_ && telnet_->pending_events() >= kMaxPendingCommands) {
+    input_paused_ = true;  // RunInputCommands resumes us
+    return ReadResult::kQueueFull;
+  }
+  ClientHost::InputSpan in = host_.InputSpace(*this, 1);
+  if (!in.space.empty() && in.space.size() < kAtomicInput) {
+    // Little room left: take the waiting chunk only if it fits whole, so
+    // another client's bytes can never land inside it.
+    int waiting = 0;
+    if (ioctl(fd_, FIONREAD, &waiting) == 0 && waiting > 0) {
+      const size_t needed = std::min<size_t>(static_cast<size_t>(waiting), kAtomicInput);
+      if (needed > in.space.size()) in = host_.InputSpace(*this, needed);
     }
-    if (n <= 0) return;
-    bytes_received_ += static_cast<uint64_t>(n);
+  }
+  if (in.space.empty()) {
+    input_paused_ = true;  // the host resumes us when the queue drains
+    return ReadResult::kQueueFull;
+  }
+  const ssize_t n = recv(fd_, in.space.data(), in.space.size(), MSG_DONTWAIT);
+  if (n == 0) return ReadResult::kEof;
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return ReadResult::kWouldBlock;
+    Close(CloseReason::kPeerError, absl::StrCat("receive failed: ", std::strerror(errno)));
+    return ReadResult::kClosed;
+  }
+  bytes_received_ += static_cast<uint64_t>(n);
+  last_activity_ = ctx_.now;
+  const size_t data =
+      telnet_ ? telnet_->DecodeInput(in.space.data(), static_cast<size_t>(n), in.position)
+              : static_cast<size_t>(n);
+  host_.CommitInput(data);
+  if (telnet_) {
+    telnet_->TakeNewCommandPositions(
+        [this](uint64_t position) { host_.MarkInputCommand(*this, position); });
+  }
+  host_.PumpInput();  // writes to the device; runs commands whose turn came
+  return closing_ ? ReadResult::kClosed : ReadResult::kData;
+}
+
+ClientConnection::ReadResult ClientConnection::ReadAndDiscard() {
+  std::vector<uint8_t>& scratch = ctx_.discard_buffer;
+  const ssize_t n = recv(fd_, scratch.data(), scratch.size(), MSG_DONTWAIT);
+  if (n == 0) return ReadResult::kEof;
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return ReadResult::kWouldBlock;
+    Close(CloseReason::kPeerError, absl::StrCat("receive failed: ", std::strerror(errno)));
+    return ReadResult::kClosed;
+  }
+  bytes_received_ += static_cast<uint64_t>(n);
+  last_activity_ = ctx_.now;
+  // Telnet viewers still negotiate; only their data is discarded. Nothing
+  // of theirs reaches the device, so their commands need no ordering.
+  size_t data = static_cast<size_t>(n);
+  if (telnet_) {
+    data = telnet_->DecodeInput(scratch.data(), data, 0);
+    telnet_->ProcessEventsThrough(UINT64_MAX);
+    AfterCommands();
+  }
+  host_.OnDiscarded(data);
+  return closing_ ? ReadResult::kClosed : ReadResult::kData;
+}
+
+ClientConnection::ReadResult ClientConnection::ReadOnce() {
+  const ReadResult r = access_ == Access::kReadOnly ? ReadAndDiscard() : ReadIntoQueue();
+  if (r == ReadResult::kEof) OnPeerFinished();
+  return r;
+}
+
+void ClientConnection::OnPeerFinished() {
+  // Half-close (e.g. `echo cmd | nc -q 2 host port`): no more input, but
+  // keep sending output until the peer closes fully or a timeout fires.
+  // A FIN looks the same whether the peer half-closed or closed, so do
+  // what socat does: keep sending while output flows, and close once the
+  // connection has been quiet for kHalfCloseLinger (see OnTick). Either
+  // way the peer is leaving: its slot is free for whoever comes next.
+  input_closed_ = true;
+  last_activity_ = ctx_.now;
+  if (!slot_released_) host_.ReleaseSlot(*this);
+}
+
+void ClientConnection::ReadAvailable() {
+  if (closing_ || input_closed_ || input_paused_) return;
+  for (;;) {
+    if (ReadOnce() != ReadResult::kData) return;
   }
 }
 
@@ -244,54 +351,34 @@ void ClientConnection::ResumeInput() {
 
 void ClientConnection::OnReadable(int32_t res) {
   if (res < 0) {
-    Close(absl::StrCat("poll failed: ", ErrnoText(res)));
+    Close(CloseReason::kPeerError, absl::StrCat("poll failed: ", ErrnoText(res)));
     return;
   }
-  ssize_t n;
-  if (access_ == Access::kReadOnly) {
-    n = recv(fd_, ctx_.discard_buffer.data(), ctx_.discard_buffer.size(), MSG_DONTWAIT);
-    if (n > 0) {
-      bytes_received_ += static_cast<uint64_t>(n);
-      // Telnet viewers still negotiate; only their data is discarded.
-      port_.counters().discarded_ro_bytes +=
-          DecodeInput(ctx_.discard_buffer.data(), static_cast<size_t>(n));
-    }
-  } else {
-    n = port_.ReceiveInput(*this, fd_);
-    if (n == Port::kInputQueueFull) {
-      input_paused_ = true;  // the port resumes us when the queue drains
+  switch (ReadOnce()) {
+    case ReadResult::kData:
+    case ReadResult::kWouldBlock:
+      ArmPollIn();
       return;
-    }
-    if (n > 0) bytes_received_ += static_cast<uint64_t>(n);
+    case ReadResult::kQueueFull:  // resumed by the host
+    case ReadResult::kEof:
+    case ReadResult::kClosed:
+      return;
   }
-  if (n == 0) {
-    // Half-close (e.g. `echo cmd | nc -q 2 host port`): no more input, but
-    // keep sending output until the peer closes fully or a timeout fires.
-    // A FIN looks the same whether the peer half-closed or closed, so do
-    // what socat does: keep sending while output flows, and close once the
-    // connection has been quiet for kHalfCloseLinger (see OnTick).
-    input_closed_ = true;
-    last_activity_ = ctx_.now;
-    return;
-  }
-  if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-    Close(absl::StrCat("receive failed: ", std::strerror(errno)));
-    return;
-  }
-  if (n > 0) last_activity_ = ctx_.now;
-  AfterInput();
-  ArmPollIn();
 }
 
-size_t ClientConnection::DecodeInput(uint8_t* buf, size_t n) {
-  return telnet_ ? telnet_->DecodeInput(buf, n) : n;
-}
-
-void ClientConnection::AfterInput() {
+void ClientConnection::RunInputCommands(uint64_t position) {
   if (!telnet_ || closing_) return;
-  telnet_->ProcessEvents();
+  telnet_->ProcessEventsThrough(position);
+  AfterCommands();
+  if (!closing_ && input_paused_ && telnet_->pending_events() < kMaxPendingCommands / 2) {
+    ResumeInput();
+  }
+}
+
+void ClientConnection::AfterCommands() {
+  if (!telnet_ || closing_) return;
   if (telnet_->output().size() + control_sending_.size() > kMaxControlBacklog) {
-    Close("telnet answers piling up unread (a client flooding requests)");
+    Close(CloseReason::kControlBacklog);
     return;
   }
   MaybeSend();
@@ -300,36 +387,37 @@ void ClientConnection::AfterInput() {
 void ClientConnection::OnModemState(uint8_t state) {
   if (!telnet_ || closing_) return;
   telnet_->OnModemState(state);
-  MaybeSend();
+  AfterCommands();
 }
 
 void ClientConnection::OnLineState(uint8_t state) {
   if (!telnet_ || closing_) return;
   telnet_->OnLineState(state);
-  MaybeSend();
+  AfterCommands();
 }
 
-void ClientConnection::CountRefusedChange() { ++port_.counters().rfc2217_refused_changes; }
+void ClientConnection::CountRefusedChange() { host_.OnLineChangeRequest(/*refused=*/true); }
 
-SerialSettings ClientConnection::LineSettings() const { return port_.config().serial; }
+SerialSettings ClientConnection::LineSettings() const { return line_.settings(); }
 
 SerialSettings ClientConnection::ChangeLineSettings(const SerialSettings& wanted) {
-  ++port_.counters().rfc2217_changes;
-  const absl::Status s = port_.SetSerial(wanted);
-  if (!s.ok()) {
-    ctx_.log->Warn(absl::StrCat("port ", port_.name(), ": client ", Describe(), ": cannot apply ",
-                                FormatSerialSettings(wanted), ": ", s.message()));
+  host_.OnLineChangeRequest(/*refused=*/false);
+  const absl::Status s = line_.ChangeSettings(wanted);
+  if (!s.ok() && host_.AdmitConnectionLog()) {
+    ctx_.log->Warn(absl::StrCat("port ", host_.port_name(), ": client ", Describe(),
+                                ": cannot apply ", FormatSerialSettings(wanted), ": ",
+                                s.message()));
   }
-  return port_.config().serial;
+  return line_.settings();
 }
 
-bool ClientConnection::BreakState() const { return port_.break_on(); }
-void ClientConnection::SetBreakState(bool on) { port_.SetBreak(on); }
-void ClientConnection::SendBreakPulse() { port_.SendBreakPulse(); }
-bool ClientConnection::OutputLine(int line) const { return port_.OutputLine(line); }
-void ClientConnection::SetOutputLine(int line, bool on) { port_.SetOutputLine(line, on); }
-uint8_t ClientConnection::ModemState() { return port_.ModemState(); }
-uint8_t ClientConnection::LineState() { return port_.line_state(); }
+bool ClientConnection::BreakState() const { return line_.break_on(); }
+void ClientConnection::SetBreakState(bool on) { line_.SetBreak(on); }
+void ClientConnection::SendBreakPulse() { line_.SendBreakPulse(); }
+bool ClientConnection::OutputLine(int line) const { return line_.OutputLine(line); }
+void ClientConnection::SetOutputLine(int line, bool on) { line_.SetOutputLine(line, on); }
+uint8_t ClientConnection::ModemState() { return line_.ModemState(); }
+uint8_t ClientConnection::LineState() { return line_.LineState(); }
 
 void ClientConnection::Purge(bool rx, bool tx) {
   if (rx) {
@@ -338,25 +426,27 @@ void ClientConnection::Purge(bool rx, bool tx) {
     rx_purge_pending_ = true;
     ApplyPendingPurge();
   }
-  if (tx) port_.PurgeInput();
+  if (tx && access_ == Access::kReadWrite) host_.PurgeInput(*this);
 }
 
 void ClientConnection::ApplyPendingPurge() {
   if (!rx_purge_pending_ || ring_send_in_flight_) return;
   rx_purge_pending_ = false;
-  cursor_ = std::max(cursor_, port_.ring().head());
-  escape_owed_ = false;
-  port_.OnClientProgress();  // it may have been holding the ring
+  cursor_ = std::max(cursor_, host_.output().head());
+  // An owed escape byte stays owed: its data byte is already on the wire,
+  // and without the escape the telnet stream would be corrupt.
+  host_.OnRingReleased();  // it may have been holding the ring
 }
 
 void ClientConnection::SuspendOutput(bool suspended) {
   output_suspended_ = suspended;
   if (suspended) {
     // A suspended lossless client is a client that accepts nothing:
-    // stall_timeout bounds how long it may hold the port.
-    if (blocked_since_ == TimePoint{}) blocked_since_ = ctx_.now;
+    // stall_timeout bounds how long it may hold the port, counted from
+    // when it stopped accepting. Resuming does not restart that clock;
+    // only port data it then accepts does.
+    if (host_.output().Pending(cursor_) > 0) NoteBlocked();
   } else {
-    blocked_since_ = TimePoint{};
     MaybeSend();
   }
 }
@@ -369,10 +459,9 @@ void ClientConnection::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
     case kPollOut:
       if (closing_) break;
       if (res < 0) {
-        Close(absl::StrCat("poll failed: ", ErrnoText(res)));
+        Close(CloseReason::kPeerError, absl::StrCat("poll failed: ", ErrnoText(res)));
         return;
       }
-      if (!output_suspended_) blocked_since_ = TimePoint{};  // writable again
       MaybeSend();
       return;
     case kPollIn:
@@ -385,42 +474,50 @@ void ClientConnection::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
 
 void ClientConnection::OnTick(TimePoint now) {
   if (closing_) return;
-  if (input_closed_ && !HasPendingOutput() && now - last_activity_ >= kHalfCloseLinger) {
-    Close("closed by peer");
+  AccountLapped();
+  // After the peer's FIN, output is kept flowing while it can; a client
+  // that also suspended its output never will.
+  if (input_closed_ && (!HasPendingOutput() || output_suspended_) &&
+      now - last_activity_ >= kHalfCloseLinger) {
+    Close(CloseReason::kPeerClosed);
     return;
   }
-  const ListenerConfig& cfg = listener_.config();
+  const ListenerConfig& cfg = *origin_.config;
   if (cfg.idle_timeout.count() > 0 && now - last_activity_ >= cfg.idle_timeout) {
-    ++port_.counters().disconnects_idle_timeout;
-    Close(absl::StrCat("inactivity timeout (", cfg.idle_timeout.count() / 1000.0, " s)"));
+    Close(CloseReason::kIdleTimeout, absl::StrCat(cfg.idle_timeout.count() / 1000.0, " s"));
     return;
   }
-  if (policy_ == SlowClientPolicy::kBackpressure && cfg.stall_timeout.count() > 0 &&
-      blocked_since_ != TimePoint{} && now - blocked_since_ >= cfg.stall_timeout) {
-    ++port_.counters().disconnects_stalled;
-    Close(absl::StrCat("stalled: accepted no data for ", cfg.stall_timeout.count() / 1000.0,
-                       " s (stall_timeout)"));
+  // A suspended client that had nothing waiting when it suspended starts
+  // its clock when data arrives for it; one with nothing waiting is not
+  // stalled at all.
+  if (!HasPendingOutput()) {
+    blocked_since_ = TimePoint{};
+  } else if (output_suspended_) {
+    NoteBlocked();
+  }
+  if (cfg.stall_timeout.count() > 0 && blocked_since_ != TimePoint{} &&
+      now - blocked_since_ >= cfg.stall_timeout && HasPendingOutput()) {
+    Close(CloseReason::kStalled, absl::StrCat(cfg.stall_timeout.count() / 1000.0, " s"));
     return;
   }
   if (policy_ == SlowClientPolicy::kDisconnect && !ring_send_in_flight_ &&
-      port_.ring().Lapped(cursor_)) {
-    ++port_.counters().disconnects_lapped;
-    Close("lapped by the device stream (slow_viewer: disconnect)");
+      host_.output().Lapped(cursor_)) {
+    Close(CloseReason::kLapped);
   }
 }
 
-void ClientConnection::Close(absl::string_view reason) {
+void ClientConnection::Close(CloseReason reason, absl::string_view detail) {
   if (closing_) return;
   closing_ = true;
-  if (ctx_.log->Enabled(LogLevel::kInfo) && port_.AdmitConnectionLog()) {
+  if (ctx_.log->Enabled(LogLevel::kInfo) && host_.AdmitConnectionLog()) {
     const double seconds = std::chrono::duration<double>(ctx_.now - connected_at_).count();
-    ctx_.log->Info(absl::StrCat("port ", port_.name(), ": client ", Describe(),
-                                " disconnected: ", reason, "; sent ", bytes_sent_, " B, received ",
-                                bytes_received_, " B, skipped ", bytes_skipped_, " B in ",
-                                absl::SixDigits(seconds), " s"));
+    ctx_.log->Info(absl::StrCat(
+        "port ", host_.port_name(), ": client ", Describe(),
+        " disconnected: ", CloseReasonText(reason), detail.empty() ? "" : " (", detail,
+        detail.empty() ? "" : ")", "; sent ", bytes_sent_, " B, received ", bytes_received_,
+        " B, skipped ", bytes_skipped_, " B in ", absl::SixDigits(seconds), " s"));
   }
-  if (telnet_) port_.counters().telnet_protocol_errors += telnet_->protocol_errors();
-  port_.OnClientClosing(*this);
+  host_.OnClientClosing(*this, reason);
   ctx_.loop->Cancel(send_);
   ctx_.loop->Cancel(poll_out_);
   ctx_.loop->Cancel(poll_in_);
@@ -432,7 +529,7 @@ void ClientConnection::FinishIfIdle() {
   close(fd_);
   fd_ = -1;
   finished_ = true;
-  port_.OnClientFinished();
+  host_.OnClientFinished();
 }
 
 }  // namespace ttyhub

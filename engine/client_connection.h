@@ -7,19 +7,33 @@
 // parked on ring memory. When the socket is full the client waits for
 // POLLOUT instead, holding no reference to the ring. While a send is in
 // flight its span is pinned (HoldsRing()); the port's writer respects that.
+// Every completion of a ring send, whether the client is open or closing,
+// tells the host (OnRingReleased), so the pin can never outlive the send
+// without the device being re-read.
 //
 // Input: a poll for readability, then a non-blocking recv. A rw client's bytes
-// go straight into the port's input queue (in arrival order); when that queue
-// is full the client stops polling (TCP backpressure) until the port resumes
-// it. A ro client's bytes are read into a scratch buffer, counted, discarded.
+// go straight into the port's input queue (ClientHost::InputSpace/Commit),
+// in arrival order, and a chunk of up to kAtomicInput bytes is queued whole
+// or not at all, so concurrent writers never split each other's lines. When
+// the queue has no room the client stops polling (TCP backpressure) until
+// the host resumes it. Telnet commands are decoded in place and take effect
+// between the data bytes they stood between (ClientHost::MarkInputCommand).
+// A ro client's bytes are read into a scratch buffer, counted, discarded.
+//
+// Stalls: a client with output waiting whose socket accepts none of it
+// (socket full, or RFC 2217 FLOWCONTROL-SUSPEND) for stall_timeout is
+// disconnected. The clock starts when it first stops accepting, and only
+// port data it actually accepts stops it: toggling SUSPEND/RESUME does not.
 //
 // End of input from the peer (FIN) ends input only: output continues while it
 // flows (`echo cmd | nc -N host port` gets its answer), and the connection is
-// closed once it has been quiet for kHalfCloseLinger, as socat does.
+// closed once it has been quiet for kHalfCloseLinger, as socat does. The
+// client gives its listener slot back at the FIN, so a peer that closes and
+// reconnects at once is served whenever max_clients allows.
 //
 // Closing: cancel every in-flight operation, wait for their completions, then
-// close the socket; the Port frees the object afterwards (ReapClosed()).
-// Owned by its Port, on the port's worker thread.
+// close the socket; the port frees the object afterwards.
+// Owned by its port, on the port's worker thread.
 #ifndef TTYHUB_ENGINE_CLIENT_CONNECTION_H_
 #define TTYHUB_ENGINE_CLIENT_CONNECTION_H_
 
@@ -32,7 +46,10 @@
 
 #include "absl/strings/string_view.h"
 #include "config/config.h"
+#include "engine/client_host.h"
+#include "engine/close_reason.h"
 #include "engine/io_request.h"
+#include "engine/port_line.h"
 #include "engine/serial_line_control.h"
 #include "engine/snapshot.h"
 #include "engine/telnet_encoder.h"
@@ -42,12 +59,19 @@
 namespace ttyhub {
 
 class Listener;
-class Port;
 
 class ClientConnection final : public IoHandler, public SerialLineControl {
  public:
-  ClientConnection(Port& port, Listener& listener, WorkerContext& ctx, int fd, uint64_t id,
-                   std::string peer, uint64_t start_cursor);
+  // Where the client came in: `listener` is the host's own tag (never
+  // dereferenced here); `config` and `address` outlive the client.
+  struct Origin {
+    Listener* listener = nullptr;
+    const ListenerConfig* config = nullptr;
+    const std::string* address = nullptr;
+  };
+
+  ClientConnection(ClientHost& host, PortLine& line, Origin origin, WorkerContext& ctx, int fd,
+                   uint64_t id, std::string peer, uint64_t start_cursor);
   ~ClientConnection();
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
@@ -57,30 +81,40 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
 
   // The port has new data (or the ring moved): send if idle.
   void OnRingAdvanced() { MaybeSend(); }
-  // For telnet/rfc2217 clients: decodes bytes just received into the port's
-  // input queue in place; returns how many are data (see TelnetSession).
-  // Raw clients: returns n.
-  size_t DecodeInput(uint8_t* buf, size_t n);
 
   // The device's modem or line state changed (RFC 2217 notifications).
   void OnModemState(uint8_t state);
   void OnLineState(uint8_t state);
   bool comport_active() const { return telnet_ && telnet_->comport_active(); }
 
-  // Shutdown: reads what the socket already holds into the port's input
-  // queue (rw clients, as far as it has room), so it is flushed too.
-  void DrainInput();
-  // The port's input queue has room again: resume reading this client.
+  // Reads what the socket holds right now until it would block, the input
+  // queue is full, or the peer's FIN (which gives the slot back). Used at
+  // shutdown (so input that arrived before the signal is flushed too) and by
+  // a full listener checking whether a peer already left.
+  void ReadAvailable();
+  // The host's input queue has room again: resume reading this client.
   void ResumeInput();
-  // Periodic checks: inactivity and stall timeouts, lapping for
-  // slow_viewer: disconnect. `now` is the worker's cached time.
+  // The host reached `position` in the input stream: act on this client's
+  // telnet commands that stood there.
+  void RunInputCommands(uint64_t position);
+  // Periodic checks: inactivity and stall timeouts, the half-close linger,
+  // and accounting for a lapped viewer that is waiting for its socket.
+  // `now` is the worker's cached time.
   void OnTick(TimePoint now);
+  // A viewer lapped while it waits counts what it lost now, so its lag never
+  // exceeds the ring without the skipped bytes being counted.
+  void AccountLapped();
 
-  // Begins closing; `reason` is logged. Idempotent.
-  void Close(absl::string_view reason);
+  // Begins closing; `detail` (may be empty) is appended to the reason's
+  // text in the log. Idempotent.
+  void Close(CloseReason reason, absl::string_view detail = {});
   bool closing() const { return closing_; }
   // Closed and no operation in flight: safe to destroy.
   bool finished() const { return finished_; }
+  // The peer shut down its side, so the client no longer counts against
+  // its listener's max_clients.
+  bool slot_released() const { return slot_released_; }
+  void set_slot_released() { slot_released_ = true; }
 
   // True if the port's writer must not overwrite bytes at or above cursor():
   // lossless (backpressure) clients, and any client with a send in flight.
@@ -93,12 +127,16 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
 
   ClientSnapshot Snapshot() const;
   uint64_t id() const { return id_; }
+  int fd() const { return fd_; }
   Access access() const { return access_; }
-  Listener& listener() const { return listener_; }
+  Listener* listener() const { return origin_.listener; }
   // "#3 [::1]:41234 (rw)", for logs.
   std::string Describe() const;
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
+  // Whether `req` is this client's wait for a writable socket (for tests
+  // that act at an exact point through EventLoop::DispatchObserver).
+  bool IsWritablePoll(const IoRequest& req) const { return &req == &poll_out_; }
 
   // SerialLineControl, for the telnet session.
   bool MayChange() const override { return access_ == Access::kReadWrite; }
@@ -115,32 +153,52 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   void Purge(bool rx, bool tx) override;
   void SuspendOutput(bool suspended) override;
 
+  // Malformed telnet sequences this client sent (the host counts them when
+  // it closes).
+  uint64_t telnet_protocol_errors() const { return telnet_ ? telnet_->protocol_errors() : 0; }
+
  private:
   enum Op : uint8_t { kSend, kPollOut, kPollIn };
   // After the peer's FIN: how long a quiet connection is kept for output.
   static constexpr std::chrono::milliseconds kHalfCloseLinger{1000};
   // Largest single send (bytes); the socket buffer usually limits it first.
   static constexpr size_t kMaxSend = 256 * 1024;
-  // Telnet answers a client may leave unread before it is disconnected.
+  // Telnet answers and notifications a client may leave unread before it is
+  // disconnected (bytes).
   static constexpr size_t kMaxControlBacklog = 64 * 1024;
+  // Input chunks up to this size (bytes) are queued whole: a client's line
+  // is never split by another client's bytes.
+  static constexpr size_t kAtomicInput = 4096;
+  // Telnet commands waiting for their turn (behind input the device has not
+  // taken yet) before the client stops reading.
+  static constexpr size_t kMaxPendingCommands = 256;
 
   // What the in-flight send carries.
   enum class Sending : uint8_t { kNothing, kOwedEscape, kControl, kPreamble, kRing };
+  // What one read from the socket did.
+  enum class ReadResult : uint8_t { kData, kWouldBlock, kQueueFull, kEof, kClosed };
 
   void MaybeSend();
   // Queues the next ring send (raw, or telnet-escaped with iovecs).
   bool SendRingData();
-  void AfterInput();  // process telnet events, flush replies
+  // One recv: into the port's input queue (rw) or the scratch buffer (ro).
+  ReadResult ReadOnce();
+  ReadResult ReadIntoQueue();
+  ReadResult ReadAndDiscard();
+  void OnPeerFinished();
+  void AfterCommands();  // bound the answers, send them
   void ApplyPendingPurge();
   void OnSendDone(int32_t res);
+  void NoteBlocked();
   void ArmPollOut();
   void ArmPollIn();
   void OnReadable(int32_t res);
   void FinishIfIdle();
   bool AnyInFlight() const { return send_.in_flight || poll_out_.in_flight || poll_in_.in_flight; }
 
-  Port& port_;
-  Listener& listener_;
+  ClientHost& host_;
+  PortLine& line_;
+  const Origin origin_;
   WorkerContext& ctx_;
   int fd_;
   const uint64_t id_;
@@ -169,15 +227,19 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
     msghdr msg{};
   };
   std::unique_ptr<TelnetSend> telnet_send_;
-  bool input_paused_ = false;  // waiting for room in the port's input queue
-  bool input_closed_ = false;  // peer shut down its sending side (half-close)
+  bool input_paused_ = false;   // waiting for room in the input queue, or for commands to run
+  bool input_closed_ = false;   // peer shut down its sending side (half-close)
+  bool slot_released_ = false;  // the host gave the listener slot back
   bool closing_ = false;
   bool finished_ = false;
 
   TimePoint connected_at_;
   const int64_t connected_unix_ms_;  // wall clock, for display
   TimePoint last_activity_;          // last byte in either direction
-  TimePoint blocked_since_{};        // socket full with data pending; {} when not
+  // When the client last stopped accepting port data it had waiting (socket
+  // full, or suspended); {} while it keeps up. Only accepted port data
+  // clears it.
+  TimePoint blocked_since_{};
 
   uint64_t bytes_sent_ = 0;      // to the client (banner included)
   uint64_t bytes_received_ = 0;  // from the client (rw: queued; ro: discarded)

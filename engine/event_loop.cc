@@ -83,13 +83,22 @@ EventLoop::~EventLoop() {
 }
 
 io_uring_sqe* EventLoop::GetSqe() {
-  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-  while (sqe == nullptr) {
+  io_uring_sqe* sqe = broken_.ok() ? io_uring_get_sqe(&ring_) : nullptr;
+  for (int attempt = 1; sqe == nullptr && broken_.ok(); ++attempt) {
     ++counters_.sq_full;
-    io_uring_submit(&ring_);
+    const int ret = submit_(&ring_);
+    const bool transient = ret == -EINTR || ret == -EAGAIN || ret == -EBUSY;
+    if (ret < 0 && (!transient || attempt >= kMaxSubmitAttempts)) {
+      broken_ = absl::ErrnoToStatus(
+          -ret, absl::StrCat("io_uring_submit with a full submission queue failed ", attempt,
+                             " times in a row"));
+      break;
+    }
     sqe = io_uring_get_sqe(&ring_);
   }
-  return sqe;
+  if (sqe != nullptr) return sqe;
+  if (!scratch_sqe_) scratch_sqe_ = std::make_unique<io_uring_sqe>();
+  return scratch_sqe_.get();
 }
 
 io_uring_sqe* EventLoop::Prepare(IoRequest& req) {
@@ -107,6 +116,7 @@ void EventLoop::Cancel(IoRequest& req) {
 }
 
 absl::Status EventLoop::RunOnce(std::chrono::steady_clock::time_point* now) {
+  if (!broken_.ok()) return broken_;
   int ret = io_uring_submit_and_wait(&ring_, 1);
   if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
     return absl::ErrnoToStatus(-ret, "io_uring_submit_and_wait");
@@ -137,7 +147,9 @@ absl::Status EventLoop::RunOnce(std::chrono::steady_clock::time_point* now) {
       if (batch[i].user_data == 0) continue;  // cancel requests, wake-ups with no owner
       IoRequest* req = reinterpret_cast<IoRequest*>(batch[i].user_data);
       if ((batch[i].flags & IORING_CQE_F_MORE) == 0) req->in_flight = false;
+      if (observer_ != nullptr) observer_->BeforeDispatch(*req, &batch[i].res);
       req->handler->OnIoComplete(*req, batch[i].res, batch[i].flags);
+      if (observer_ != nullptr) observer_->AfterDispatch(*req, batch[i].res);
     }
     if (n < kBatch) break;
   }

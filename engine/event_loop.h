@@ -9,6 +9,13 @@
 // least one completion, copies out the ready completions and dispatches them
 // to their IoHandlers. Handlers prepare new SQEs freely; they are submitted
 // together at the next iteration (one io_uring_enter for the whole batch).
+//
+// If the submission queue fills, Prepare submits early. Should submitting
+// keep failing (an error other than a transient EINTR/EAGAIN/EBUSY, or
+// kMaxSubmitAttempts transient ones in a row), the loop is broken: Prepare
+// hands out a scratch SQE that is never submitted, and the next RunOnce
+// returns the error, so the worker stops its ports with a log line instead
+// of spinning forever.
 #ifndef TTYHUB_ENGINE_EVENT_LOOP_H_
 #define TTYHUB_ENGINE_EVENT_LOOP_H_
 
@@ -27,6 +34,22 @@ namespace ttyhub {
 
 class EventLoop {
  public:
+  // A test seam: told after each completion is dispatched, so a test can act
+  // at an exact point in a batch (close a client right after its POLLOUT
+  // completed, say) instead of relying on timing. None in production.
+  class DispatchObserver {
+   public:
+    // Before the handler runs: may rewrite the result (fault injection,
+    // e.g. a short send).
+    virtual void BeforeDispatch(IoRequest& /*req*/, int32_t* /*res*/) {}
+    virtual void AfterDispatch(IoRequest& req, int32_t res) = 0;
+
+   protected:
+    ~DispatchObserver() = default;
+  };
+  // io_uring_submit, or a stand-in for tests.
+  using SubmitFunction = int (*)(io_uring*);
+
   struct Counters {
     uint64_t iterations = 0;   // RunOnce calls that returned
     uint64_t completions = 0;  // CQEs dispatched
@@ -55,10 +78,15 @@ class EventLoop {
   absl::Status RunOnce(std::chrono::steady_clock::time_point* now);
 
   const Counters& counters() const { return counters_; }
+  void set_dispatch_observer(DispatchObserver* observer) { observer_ = observer; }
+  void set_submit_for_testing(SubmitFunction submit) { submit_ = submit; }
   // Which setup flags the ring got, for the startup log.
   const std::string& mode() const { return mode_; }
 
  private:
+  // Transient submit failures tolerated in a row while the SQ is full.
+  static constexpr int kMaxSubmitAttempts = 1000;
+
   EventLoop() = default;
   io_uring_sqe* GetSqe();
 
@@ -66,6 +94,10 @@ class EventLoop {
   bool initialized_ = false;
   std::string mode_;
   Counters counters_;
+  SubmitFunction submit_ = &io_uring_submit;
+  DispatchObserver* observer_ = nullptr;
+  absl::Status broken_;                        // set once submitting failed for good
+  std::unique_ptr<io_uring_sqe> scratch_sqe_;  // handed out once broken; never submitted
 };
 
 // Human-readable cause of an io_uring_queue_init failure.

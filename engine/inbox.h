@@ -1,7 +1,7 @@
 // Inbox: a bounded multi-producer queue of control messages for one worker,
 // with an eventfd that wakes the worker's io_uring loop.
 //
-// Control traffic only (stop, later stats snapshots and reload): the data path
+// Control traffic only (stop, stats snapshots, admin commands): the data path
 // never goes through here, so a mutex is fine. Post() may be called from any
 // thread; Drain() only from the owning worker.
 #ifndef TTYHUB_ENGINE_INBOX_H_

@@ -18,14 +18,11 @@ nlohmann::ordered_json ClientToJson(const ClientSnapshot& c) {
 }
 
 nlohmann::ordered_json WorkerToJson(const WorkerSnapshot& w) {
-  return {
-      {"index", w.index},
-      {"ring_mode", w.ring_mode},
-      {"loop_iterations", w.loop_iterations},
-      {"completions", w.completions},
-      {"sq_full", w.sq_full},
-      {"inbox_messages", w.inbox_messages},
-  };
+  nlohmann::ordered_json j = {{"index", w.index}, {"ring_mode", w.ring_mode}};
+#define TTYHUB_WORKER_COUNTER_JSON(name, help) j[#name] = w.counters.name;
+  TTYHUB_WORKER_COUNTERS(TTYHUB_WORKER_COUNTER_JSON)
+#undef TTYHUB_WORKER_COUNTER_JSON
+  return j;
 }
 
 nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
@@ -64,7 +61,7 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
       {"name", p.name},
       {"device", p.device},
       {"worker", p.worker},
-      {"state", p.device_state},
+      {"state", std::string(DeviceStateName(p.device_state))},
       {"serial", FormatSerialSettings(p.serial)},
       {"flow", std::string(FlowControlName(p.serial.flow))},
       {"local", p.local},

@@ -16,20 +16,10 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "engine/uart_counters.h"
 #include "engine/worker_context.h"
 
 namespace ttyhub {
-
-// Cumulative UART counters since the driver opened the line (TIOCGICOUNT).
-struct UartCounters {
-  uint64_t rx = 0;
-  uint64_t tx = 0;
-  uint64_t frame = 0;
-  uint64_t parity = 0;
-  uint64_t overrun = 0;      // the UART's FIFO overflowed
-  uint64_t buf_overrun = 0;  // the tty layer's buffer overflowed
-  uint64_t brk = 0;          // breaks received
-};
 
 class LineErrorMonitor {
  public:

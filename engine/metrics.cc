@@ -26,10 +26,6 @@ enum class Family {
   kPortUartBufOverrun,
   kPortUartBreaks,
   kPortLatency,
-  kWorkerIterations,
-  kWorkerCompletions,
-  kWorkerSqFull,
-  kWorkerInbox,
 };
 
 struct FamilyDef {
@@ -83,18 +79,6 @@ const std::vector<FamilyDef>& Families() {
         "Time from a device read completing to a send of its last byte to a client completing; "
         "one observation per read per client. Absent until the first observation.",
         kPortLabels}},
-      {Family::kWorkerIterations,
-       {"ttyhub_worker_loop_iterations_total", "counter",
-        "Event loop iterations (one io_uring_enter each).", "worker"}},
-      {Family::kWorkerCompletions,
-       {"ttyhub_worker_completions_total", "counter", "io_uring completions dispatched.",
-        "worker"}},
-      {Family::kWorkerSqFull,
-       {"ttyhub_worker_sq_full_total", "counter",
-        "Times the submission queue was full and had to be submitted early.", "worker"}},
-      {Family::kWorkerInbox,
-       {"ttyhub_worker_inbox_messages_total", "counter",
-        "Control messages the worker received (stats requests, commands, stop).", "worker"}},
   };
   return *kFamilies;
 }
@@ -116,6 +100,22 @@ const std::vector<CounterDef>& PortCounterDefs() {
 
 std::string CounterName(const CounterDef& c) {
   return absl::StrCat("ttyhub_port_", c.field, "_total");
+}
+
+struct WorkerCounterDef {
+  const char* field;
+  const char* help;
+  uint64_t WorkerCounters::*member;
+};
+
+constexpr WorkerCounterDef kWorkerCounterDefs[] = {
+#define TTYHUB_WORKER_COUNTER_DEF(name, help) {#name, help, &WorkerCounters::name},
+    TTYHUB_WORKER_COUNTERS(TTYHUB_WORKER_COUNTER_DEF)
+#undef TTYHUB_WORKER_COUNTER_DEF
+};
+
+std::string WorkerCounterName(const WorkerCounterDef& c) {
+  return absl::StrCat("ttyhub_worker_", c.field, "_total");
 }
 
 class Writer {
@@ -171,14 +171,13 @@ std::string MetricsMarkdownTable() {
 const std::vector<MetricDef>& AllMetrics() {
   static const std::vector<MetricDef>* const kAll = [] {
     auto* all = new std::vector<MetricDef>;
-    for (const FamilyDef& f : Families()) {
-      if (f.family == Family::kWorkerIterations) {
-        // Port counters go after the port gauges and before the worker ones.
-        for (const CounterDef& c : PortCounterDefs()) {
-          all->push_back({CounterName(c), "counter", c.help, kPortLabels});
-        }
-      }
-      all->push_back(f.def);
+    for (const FamilyDef& f : Families()) all->push_back(f.def);
+    // Then the port counters, then the worker counters.
+    for (const CounterDef& c : PortCounterDefs()) {
+      all->push_back({CounterName(c), "counter", c.help, kPortLabels});
+    }
+    for (const WorkerCounterDef& c : kWorkerCounterDefs) {
+      all->push_back({WorkerCounterName(c), "counter", c.help, "worker"});
     }
     return all;
   }();
@@ -189,7 +188,8 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
   std::string out;
   out.reserve(4096 + snap.ports.size() * 3000);
   Writer w(&out);
-  static constexpr const char* kStates[] = {"open", "closing", "reopening", "stopped"};
+  static constexpr DeviceState kStates[] = {DeviceState::kOpen, DeviceState::kClosing,
+                                            DeviceState::kReopening, DeviceState::kStopped};
   auto per_port = [&](const MetricDef& def,
                       const std::function<void(const PortSnapshot&, const std::string&)>& emit) {
     w.Header(def);
@@ -197,14 +197,6 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
   };
   for (const FamilyDef& f : Families()) {
     const MetricDef& d = f.def;
-    if (f.family == Family::kWorkerIterations) {
-      for (const CounterDef& c : PortCounterDefs()) {
-        const std::string name = CounterName(c);
-        w.Header({name, "counter", c.help, kPortLabels});
-        for (const PortSnapshot& p : snap.ports)
-          w.Sample(name, PortLabels(p), p.counters.*c.member);
-      }
-    }
     switch (f.family) {
       case Family::kBuildInfo:
         w.Header(d);
@@ -222,13 +214,14 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
         break;
       case Family::kPortDeviceUp:
         per_port(d, [&](const PortSnapshot& p, const std::string& l) {
-          w.Sample(d.name, l, p.device_state == "open" ? 1 : 0);
+          w.Sample(d.name, l, p.device_state == DeviceState::kOpen ? 1 : 0);
         });
         break;
       case Family::kPortDeviceState:
         per_port(d, [&](const PortSnapshot& p, const std::string& l) {
-          for (const char* s : kStates) {
-            w.Sample(d.name, absl::StrCat(l, ",state=\"", s, "\""), p.device_state == s ? 1 : 0);
+          for (const DeviceState s : kStates) {
+            w.Sample(d.name, absl::StrCat(l, ",state=\"", DeviceStateName(s), "\""),
+                     p.device_state == s ? 1 : 0);
           }
         });
         break;
@@ -283,19 +276,19 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
           w.Sample(absl::StrCat(d.name, "_count"), l, h.count());
         });
         break;
-      case Family::kWorkerIterations:
-      case Family::kWorkerCompletions:
-      case Family::kWorkerSqFull:
-      case Family::kWorkerInbox:
-        w.Header(d);
-        for (const WorkerSnapshot& ws : snap.workers) {
-          const uint64_t v = f.family == Family::kWorkerIterations    ? ws.loop_iterations
-                             : f.family == Family::kWorkerCompletions ? ws.completions
-                             : f.family == Family::kWorkerSqFull      ? ws.sq_full
-                                                                      : ws.inbox_messages;
-          w.Sample(d.name, absl::StrCat("worker=\"", ws.index, "\""), v);
-        }
-        break;
+    }
+  }
+  // Then the port counters and the worker counters, in their X-macros' order.
+  for (const CounterDef& c : PortCounterDefs()) {
+    const std::string name = CounterName(c);
+    w.Header({name, "counter", c.help, kPortLabels});
+    for (const PortSnapshot& p : snap.ports) w.Sample(name, PortLabels(p), p.counters.*c.member);
+  }
+  for (const WorkerCounterDef& c : kWorkerCounterDefs) {
+    const std::string name = WorkerCounterName(c);
+    w.Header({name, "counter", c.help, "worker"});
+    for (const WorkerSnapshot& ws : snap.workers) {
+      w.Sample(name, absl::StrCat("worker=\"", ws.index, "\""), ws.counters.*c.member);
     }
   }
   return out;

@@ -1,9 +1,10 @@
 // The metrics ttyhub exports, defined once, and their Prometheus rendering.
 //
-// kMetrics lists every metric family: name, type, help. The renderer emits
-// HELP and TYPE from it, and a test checks docs/metrics.md against it, so the
-// docs cannot drift from the code. Port counters come from the X-macro in
-// port_stats.h. Rendering is pure (a snapshot in, text out) and runs on the
+// AllMetrics() lists every metric family: name, type, help. The renderer
+// emits HELP and TYPE from the same definitions, and a test checks
+// docs/metrics.md against the list, so the docs cannot drift from the code.
+// Port and worker counters come from the X-macros in port_stats.h and
+// worker_stats.h. Rendering is pure (a snapshot in, text out) and runs on the
 // admin thread, never on a worker.
 #ifndef TTYHUB_ENGINE_METRICS_H_
 #define TTYHUB_ENGINE_METRICS_H_

@@ -60,27 +60,13 @@ std::string DescribeErrno(int err) {
 
 }  // namespace
 
-absl::string_view DeviceStateName(DeviceState s) {
-  switch (s) {
-    case DeviceState::kOpen:
-      return "open";
-    case DeviceState::kClosing:
-      return "closing";
-    case DeviceState::kReopening:
-      return "reopening";
-    case DeviceState::kStopped:
-      return "stopped";
-  }
-  return "?";
-}
-
-Port::Port(PortConfig config, WorkerContext& ctx)
-    : config_(std::move(config)), ctx_(ctx), serial_text_(FormatSerialSettings(config_.serial)) {}
+Port::Port(PortConfig config, WorkerContext& ctx) : config_(std::move(config)), ctx_(ctx) {}
 
 Port::~Port() = default;
 
 absl::Status Port::Start() {
   device_ = MakeSerialDevice(config_, ctx_);
+  line_ = std::make_unique<DeviceLine>(config_, *device_, ctx_);
   auto buffer = MirroredBuffer::Create(config_.buffer_bytes);
   if (!buffer.ok()) {
     return absl::Status(buffer.status().code(),
@@ -115,7 +101,7 @@ absl::Status Port::Start() {
 }
 
 void Port::TryOpenDevice() {
-  const absl::Status s = device_->Open(config_.serial, config_.local);
+  const absl::Status s = device_->Open(line_->settings(), config_.local);
   if (s.ok()) {
     device_state_ = DeviceState::kOpen;
     backoff_ = kMinBackoff;
@@ -126,19 +112,14 @@ void Port::TryOpenDevice() {
                                   " reopened after ", failures_since_open_,
                                   " failed attempts; data flows again"));
     } else {
-      ctx_.log->Info(absl::StrCat(
-          "port ", name(), ": device ", config_.device.original, " open at ", serial_text_,
-          ", flow ", FlowControlName(config_.serial.flow), config_.local ? ", local" : ""));
+      ctx_.log->Info(absl::StrCat("port ", name(), ": device ", config_.device.original,
+                                  " open at ", line_->settings_text(), ", flow ",
+                                  FlowControlName(line_->settings().flow),
+                                  config_.local ? ", local" : ""));
     }
     failures_since_open_ = 0;
     device_log_.Reset();
-    line_errors_.Reset();
-    uart_counters_available_ = true;
-    last_uart_.reset();
-    modem_lines_available_ = true;
-    break_on_ = false;
-    output_lines_ = kModemDtr | kModemRts;
-    SetModemLinesFor(open_clients_);
+    line_->OnDeviceOpened(open_clients_);
     PumpDeviceRead();
     PumpDeviceWrite();
     return;
@@ -176,6 +157,7 @@ void Port::DeviceFailed(absl::string_view what, int err) {
 }
 
 void Port::FinishDeviceClose() {
+  line_->OnDeviceClosed();
   device_->Close();
   if (shutting_down_) {
     device_->Shutdown();
@@ -270,37 +252,48 @@ bool Port::HasReadWriteListener() const {
                      [](const ListenerConfig& l) { return l.access == Access::kReadWrite; });
 }
 
-ssize_t Port::ReceiveInput(ClientConnection& client, int fd) {
-  // Only rw clients call this, and Start() creates the queue for every port
-  // with an rw listener (or fails); so it exists. Guard anyway: an error
-  // closes one client, never writes through a null queue.
-  if (!input_) {
-    errno = ENOBUFS;
-    return -1;
+Port::InputSpan Port::InputSpace(ClientConnection& client, size_t needed) {
+  // Only rw clients ask, and Start() creates the queue for every port with
+  // an rw listener (or fails). Guard anyway: a client then waits forever
+  // rather than writing through a null queue.
+  if (input_) {
+    const std::span<uint8_t> space = input_->WritableSpan(input_cursor_);
+    if (space.size() >= needed) return {space, input_->head()};
   }
-  const std::span<uint8_t> space = input_->WritableSpan(input_cursor_);
-  if (space.empty()) {
+  if (std::find(input_waiters_.begin(), input_waiters_.end(), &client) == input_waiters_.end()) {
     input_waiters_.push_back(&client);
-    return kInputQueueFull;
   }
-  const ssize_t n = recv(fd, space.data(), space.size(), MSG_DONTWAIT);
-  if (n > 0) {
-    // Telnet clients: commands are taken out in place; only data is queued.
-    const size_t data = client.DecodeInput(space.data(), static_cast<size_t>(n));
-    input_->Commit(data);
-    counters_.client_rx_bytes += data;
-    PumpDeviceWrite();
-  }
-  return n;
+  return {};
+}
+
+void Port::CommitInput(size_t data_bytes) {
+  input_->Commit(data_bytes);
+  counters_.client_rx_bytes += data_bytes;
+}
+
+void Port::MarkInputCommand(ClientConnection& client, uint64_t position) {
+  input_marks_.push_back({position, &client});
 }
 
 void Port::PumpDeviceWrite() {
-  if (!input_ || device_state_ != DeviceState::kOpen || poll_out_.in_flight) return;
-  const int fd = device_->fd();
+  if (!input_) return;
   for (;;) {
-    const std::span<const uint8_t> data = input_->ReadableSpan(input_cursor_, kInputQueueBytes);
+    // Commands whose turn came run first: every byte queued before them has
+    // been written. They may change the line, purge, or close clients
+    // (whose marks then go), so the front is re-read each time round.
+    if (!input_marks_.empty() && input_marks_.front().position <= input_cursor_) {
+      const InputMark mark = input_marks_.front();
+      input_marks_.erase(input_marks_.begin());
+      mark.client->RunInputCommands(mark.position);
+      continue;
+    }
+    // While a telnet break pulse runs, bytes behind it wait for its end.
+    if (device_state_ != DeviceState::kOpen || poll_out_.in_flight || line_->pulse_active()) break;
+    const uint64_t limit = input_marks_.empty() ? input_->head() : input_marks_.front().position;
+    const std::span<const uint8_t> data =
+        input_->ReadableSpan(input_cursor_, static_cast<size_t>(limit - input_cursor_));
     if (data.empty()) break;
-    const ssize_t n = write(fd, data.data(), data.size());
+    const ssize_t n = write(device_->fd(), data.data(), data.size());
     if (n > 0) {
       poll_errors_in_a_row_ = 0;
       input_cursor_ += static_cast<uint64_t>(n);
@@ -309,7 +302,7 @@ void Port::PumpDeviceWrite() {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK) {
-      io_uring_prep_poll_add(ctx_.loop->Prepare(poll_out_), fd, POLLOUT);
+      io_uring_prep_poll_add(ctx_.loop->Prepare(poll_out_), device_->fd(), POLLOUT);
       break;
     }
     DeviceFailed("write", errno);
@@ -354,8 +347,44 @@ void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
   }
 }
 
-void Port::OnClientProgress() {
+void Port::OnRingReleased() {
   if (device_read_paused_) PumpDeviceRead();
+}
+
+void Port::OnDelivered(const ClientConnection& client, uint64_t from, uint64_t to) {
+  const uint64_t n = to - from;
+  counters_.client_tx_bytes += n;
+  (client.access() == Access::kReadWrite ? counters_.client_tx_rw_bytes
+                                         : counters_.client_tx_ro_bytes) += n;
+  if (stamp_count_ == 0 || to <= from) return;
+  // Stamps are in ring order; walk back from the newest to the first read
+  // that ended after `from`, then forward over those ending by `to`.
+  const uint64_t oldest = stamp_count_ > kStamps ? stamp_count_ - kStamps : 0;
+  uint64_t i = stamp_count_;
+  while (i > oldest && stamps_[(i - 1) % kStamps].end > from) --i;
+  for (; i < stamp_count_; ++i) {
+    const ReadStamp& s = stamps_[i % kStamps];
+    if (s.end > to) break;
+    latency_.Record(ctx_.now - s.at);
+  }
+}
+
+void Port::OnLineChangeRequest(bool refused) {
+  ++(refused ? counters_.rfc2217_refused_changes : counters_.rfc2217_changes);
+}
+
+void Port::PurgeInput(ClientConnection& client) {
+  // Runs at the client's turn in the input stream (an input mark), so
+  // everything queued before the purge has reached the driver, and nothing
+  // queued after it (this client's or another's) is touched.
+  const uint64_t dropped = line_->FlushDeviceOutput();
+  counters_.input_purged_bytes += dropped;
+  if (dropped > 0 && AdmitConnectionLog()) {
+    ctx_.log->Info(absl::StrCat("port ", name(), ": client ", client.Describe(),
+                                " purged the device's output: ", dropped,
+                                " bytes the driver still held were dropped (they may include "
+                                "other clients' input)"));
+  }
 }
 
 void Port::OnAccepted(Listener& listener, int fd) {
@@ -364,6 +393,9 @@ void Port::OnAccepted(Listener& listener, int fd) {
     close(fd);
     return;
   }
+  // A peer that closed and reconnected at once may be accepted before its
+  // old connection's FIN was read: look before refusing.
+  if (listener.active_clients >= lc.max_clients) ReclaimDepartedSlots(listener);
   if (listener.active_clients >= lc.max_clients) {
     ++counters_.connections_rejected_full;
     // Log first: once the refusal is sent, the peer may reset, and then its
@@ -385,14 +417,15 @@ void Port::OnAccepted(Listener& listener, int fd) {
   }
   TuneClientSocket(fd);
   ++counters_.connections_accepted;
-  auto client = std::make_unique<ClientConnection>(*this, listener, ctx_, fd, next_client_id_++,
-                                                   PeerName(fd), ring_->head());
+  ClientConnection::Origin origin{&listener, &lc, &listener.address()};
+  auto client = std::make_unique<ClientConnection>(*this, *line_, origin, ctx_, fd,
+                                                   next_client_id_++, PeerName(fd), ring_->head());
   ++listener.active_clients;
   ++open_clients_;
-  if (open_clients_ == 1) SetModemLinesFor(1);
+  if (open_clients_ == 1) line_->OnClientCountChanged(1);
   std::string banner;
   if (!lc.banner.empty()) {
-    BannerContext bc{config_.name, config_.device.original, lc.port, serial_text_};
+    BannerContext bc{config_.name, config_.device.original, lc.port, line_->settings_text()};
     banner = ExpandBanner(lc.banner, bc).value_or("");  // validated at load
   }
   if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
@@ -405,17 +438,52 @@ void Port::OnAccepted(Listener& listener, int fd) {
   raw->Start(std::move(banner));
 }
 
-void Port::OnClientClosing(ClientConnection& client) {
-  --client.listener().active_clients;
+void Port::ReclaimDepartedSlots(Listener& listener) {
+  std::vector<pollfd> fds;
+  std::vector<ClientConnection*> who;
+  for (auto& c : clients_) {
+    if (c->listener() != &listener || c->closing() || c->slot_released()) continue;
+    fds.push_back({c->fd(), POLLRDHUP, 0});
+    who.push_back(c.get());
+  }
+  if (fds.empty() || poll(fds.data(), fds.size(), 0) <= 0) return;
+  for (size_t i = 0; i < fds.size(); ++i) {
+    if (fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+      // Reads what it sent before leaving (rw: into the input queue), then
+      // its FIN or error, which gives the slot back.
+      who[i]->ReadAvailable();
+    }
+  }
+}
+
+void Port::ReleaseSlot(ClientConnection& client) {
+  if (client.slot_released()) return;
+  client.set_slot_released();
+  --client.listener()->active_clients;
+}
+
+void Port::OnClientClosing(ClientConnection& client, CloseReason reason) {
+  switch (reason) {
+#define TTYHUB_COUNT_CLOSE(name, counter, text) \
+  case CloseReason::name:                       \
+    ++counters_.counter;                        \
+    break;
+    TTYHUB_CLOSE_REASONS(TTYHUB_COUNT_CLOSE)
+#undef TTYHUB_COUNT_CLOSE
+  }
+  counters_.telnet_protocol_errors += client.telnet_protocol_errors();
+  ReleaseSlot(client);
   --open_clients_;
   input_waiters_.erase(std::remove(input_waiters_.begin(), input_waiters_.end(), &client),
                        input_waiters_.end());
-  if (open_clients_ == 0) SetModemLinesFor(0);
-  // It may have been the lossless client holding the device back.
-  if (device_read_paused_) PumpDeviceRead();
+  // Its commands die with it; the writer no longer stops for them.
+  std::erase_if(input_marks_, [&](const InputMark& m) { return m.client == &client; });
+  if (open_clients_ == 0) line_->OnClientCountChanged(0);
+  // It may have been the lossless client holding the device back. (If its
+  // send is still in flight, that send's completion re-pumps.)
+  OnRingReleased();
+  if (input_) PumpDeviceWrite();  // its marks may have been holding the writer
 }
-
-void Port::OnClientFinished() { ScheduleReap(); }
 
 void Port::ScheduleReap() {
   if (reap_scheduled_) return;
@@ -428,64 +496,13 @@ void Port::ReapClosed() {
   std::erase_if(clients_, [](const std::unique_ptr<ClientConnection>& c) { return c->finished(); });
 }
 
-void Port::SetModemLinesFor(size_t clients) {
-  if (!config_.hangup_when_done || device_state_ != DeviceState::kOpen) return;
-  const absl::Status s = device_->SetModemLines(clients > 0);
-  if (!s.ok()) {
-    ctx_.log->Debug(absl::StrCat("port ", name(), ": cannot ", clients > 0 ? "raise" : "drop",
-                                 " DTR/RTS: ", s.message()));
-  }
-}
-
-void Port::RecordDelivered(uint64_t from, uint64_t to) {
-  if (stamp_count_ == 0 || to <= from) return;
-  // Stamps are in ring order; walk back from the newest to the first read
-  // that ended after `from`, then forward over those ending by `to`.
-  const uint64_t oldest = stamp_count_ > kStamps ? stamp_count_ - kStamps : 0;
-  uint64_t i = stamp_count_;
-  while (i > oldest && stamps_[(i - 1) % kStamps].end > from) --i;
-  for (; i < stamp_count_; ++i) {
-    const ReadStamp& s = stamps_[i % kStamps];
-    if (s.end > to) break;
-    latency_.Record(ctx_.now - s.at);
-  }
-}
-
-void Port::SampleLineErrors() {
-  if (!uart_counters_available_ || device_state_ != DeviceState::kOpen) return;
-  auto counters = device_->GetCounters();
-  if (!counters.ok()) {
-    uart_counters_available_ = false;  // ptys, sims, adapters without TIOCGICOUNT
-    return;
-  }
-  if (auto warning = line_errors_.Sample(ctx_.now, *counters, name(), serial_text_)) {
-    ctx_.log->Warn(*warning);
-  }
-  // RFC 2217 LINESTATE: which errors occurred since the last sample.
-  uint8_t state = 0;
-  if (last_uart_) {
-    if (counters->overrun > last_uart_->overrun ||
-        counters->buf_overrun > last_uart_->buf_overrun) {
-      state |= 0x02;
-    }
-    if (counters->parity > last_uart_->parity) state |= 0x04;
-    if (counters->frame > last_uart_->frame) state |= 0x08;
-    if (counters->brk > last_uart_->brk) state |= 0x10;
-  }
-  last_uart_ = *counters;
-  line_state_ = state;
-  if (state != 0) {
-    for (auto& c : clients_) c->OnLineState(state);
-  }
-}
-
 PortSnapshot Port::Snapshot() {
   PortSnapshot s;
   s.name = config_.name;
   s.device = config_.device.original;
   s.worker = ctx_.worker_index;
-  s.device_state = std::string(DeviceStateName(device_state_));
-  s.serial = config_.serial;
+  s.device_state = device_state_;
+  s.serial = line_ ? line_->settings() : config_.serial;
   s.local = config_.local;
   s.counters = counters_;
   s.latency = latency_;
@@ -496,9 +513,7 @@ PortSnapshot Port::Snapshot() {
     s.ring_capacity = ring_->capacity();
     s.ring_head = ring_->head();
   }
-  if (device_state_ == DeviceState::kOpen && uart_counters_available_) {
-    if (auto c = device_->GetCounters(); c.ok()) s.uart = *c;
-  }
+  if (line_) s.uart = line_->Counters();
   for (const auto& l : listeners_) {
     const ListenerConfig& lc = l->config();
     s.listeners.push_back(
@@ -506,16 +521,20 @@ PortSnapshot Port::Snapshot() {
   }
   for (const auto& c : clients_) {
     if (c->closing()) continue;
+    // A viewer lapped while waiting for its socket counts its loss now, so
+    // lag_bytes never exceeds the ring without bytes_skipped saying why.
+    c->AccountLapped();
     (c->access() == Access::kReadWrite ? s.clients_rw : s.clients_ro)++;
     s.clients.push_back(c->Snapshot());
   }
+  s.counters = counters_;  // after the catch-ups above
   return s;
 }
 
 absl::Status Port::DisconnectClient(uint64_t id) {
   for (auto& c : clients_) {
     if (c->id() == id && !c->closing()) {
-      c->Close("disconnected by the admin API");
+      c->Close(CloseReason::kKicked);
       return absl::OkStatus();
     }
   }
@@ -523,81 +542,27 @@ absl::Status Port::DisconnectClient(uint64_t id) {
 }
 
 absl::Status Port::SetSerial(const SerialSettings& settings) {
-  if (device_state_ == DeviceState::kOpen) {
-    if (absl::Status s = device_->ApplySettings(settings, config_.local); !s.ok()) {
-      return absl::Status(s.code(), absl::StrCat("port ", name(), ": ", s.message()));
-    }
+  if (absl::Status s = line_->ChangeSettings(settings); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("port ", name(), ": ", s.message()));
   }
-  // Also what a reopen applies. (While the device is away, it is applied
-  // when it returns.)
-  config_.serial = settings;
-  serial_text_ = FormatSerialSettings(settings);
-  line_errors_.Reset();
-  ctx_.log->Info(absl::StrCat("port ", name(), ": serial settings now ", serial_text_, ", flow ",
-                              FlowControlName(settings.flow)));
   return absl::OkStatus();
-}
-
-void Port::SetBreak(bool on) {
-  if (device_state_ != DeviceState::kOpen) return;
-  const absl::Status s = device_->SetBreak(on);
-  if (s.ok()) {
-    break_on_ = on;
-  } else {
-    ctx_.log->Debug(absl::StrCat("port ", name(), ": cannot ", on ? "start" : "end",
-                                 " a break: ", s.message()));
-  }
-  if (!on) break_pulse_until_ = TimePoint{};
-}
-
-void Port::SendBreakPulse() {
-  SetBreak(true);
-  if (break_on_) break_pulse_until_ = ctx_.now + std::chrono::milliseconds(250);
-}
-
-void Port::SetOutputLine(int line, bool on) {
-  if (device_state_ != DeviceState::kOpen) return;
-  const absl::Status s = device_->SetModemBits(line, on);
-  if (s.ok()) {
-    output_lines_ = on ? (output_lines_ | line) : (output_lines_ & ~line);
-  } else {
-    ctx_.log->Debug(absl::StrCat("port ", name(), ": cannot set modem line: ", s.message()));
-  }
-}
-
-uint8_t Port::ModemState() {
-  if (!modem_lines_available_ || device_state_ != DeviceState::kOpen) return 0;
-  auto bits = device_->GetModemLines();
-  if (!bits.ok()) {
-    modem_lines_available_ = false;  // ptys, sims: nothing to report
-    return 0;
-  }
-  uint8_t state = 0;
-  if (*bits & kModemCts) state |= 0x10;
-  if (*bits & kModemDsr) state |= 0x20;
-  if (*bits & kModemRi) state |= 0x40;
-  if (*bits & kModemDcd) state |= 0x80;
-  return state;
 }
 
 void Port::PollModemLines() {
   bool any = false;
   for (const auto& c : clients_) any |= !c->closing() && c->comport_active();
-  if (!any || !modem_lines_available_) return;
-  const uint8_t state = ModemState();
-  if (state == last_modem_state_) return;
-  last_modem_state_ = state;
-  for (auto& c : clients_) c->OnModemState(state);
-}
-
-void Port::PurgeInput() {
-  if (input_) input_cursor_ = input_->head();
-  if (device_state_ == DeviceState::kOpen) (void)device_->Flush(false, true);
-  ResumeInputWaiters();
+  if (!any) return;
+  if (const auto state = line_->PollModemState()) {
+    for (auto& c : clients_) c->OnModemState(*state);
+  }
 }
 
 void Port::OnTick(TimePoint now) {
-  if (break_pulse_until_ != TimePoint{} && now >= break_pulse_until_) SetBreak(false);
+  const DeviceLine::TickEvents line = line_->OnTick(now);
+  if (line.pulse_ended) PumpDeviceWrite();  // bytes behind the break may go now
+  if (line.line_state != 0) {
+    for (auto& c : clients_) c->OnLineState(line.line_state);
+  }
   PollModemLines();
   if (const auto held = connection_log_.TakeSuppressed(now)) {
     ctx_.log->Info(absl::StrCat(
@@ -606,19 +571,15 @@ void Port::OnTick(TimePoint now) {
         std::chrono::duration_cast<std::chrono::seconds>(connection_log_.window()).count(),
         " s); the counters have them all"));
   }
-  if (now >= next_line_sample_) {
-    next_line_sample_ = now + std::chrono::seconds(1);
-    SampleLineErrors();
+  if (now - rate_sampled_at_ >= std::chrono::seconds(1)) {
     if (rate_sampled_at_ != TimePoint{}) {
       const double dt = std::chrono::duration<double>(now - rate_sampled_at_).count();
-      if (dt > 0) {
-        device_rx_rate_ =
-            static_cast<double>(counters_.device_rx_bytes - rate_base_.device_rx_bytes) / dt;
-        device_tx_rate_ =
-            static_cast<double>(counters_.device_tx_bytes - rate_base_.device_tx_bytes) / dt;
-        client_tx_rate_ =
-            static_cast<double>(counters_.client_tx_bytes - rate_base_.client_tx_bytes) / dt;
-      }
+      device_rx_rate_ =
+          static_cast<double>(counters_.device_rx_bytes - rate_base_.device_rx_bytes) / dt;
+      device_tx_rate_ =
+          static_cast<double>(counters_.device_tx_bytes - rate_base_.device_tx_bytes) / dt;
+      client_tx_rate_ =
+          static_cast<double>(counters_.client_tx_bytes - rate_base_.client_tx_bytes) / dt;
     }
     rate_sampled_at_ = now;
     rate_base_ = counters_;
@@ -637,7 +598,7 @@ void Port::BeginShutdown(TimePoint deadline) {
   for (auto& l : listeners_) l->Stop();
   ctx_.loop->Cancel(poll_in_);  // no more device reads; writes continue to flush
   // Input that reached our sockets before the signal is accepted and flushed.
-  for (auto& c : clients_) c->DrainInput();
+  for (auto& c : clients_) c->ReadAvailable();
   ShutdownStep(ctx_.now);
 }
 
@@ -645,7 +606,7 @@ bool Port::ShutdownStep(TimePoint now) {
   const bool out_of_time = now >= shutdown_deadline_;
   for (auto& c : clients_) {
     if (!c->closing() && (out_of_time || !c->HasPendingOutput())) {
-      c->Close(out_of_time ? "shutting down (flush time exhausted)" : "shutting down");
+      c->Close(CloseReason::kShutdown, out_of_time ? "flush time exhausted" : "");
     }
   }
   if (device_state_ == DeviceState::kOpen) {

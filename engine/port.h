@@ -13,7 +13,14 @@
 // input queue (a second ring with one reader), in arrival order; the port
 // writes it to the device with non-blocking write(2)s, one at a time, waiting
 // for POLLOUT when the device is full. A full input queue pauses the clients'
-// reads (TCP backpressure); nothing is dropped.
+// reads (TCP backpressure); nothing is dropped. A client's telnet commands
+// (break, RFC 2217 settings, purge) are input marks: the writer stops at a
+// mark, runs its commands, then writes on, so a command takes effect between
+// the bytes it stood between.
+//
+// Lifecycle of the ring pin: every path that releases it (a send completing,
+// open or closing; a cursor moved by a purge; a client closing) reaches
+// OnRingReleased, which resumes paused device reads.
 //
 // Device failures (EIO, hang-up, the path gone) close the device and retry
 // with backoff (100 ms doubling to 5 s); listeners and clients stay up.
@@ -35,10 +42,12 @@
 #include "absl/status/status.h"
 #include "config/config.h"
 #include "engine/client_connection.h"
+#include "engine/client_host.h"
+#include "engine/device_line.h"
+#include "engine/device_state.h"
 #include "engine/fanout_ring.h"
 #include "engine/io_request.h"
 #include "engine/latency_histogram.h"
-#include "engine/line_error_monitor.h"
 #include "engine/listener.h"
 #include "engine/logger.h"
 #include "engine/port_stats.h"
@@ -48,19 +57,8 @@
 
 namespace ttyhub {
 
-enum class DeviceState : uint8_t {
-  kOpen,       // reading and writing
-  kClosing,    // cancelling operations before close(2)
-  kReopening,  // closed after a failure; retrying with backoff
-  kStopped,    // shut down
-};
-absl::string_view DeviceStateName(DeviceState s);
-
-class Port final : public IoHandler {
+class Port final : public IoHandler, public ClientHost {
  public:
-  // Returned by ReceiveInput when the input queue has no room.
-  static constexpr ssize_t kInputQueueFull = -2;
-
   Port(PortConfig config, WorkerContext& ctx);
   ~Port();
   Port(const Port&) = delete;
@@ -82,27 +80,31 @@ class Port final : public IoHandler {
   // From Listener: a new connection.
   void OnAccepted(Listener& listener, int fd);
 
-  // From ClientConnection.
-  FanoutRing& ring() { return *ring_; }
-  PortCounters& counters() { return counters_; }
+  // ClientHost, for its clients.
+  const std::string& port_name() const override { return config_.name; }
+  const FanoutRing& output() const override { return *ring_; }
+  void OnDelivered(const ClientConnection& client, uint64_t from, uint64_t to) override;
+  void OnSkipped(uint64_t bytes) override { counters_.skipped_bytes += bytes; }
+  void OnRingReleased() override;
+  InputSpan InputSpace(ClientConnection& client, size_t needed) override;
+  void CommitInput(size_t data_bytes) override;
+  void MarkInputCommand(ClientConnection& client, uint64_t position) override;
+  void PumpInput() override { PumpDeviceWrite(); }
+  void OnDiscarded(uint64_t bytes) override { counters_.discarded_ro_bytes += bytes; }
+  void PurgeInput(ClientConnection& client) override;
+  PortLine& line() override { return *line_; }
+  void OnLineChangeRequest(bool refused) override;
+  void ReleaseSlot(ClientConnection& client) override;
+  void OnClientClosing(ClientConnection& client, CloseReason reason) override;
+  void OnClientFinished() override { ScheduleReap(); }
+  bool AdmitConnectionLog() override { return connection_log_.Admit(ctx_.now); }
+
   const std::string& name() const { return config_.name; }
-  // Receives from a rw client's socket into the input queue. Returns bytes
-  // queued, 0 on EOF, -1 with errno set, or kInputQueueFull.
-  ssize_t ReceiveInput(ClientConnection& client, int fd);
-  void OnClientProgress();
-  void OnClientClosing(ClientConnection& client);
-  void OnClientFinished();
-  // True if a routine client message (connect, disconnect, refusal) may be
-  // logged now; false if it only counts towards the periodic summary.
-  bool AdmitConnectionLog() { return connection_log_.Admit(ctx_.now); }
+  const PortCounters& counters() const { return counters_; }
 
   // Frees clients that finished closing. Called by the worker between
   // batches of completions, never from inside a client's callback.
   void ReapClosed();
-
-  // A client's send completed, delivering ring bytes [from, to): records
-  // the read-to-delivery latency of every device read that ended in there.
-  void RecordDelivered(uint64_t from, uint64_t to);
 
   // Control (from the worker's inbox, on this thread).
   PortSnapshot Snapshot();
@@ -110,17 +112,6 @@ class Port final : public IoHandler {
   // Applies new line settings to the open device, live; clients stay. The
   // settings hold until changed again (they are what snapshots report).
   absl::Status SetSerial(const SerialSettings& settings);
-
-  // Line control for telnet/RFC 2217 clients. States reported are the
-  // states in force: a device that refuses a change keeps its old state.
-  bool break_on() const { return break_on_; }
-  void SetBreak(bool on);
-  void SendBreakPulse();  // about 250 ms, ended by the tick
-  bool OutputLine(int line) const { return (output_lines_ & line) != 0; }
-  void SetOutputLine(int line, bool on);
-  uint8_t ModemState();  // RFC 2217 bits: CTS, DSR, RI, DCD
-  uint8_t line_state() const { return line_state_; }
-  void PurgeInput();  // drop queued client input; flush the device's output
 
   DeviceState device_state() const { return device_state_; }
   const PortConfig& config() const { return config_; }
@@ -140,6 +131,12 @@ class Port final : public IoHandler {
   static constexpr std::chrono::milliseconds kMinBackoff{100};
   static constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
+  // A client command waiting in the input stream (see MarkInputCommand).
+  struct InputMark {
+    uint64_t position;
+    ClientConnection* client;
+  };
+
   uint64_t RingFloor() const;
   // How many reads to chain before fanning out: see PumpDeviceRead.
   int ReadsPerBurst() const;
@@ -151,17 +148,16 @@ class Port final : public IoHandler {
   void FinishDeviceClose();
   void TryOpenDevice();
   void ResumeInputWaiters();
-  void SetModemLinesFor(size_t clients);
+  // A full listener: frees the slots of clients whose peers already left
+  // but whose FIN has not been read yet (one poll(2) over their sockets).
+  void ReclaimDepartedSlots(Listener& listener);
   bool DeviceOpsInFlight() const { return poll_in_.in_flight || poll_out_.in_flight; }
   void ScheduleReap();
-  void SampleLineErrors();
   void PollModemLines();
 
   PortConfig config_;
   WorkerContext& ctx_;
   PortCounters counters_;
-  std::string serial_text_;  // "9600N81", for banners and logs (follows SetSerial)
-
   // When each recent device read ended (ring position) and completed, for
   // the latency histogram. A ring of the last kStamps reads.
   struct ReadStamp {
@@ -178,23 +174,15 @@ class Port final : public IoHandler {
   PortCounters rate_base_;
   double device_rx_rate_ = 0, device_tx_rate_ = 0, client_tx_rate_ = 0;  // bytes per second
 
-  LineErrorMonitor line_errors_;
-  std::optional<UartCounters> last_uart_;  // for RFC 2217 LINESTATE deltas
-  uint8_t line_state_ = 0;                 // LINESTATE bits seen at the last sample
-
-  bool break_on_ = false;
-  TimePoint break_pulse_until_{};             // {} when no pulse is running
-  int output_lines_ = kModemDtr | kModemRts;  // asserted at open, as the driver does
-  bool modem_lines_available_ = true;
-  uint8_t last_modem_state_ = 0;
-  bool uart_counters_available_ = true;  // until the device says otherwise
-  TimePoint next_line_sample_{};
-
   std::unique_ptr<FanoutRing> ring_;
   std::unique_ptr<FanoutRing> input_;  // created at start if any listener is rw
   uint64_t input_cursor_ = 0;          // next input byte to write to the device
 
+  // Client commands waiting for the writer, by position (nondecreasing).
+  std::vector<InputMark> input_marks_;
+
   std::unique_ptr<SerialDevice> device_;
+  std::unique_ptr<DeviceLine> line_;  // created with device_ in Start()
   DeviceState device_state_ = DeviceState::kReopening;
   bool device_read_paused_ = false;  // ring full for a lossless client
   int poll_errors_in_a_row_ = 0;     // device poll errors with no I/O since

@@ -114,12 +114,11 @@ void Rfc2217Handler::Handle(absl::string_view payload, std::string* out) {
         ++protocol_errors_;
         return;
       }
-      if (!line_.MayChange()) {
-        line_.CountRefusedChange();
-        AppendAnswer(kPurgeData, Byte(0), out);  // nothing was purged
-        return;
-      }
-      line_.Purge(what != kPurgeTx, what != kPurgeRx);
+      // A read-only client's purge is its own business: an RX purge drops
+      // what this client has not been sent yet (its cursor moves), a TX
+      // purge has nothing of its to drop. Both are answered as done, so a
+      // viewer such as pyserial (which purges as it opens) works.
+      line_.Purge(what != kPurgeTx, line_.MayChange() && what != kPurgeRx);
       AppendAnswer(kPurgeData, Byte(what), out);
       return;
     }

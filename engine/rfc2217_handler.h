@@ -3,7 +3,8 @@
 // Takes each COM-PORT subnegotiation a client sends, applies it through
 // SerialLineControl, and appends the answer (subcommand + 100) to the
 // client's output. A value of 0 is a query. An ro client's change requests
-// are answered with the current value and not applied. Notifications of
+// are answered with the current value and not applied; its PURGE-DATA acts
+// on its own stream only (see Handle). Notifications of
 // modem and line state honour the masks the client set. Where ser2net is
 // known to go wrong, this does not: FLOWCONTROL-SUSPEND pauses output to the
 // client (it does not change flow control), MARK/SPACE parity is cleared for

@@ -1,8 +1,9 @@
 // SerialLineControl: what a telnet/RFC 2217 session may do to the line.
 //
-// Implemented by ClientConnection, which forwards to its Port and applies
-// the rule that only rw clients may change the shared device. Kept abstract
-// so the protocol logic is tested without a port. Worker thread only.
+// Implemented by ClientConnection, which forwards to its port's PortLine and
+// applies the rule that only rw clients may change the shared device. Kept
+// abstract so the protocol logic is tested without a port. Worker thread
+// only.
 #ifndef TTYHUB_ENGINE_SERIAL_LINE_CONTROL_H_
 #define TTYHUB_ENGINE_SERIAL_LINE_CONTROL_H_
 
@@ -40,11 +41,13 @@ class SerialLineControl {
   virtual uint8_t LineState() = 0;
 
   // PURGE-DATA: `rx` drops device data not yet sent to this client; `tx`
-  // drops client data not yet written to the device.
+  // flushes what the device's driver still holds for transmission (rw
+  // clients only; the client's own earlier input has reached it by then).
   virtual void Purge(bool rx, bool tx) = 0;
 
   // FLOWCONTROL-SUSPEND / RESUME: stop or restart sending port data to this
-  // client only.
+  // client. A lossless (rw) client still holds the ring meanwhile, for at
+  // most stall_timeout.
   virtual void SuspendOutput(bool suspended) = 0;
 
  protected:

@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "config/config.h"
+#include "engine/device_state.h"
 #include "engine/latency_histogram.h"
-#include "engine/line_error_monitor.h"
 #include "engine/port_stats.h"
+#include "engine/uart_counters.h"
+#include "engine/worker_stats.h"
 
 namespace ttyhub {
 
@@ -43,8 +45,8 @@ struct PortSnapshot {
   std::string name;
   std::string device;  // as configured
   unsigned worker = 0;
-  std::string device_state;  // "open", "reopening", ...
-  SerialSettings serial;     // live settings
+  DeviceState device_state = DeviceState::kReopening;
+  SerialSettings serial;  // live settings
   bool local = true;
   PortCounters counters;
   // Bytes per second over the last full second (updated on the worker's tick).
@@ -64,10 +66,7 @@ struct PortSnapshot {
 struct WorkerSnapshot {
   unsigned index = 0;
   std::string ring_mode;
-  uint64_t loop_iterations = 0;
-  uint64_t completions = 0;
-  uint64_t sq_full = 0;
-  uint64_t inbox_messages = 0;
+  WorkerCounters counters;
 };
 
 struct EngineSnapshot {

@@ -46,7 +46,7 @@ size_t TelnetDecoder::Decode(uint8_t* buf, size_t n, std::vector<TelnetEvent>* e
           case kAyt:
           case kEc:
           case kEl:
-            events->push_back({TelnetEvent::Kind::kCommand, b, {}, false});
+            events->push_back({TelnetEvent::Kind::kCommand, b, {}, false, out});
             break;
           case kNop:
           case kDm:
@@ -62,7 +62,7 @@ size_t TelnetDecoder::Decode(uint8_t* buf, size_t n, std::vector<TelnetEvent>* e
                                        : verb_ == kWont ? TelnetEvent::Kind::kWont
                                        : verb_ == kDo   ? TelnetEvent::Kind::kDo
                                                         : TelnetEvent::Kind::kDont;
-        events->push_back({kind, b, {}, false});
+        events->push_back({kind, b, {}, false, out});
         // The session always accepts BINARY from the client, so the bytes
         // right after WILL/WONT BINARY are already decoded the new way.
         if (b == kOptBinary &&
@@ -96,6 +96,7 @@ size_t TelnetDecoder::Decode(uint8_t* buf, size_t n, std::vector<TelnetEvent>* e
         } else if (b == kSe) {
           state_ = State::kData;
           if (sub_.truncated) ++protocol_errors_;
+          sub_.at = out;
           events->push_back(std::move(sub_));
           sub_ = {};
         } else {

@@ -32,6 +32,10 @@ struct TelnetEvent {
   uint8_t code;
   std::string payload;     // unescaped; at most kMaxSubnegotiation bytes
   bool truncated = false;  // the subnegotiation was longer and was cut
+  // Where the command stands in the data stream: the number of data bytes
+  // Decode() returned before it (the caller may rebase it to a stream
+  // position). A command takes effect between the bytes it stands between.
+  uint64_t at = 0;
 };
 
 class TelnetDecoder {

@@ -64,12 +64,18 @@ void TelnetSession::Start() {
   Request(/*us=*/false, kOptBinary, true);
 }
 
-size_t TelnetSession::DecodeInput(uint8_t* buf, size_t n) {
-  return decoder_.Decode(buf, n, &events_);
+size_t TelnetSession::DecodeInput(uint8_t* buf, size_t n, uint64_t position) {
+  const size_t first = events_.size();
+  const size_t data = decoder_.Decode(buf, n, &events_);
+  for (size_t i = first; i < events_.size(); ++i) events_[i].at += position;
+  return data;
 }
 
-void TelnetSession::ProcessEvents() {
-  for (const TelnetEvent& e : events_) {
+void TelnetSession::ProcessEventsThrough(uint64_t position) {
+  size_t done = 0;
+  // By index: acting on one event may append output, never events.
+  for (; done < events_.size() && events_[done].at <= position; ++done) {
+    const TelnetEvent& e = events_[done];
     switch (e.kind) {
       case TelnetEvent::Kind::kCommand:
         OnCommand(e.code);
@@ -84,7 +90,8 @@ void TelnetSession::ProcessEvents() {
         break;
     }
   }
-  events_.clear();
+  events_.erase(events_.begin(), events_.begin() + static_cast<ptrdiff_t>(done));
+  unmarked_ = unmarked_ > done ? unmarked_ - done : 0;
 }
 
 void TelnetSession::OnNegotiation(const TelnetEvent& e) {

@@ -36,10 +36,26 @@ class TelnetSession {
   void Start();
 
   // Decodes client bytes in place (see TelnetDecoder); returns the number of
-  // data bytes now at the front of buf. Call ProcessEvents() afterwards.
-  size_t DecodeInput(uint8_t* buf, size_t n);
-  // Acts on the commands and negotiations found by the last DecodeInput.
-  void ProcessEvents();
+  // data bytes now at the front of buf. `position` is the data-stream
+  // position buf[0] will have (the client's input-queue position), so each
+  // command found is placed between the data bytes it stood between.
+  size_t DecodeInput(uint8_t* buf, size_t n, uint64_t position);
+  // Calls mark(position) once for each distinct position at which commands
+  // decoded since the last call wait, in order. The client asks its port to
+  // run them when the input before that position has reached the device.
+  template <typename Mark>
+  void TakeNewCommandPositions(Mark&& mark) {
+    for (; unmarked_ < events_.size(); ++unmarked_) {
+      const uint64_t at = events_[unmarked_].at;
+      if (unmarked_ == 0 || events_[unmarked_ - 1].at != at) mark(at);
+    }
+  }
+  // Acts, in order, on the commands and negotiations decoded at or before
+  // `position`; later ones keep waiting.
+  void ProcessEventsThrough(uint64_t position);
+  // Commands decoded and not yet acted on. The client stops reading while
+  // too many wait (a device that accepts nothing must not grow this).
+  size_t pending_events() const { return events_.size(); }
 
   // Bytes to send to the client before any more port data.
   std::string& output() { return output_; }
@@ -78,7 +94,8 @@ class TelnetSession {
   const bool rfc2217_;
   SerialLineControl& line_;
   TelnetDecoder decoder_;
-  std::vector<TelnetEvent> events_;
+  std::vector<TelnetEvent> events_;  // decoded, not yet acted on; `at` ascending
+  size_t unmarked_ = 0;              // events_[unmarked_...] not yet handed to a mark
   std::unique_ptr<Rfc2217Handler> comport_;
   std::array<Side, kSlots> us_{};
   std::array<Side, kSlots> him_{};

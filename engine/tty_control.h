@@ -15,18 +15,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "engine/line_error_monitor.h"
+#include "engine/modem_lines.h"
 #include "engine/serial_termios.h"
+#include "engine/uart_counters.h"
 
 namespace ttyhub {
-
-// Modem line bits, as TIOCM_*: outputs DTR, RTS; inputs CTS, DCD, RI, DSR.
-inline constexpr int kModemDtr = 0x002;
-inline constexpr int kModemRts = 0x004;
-inline constexpr int kModemCts = 0x020;
-inline constexpr int kModemDcd = 0x040;
-inline constexpr int kModemRi = 0x080;
-inline constexpr int kModemDsr = 0x100;
 
 class TtyControl {
  public:

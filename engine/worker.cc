@@ -121,11 +121,11 @@ WorkerSnapshot Worker::Snapshot() const {
   s.index = index_;
   if (loop_) {
     s.ring_mode = loop_->mode();
-    s.loop_iterations = loop_->counters().iterations;
-    s.completions = loop_->counters().completions;
-    s.sq_full = loop_->counters().sq_full;
+    s.counters.loop_iterations = loop_->counters().iterations;
+    s.counters.completions = loop_->counters().completions;
+    s.counters.sq_full = loop_->counters().sq_full;
   }
-  s.inbox_messages = inbox_messages_;
+  s.counters.inbox_messages = inbox_messages_;
   return s;
 }
 

@@ -9,7 +9,7 @@ TEST(JsonRenderTest, PortWithClients) {
   PortSnapshot p;
   p.name = "sw1";
   p.device = "/dev/ttyUSB0";
-  p.device_state = "open";
+  p.device_state = DeviceState::kOpen;
   p.serial = *ParseSerialSettings("115200n81");
   p.counters.skipped_bytes = 7;
   p.listeners.push_back({"[::]:7001", Protocol::kRaw, Access::kReadWrite, 1, 64});

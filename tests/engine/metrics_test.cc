@@ -21,14 +21,14 @@ EngineSnapshot MakeSnapshot() {
   EngineSnapshot s;
   WorkerSnapshot w;
   w.index = 0;
-  w.loop_iterations = 10;
-  w.completions = 20;
-  w.inbox_messages = 3;
+  w.counters.loop_iterations = 10;
+  w.counters.completions = 20;
+  w.counters.inbox_messages = 3;
   s.workers.push_back(w);
   PortSnapshot uart;
   uart.name = "sw1";
   uart.device = "/dev/ttyS0";
-  uart.device_state = "open";
+  uart.device_state = DeviceState::kOpen;
   uart.serial = *ParseSerialSettings("9600e71");
   uart.counters.device_rx_bytes = 1234;
   uart.counters.client_tx_bytes = 2468;
@@ -45,7 +45,7 @@ EngineSnapshot MakeSnapshot() {
   pty.name = "lab";
   pty.device = "pty:/run/\"odd\"\\path";
   pty.worker = 0;
-  pty.device_state = "reopening";
+  pty.device_state = DeviceState::kReopening;
   s.ports.push_back(pty);
   return s;
 }

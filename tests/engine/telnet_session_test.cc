@@ -22,8 +22,8 @@ class TelnetSessionTest : public ::testing::Test {
  protected:
   // Feeds client bytes; returns the data part and leaves answers in output().
   std::string Feed(TelnetSession& s, std::string in) {
-    const size_t n = s.DecodeInput(reinterpret_cast<uint8_t*>(in.data()), in.size());
-    s.ProcessEvents();
+    const size_t n = s.DecodeInput(reinterpret_cast<uint8_t*>(in.data()), in.size(), 0);
+    s.ProcessEventsThrough(UINT64_MAX);
     return in.substr(0, n);
   }
   std::string TakeOutput(TelnetSession& s) {

@@ -40,9 +40,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t off = 0; off < size; off += chunk) {
     const size_t n = std::min(chunk, size - off);
     buf.assign(data + off, data + off + n);
-    const size_t out = session.DecodeInput(buf.data(), n);
+    const size_t out = session.DecodeInput(buf.data(), n, 0);
     Check(out <= n);
-    session.ProcessEvents();
+    session.ProcessEventsThrough(UINT64_MAX);
     answers += session.output().size();
     session.output().clear();
   }

@@ -5,6 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -254,6 +257,70 @@ TEST(DataPathTest, PtyDeviceIsPublishedForAnotherProgram) {
   // The link is removed on shutdown.
   EXPECT_EQ(daemon.Stop(SIGTERM, Deadline::Seconds(20)), 0);
   EXPECT_NE(access(link.c_str(), F_OK), 0);
+}
+
+// Issue 9, item 17: with two rw clients typing at once, a 12-byte write from
+// one reached the device split by the other's bytes (the input queue had
+// room for only part of it). A bulk client keeps the input queue full while
+// three others each send 300 twelve-byte records; every record must reach
+// the device whole.
+TEST(DataPathTest, ConcurrentWritersNeverSplitEachOthersWrites) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const uint16_t port = FreeTcpPorts(1)[0];
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(
+      OnePortConfig(dir, absl::StrCat("      - {port: \"127.0.0.1:", port, "\", access: rw}\n"))));
+  auto bulk = TcpClient::Connect(port, Deadline::Seconds(10));
+  std::vector<std::unique_ptr<TcpClient>> typists;
+  for (int i = 0; i < 3; ++i) typists.push_back(TcpClient::Connect(port, Deadline::Seconds(10)));
+  ASSERT_NE(bulk, nullptr);
+  for (auto& t : typists) ASSERT_NE(t, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("(4 of 64)", Deadline::Seconds(10)));
+
+  const std::string filler(512 * 1024, '.');
+  constexpr int kRecords = 300;  // 3,600 bytes per typist
+  size_t bulk_sent = 0;
+  int records_sent[3] = {0, 0, 0};
+  std::string device;
+  const size_t total = filler.size() + 3 * kRecords * 12;
+  Deadline deadline = Deadline::Seconds(60);
+  auto next_record = Clock::now();
+  while (device.size() < total && !deadline.Expired()) {
+    if (bulk_sent < filler.size()) {
+      const ssize_t n = send(bulk->fd(), filler.data() + bulk_sent,
+                             std::min<size_t>(filler.size() - bulk_sent, 16384), MSG_DONTWAIT);
+      if (n > 0) bulk_sent += static_cast<size_t>(n);
+    }
+    if (Clock::now() >= next_record) {
+      for (int t = 0; t < 3; ++t) {
+        if (records_sent[t] == kRecords) continue;
+        // One record per send: "A0000000042\n".
+        char record[13];
+        snprintf(record, sizeof(record), "%c%010d\n", 'A' + t, records_sent[t]);
+        if (send(typists[t]->fd(), record, 12, MSG_DONTWAIT) == 12) ++records_sent[t];
+      }
+      next_record = Clock::now() + std::chrono::microseconds(500);
+    }
+    // The device reads slowly, so the input queue stays nearly full.
+    pty.ReadSome(&device, 1024, Deadline(std::chrono::milliseconds(1)));
+  }
+  ASSERT_EQ(device.size(), total) << "sent " << bulk_sent << " filler bytes";
+  int seen[3] = {0, 0, 0};
+  for (size_t i = 0; i < device.size(); ++i) {
+    if (device[i] == '.') continue;
+    ASSERT_LE(i + 12, device.size());
+    const int t = device[i] - 'A';
+    ASSERT_TRUE(t >= 0 && t < 3) << "at " << i << ": " << device.substr(i, 12);
+    char want[13];
+    snprintf(want, sizeof(want), "%c%010d\n", 'A' + t, seen[t]);
+    ASSERT_EQ(device.substr(i, 12), std::string(want, 12))
+        << "record split or out of order at device offset " << i;
+    ++seen[t];
+    i += 11;
+  }
+  for (int t = 0; t < 3; ++t) EXPECT_EQ(seen[t], kRecords);
 }
 
 }  // namespace

@@ -142,5 +142,68 @@ TEST(Rfc2217PyserialTest, SettingsBreakLinesAndBinaryDataWithARealClient) {
   engine.Stop(std::chrono::seconds(1));
 }
 
+// Issue 9, item 4: pyserial purges both buffers as it opens a port and
+// raised "remote rejected value for option 'purge'" on a read-only
+// listener, which refused the purge. A viewer's purge is now its own
+// business and answered as done; its setting changes are answered with the
+// current values (pyserial reports the refusal), and the device keeps its
+// settings. Run against the daemon binary (TTYHUB_TEST_BINARY selects one).
+TEST(Rfc2217PyserialTest, ReadOnlyListenerOpensReadsAndRefusesChanges) {
+  if (access("/usr/bin/python3", X_OK) != 0 ||
+      system("/usr/bin/python3 -c 'import serial' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "python3-serial is not installed (tools/dev.sh test installs it)";
+  }
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const uint16_t port = FreeTcpPorts(1)[0];
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(absl::StrCat("ports:\n  - name: p0\n    device: ", dir.File("dev0"),
+                                        "\n    serial: 9600n81\n    listen: [{port: \"127.0.0.1:",
+                                        port, "\", protocol: rfc2217, access: ro}]\n")));
+  const std::string out_path = dir.File("viewer.out");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, 1);
+    dup2(out, 2);
+    const std::string script =
+        std::string(TTYHUB_SOURCE_DIR) + "/tests/integration/pyserial_rfc2217_viewer.py";
+    const std::string port_arg = std::to_string(port);
+    execl("/usr/bin/python3", "python3", script.c_str(), port_arg.c_str(), "9600", "VIEWME",
+          nullptr);
+    _exit(127);
+  }
+  // Play a console that keeps printing, so the viewer has something to read
+  // whenever it gets there.
+  int status = -1;
+  Deadline deadline = Deadline::Seconds(60);
+  while (!deadline.Expired()) {
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    ASSERT_TRUE(pty.WriteAll("VIEWME\r\n", Deadline::Seconds(10)));
+    std::string discard;
+    pty.ReadSome(&discard, 65536, Deadline(std::chrono::milliseconds(100)));
+  }
+  std::string client_log;
+  RunProgram("cat", {out_path}, "", &client_log, Deadline::Seconds(5));
+  if (deadline.Expired()) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL() << "pyserial viewer timed out:\n" << client_log;
+  }
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << client_log;
+  EXPECT_NE(client_log.find("read device data"), std::string::npos) << client_log;
+  EXPECT_NE(client_log.find("change refused"), std::string::npos) << client_log;
+  // The device is unchanged: still 9600 on the pty, and no change logged.
+  KernelTtyControl kernel;
+  const int slave = open(pty.slave_path().c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
+  ASSERT_GE(slave, 0);
+  SerialTermios kept;
+  ASSERT_TRUE(kernel.GetAttr(slave, &kept).ok());
+  close(slave);
+  EXPECT_EQ(SettingsFromTermios(kept).baud, 9600u);
+  EXPECT_EQ(daemon.Log().find("serial settings now"), std::string::npos) << daemon.Log();
+}
+
 }  // namespace
 }  // namespace ttyhub::testing

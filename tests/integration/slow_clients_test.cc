@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "tests/integration/harness.h"
 
 namespace ttyhub::testing {
@@ -151,7 +152,8 @@ TEST(SlowClientsTest, StalledReadWriteClientIsDisconnectedAfterStallTimeout) {
   std::string got;
   ASSERT_TRUE(PumpThrough(pty, *fast, data, &got, Deadline::Seconds(60)));
   EXPECT_TRUE(got == data) << "backpressure must be lossless for the client that reads";
-  EXPECT_NE(daemon.Log().find("disconnected: stalled: accepted no data for 1 s"), std::string::npos)
+  EXPECT_NE(daemon.Log().find("disconnected: stalled: accepted no data for stall_timeout (1 s)"),
+            std::string::npos)
       << daemon.Log();
   // The stalled client received a clean prefix, then the connection closed.
   std::string seen;
@@ -207,6 +209,153 @@ TEST(SlowClientsTest, BackpressureIsLosslessForASlowReader) {
                               /*max_read=*/512));
   ASSERT_EQ(got[0].size(), kSize);
   EXPECT_TRUE(got[0] == data);
+}
+
+// Writes what the device (pty master) will take of `data` from `*sent` on,
+// without waiting.
+void FeedDevice(TestPty& pty, const std::string& data, size_t* sent) {
+  if (*sent >= data.size()) return;
+  const ssize_t n = write(pty.master(), data.data() + *sent, data.size() - *sent);
+  if (n > 0) *sent += static_cast<size_t>(n);
+}
+
+// Reads what `client` has now (nothing waits) into *got.
+void TakeSome(TcpClient& client, std::string* got) {
+  char buf[65536];
+  const ssize_t n = recv(client.fd(), buf, sizeof(buf), MSG_DONTWAIT);
+  if (n > 0) got->append(buf, static_cast<size_t>(n));
+}
+
+// Issue 9, item 2: an rw RFC 2217 client that stopped reading sent
+// FLOWCONTROL-RESUME after its socket filled; that cleared its stall clock
+// while its POLLOUT was still waiting, so stall_timeout never fired and a
+// viewer of the same port got nothing for as long as the client liked.
+// RESUME must not reset the clock: only port data it accepts does. (The
+// toggling case is ClientConnectionTest.ResumeWithoutReadingDoesNotRestart-
+// TheStallClock.)
+TEST(SlowClientsTest, Rfc2217ResumeDoesNotSwitchOffStallTimeout) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const auto ports = FreeTcpPorts(2);
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(
+      Config(dir,
+             absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", protocol: rfc2217}\n",
+                          "      - {port: \"127.0.0.1:", ports[1], "\", access: ro}\n"),
+             "    stall_timeout: 1s\n")));
+  auto holder = TcpClient::Connect(ports[0], Deadline::Seconds(10), kSmallRcvBuf);
+  auto viewer = TcpClient::Connect(ports[1], Deadline::Seconds(10));
+  ASSERT_NE(holder, nullptr);
+  ASSERT_NE(viewer, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("client #2", Deadline::Seconds(10)));
+
+  // IAC SB COM-PORT-OPTION FLOWCONTROL-RESUME IAC SE
+  const std::string resume("\xff\xfa\x2c\x09\xff\xf0", 6);
+  // More than the kernel's socket buffers can hide (a few MiB), so the
+  // holder really does stop accepting.
+  constexpr size_t kSize = 16 << 20;
+  const std::string data = Pattern(0, kSize, 0x21);
+  size_t sent = 0;
+  std::string got;
+  const std::string tail = data.substr(kSize - 100);
+  auto has_tail = [&] {
+    return got.size() >= tail.size() &&
+           got.compare(got.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  // Stream until the port stops taking device data: the holder's socket
+  // is full and it holds the ring. Then it says RESUME, once, as in the
+  // report (before the fix, that stopped its stall clock for good).
+  Deadline deadline = Deadline::Seconds(30);
+  auto last_progress = Clock::now();
+  bool resumed = false;
+  while (!has_tail() && !deadline.Expired()) {
+    const size_t before = sent + got.size();
+    FeedDevice(pty, data, &sent);
+    TakeSome(*viewer, &got);
+    if (sent + got.size() != before) last_progress = Clock::now();
+    if (!resumed && Clock::now() - last_progress > std::chrono::milliseconds(200)) {
+      ASSERT_EQ(send(holder->fd(), resume.data(), resume.size(), MSG_DONTWAIT | MSG_NOSIGNAL),
+                static_cast<ssize_t>(resume.size()));
+      resumed = true;
+    }
+    pollfd none{-1, 0, 0};
+    poll(&none, 0, 1);
+  }
+  EXPECT_TRUE(resumed) << "the holder never held the port, so this test proves nothing";
+  // The viewer (lapping) may have missed some, but it saw the end of the
+  // stream: the port kept reading its device.
+  ASSERT_TRUE(has_tail()) << "the viewer starved behind a client that kept saying RESUME: it got "
+                          << got.size() << " bytes, the device was given " << sent << "\n"
+                          << daemon.Log();
+  EXPECT_NE(daemon.Log().find("(rw) disconnected: stalled"), std::string::npos) << daemon.Log();
+}
+
+// Issue 9, item 15: a read-only viewer whose socket accepts nothing on a
+// streaming port was never cut; its lag grew past the ring (5.59 MB against
+// 256 KiB) while its skipped count stayed 0. Its lag must never exceed the
+// ring without the skipped bytes being counted, and after stall_timeout of
+// accepting nothing it is disconnected.
+TEST(SlowClientsTest, DeadViewerIsAccountedAndCutAfterStallTimeout) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("dev0"));
+  const auto ports = FreeTcpPorts(3);
+  Daemon daemon(dir);
+  ASSERT_TRUE(daemon.Start(
+      Config(dir,
+             absl::StrCat("      - {port: \"127.0.0.1:", ports[0], "\", access: rw}\n",
+                          "      - {port: \"127.0.0.1:", ports[1], "\", access: ro}\n"),
+             "    stall_timeout: 3s\n") +
+      absl::StrCat("admin:\n  listen: \"127.0.0.1:", ports[2], "\"\n")));
+  auto reader = TcpClient::Connect(ports[0], Deadline::Seconds(10));
+  auto dead = TcpClient::Connect(ports[1], Deadline::Seconds(10), kSmallRcvBuf);
+  ASSERT_NE(reader, nullptr);
+  ASSERT_NE(dead, nullptr);
+  ASSERT_TRUE(daemon.WaitForLog("client #2", Deadline::Seconds(10)));
+
+  // 4 MiB through a 64 KiB ring at full speed: far less than 3 s.
+  constexpr size_t kSize = 4 << 20;
+  const std::string data = Pattern(0, kSize, 0x33);
+  std::string got;
+  ASSERT_TRUE(PumpThrough(pty, *reader, data, &got, Deadline::Seconds(60)));
+  ASSERT_TRUE(got == data);
+
+  // While it is still connected, its books balance: lag within the ring,
+  // the rest counted as skipped.
+  std::string out;
+  ASSERT_EQ(RunProgram("curl",
+                       {"-sS", "--max-time", "5",
+                        absl::StrCat("http://127.0.0.1:", ports[2], "/api/v1/ports/p0")},
+                       "", &out, Deadline::Seconds(10)),
+            0)
+      << out;
+  const auto port = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_TRUE(port.is_object()) << out;
+  bool saw_viewer = false;
+  for (const auto& c : port["clients"]) {
+    if (c["access"] != "ro") continue;
+    saw_viewer = true;
+    const uint64_t lag = c["lag_bytes"], skipped = c["bytes_skipped"], sent = c["bytes_out"];
+    EXPECT_LE(lag, 64u * 1024) << out;
+    EXPECT_GT(skipped, 0u) << out;
+    // Every byte the device sent is accounted for: sent (into the socket,
+    // where the kernel may still hold it), skipped, or still to come.
+    EXPECT_EQ(sent + skipped + lag, static_cast<uint64_t>(port["ring"]["head"])) << out;
+  }
+  EXPECT_TRUE(saw_viewer) << "the viewer was cut before the books could be checked: " << out;
+
+  // Still streaming a little, it is cut after stall_timeout.
+  size_t sent = 0;
+  const std::string more = Pattern(kSize, 64 * 1024, 0x33);
+  Deadline cut = Deadline::Seconds(15);
+  while (!cut.Expired() && daemon.Log().find("(ro) disconnected: stalled") == std::string::npos) {
+    FeedDevice(pty, more, &sent);
+    TakeSome(*reader, &got);
+    pollfd none{-1, 0, 0};
+    poll(&none, 0, 10);
+  }
+  EXPECT_NE(daemon.Log().find("(ro) disconnected: stalled"), std::string::npos) << daemon.Log();
 }
 
 }  // namespace

@@ -191,7 +191,9 @@ TEST_F(TelnetTest, NetkitTelnetNegotiatesCharacterMode) {
   close(term);
 }
 
-TEST(Rfc2217SuspendTest, SuspendedClientPausesOnlyItselfAndIsBoundedByStallTimeout) {
+// A suspended rw client is lossless: it holds the ring, so the device (and
+// every other client) waits for it, for at most stall_timeout.
+TEST(Rfc2217SuspendTest, SuspendedReadWriteClientHoldsThePortForAtMostStallTimeout) {
   TempDir dir;
   TestPty pty;
   pty.LinkAs(dir.File("dev0"));
@@ -266,7 +268,8 @@ TEST_F(TelnetTest, HostileInputIsBoundedAndHarmsNoOne) {
   for (int i = 0; i < 20000; ++i) ayt += std::string{kIac, kAyt};
   bool sent = true;
   for (int i = 0; i < 20 && sent; ++i) sent = flood->SendAll(ayt, Deadline::Seconds(10));
-  ASSERT_TRUE(daemon_.WaitForLog("telnet answers piling up unread", Deadline::Seconds(30)))
+  ASSERT_TRUE(daemon_.WaitForLog("telnet answers and notifications piling up unread",
+                                 Deadline::Seconds(30)))
       << daemon_.Log();
 
   // The well-behaved client still works both ways.

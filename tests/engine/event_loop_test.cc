@@ -1,0 +1,77 @@
+// EventLoop: submission failures never spin, and the dispatch seam sees
+// every completion in order.
+#include "engine/event_loop.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace ttyhub {
+namespace {
+
+class Recorder final : public IoHandler, public EventLoop::DispatchObserver {
+ public:
+  void OnIoComplete(IoRequest& req, int32_t res, uint32_t) override {
+    completed.push_back({req.kind, res});
+  }
+  void AfterDispatch(IoRequest& req, int32_t) override { observed.push_back(req.kind); }
+  std::vector<std::pair<uint8_t, int32_t>> completed;
+  std::vector<uint8_t> observed;
+};
+
+int FailingSubmit(io_uring*) { return -EIO; }
+int BusySubmit(io_uring*) { return -EBUSY; }
+
+// Issue 9, item 10: with a full submission queue, Prepare submits early. A
+// submit that keeps failing used to make Prepare loop forever. Now the loop
+// is marked broken: Prepare returns (a scratch SQE) and RunOnce reports the
+// error, so the worker stops with a log line. Run in a child with an alarm,
+// so the old behaviour fails the test instead of hanging it.
+void FillAndPrepareOneMore(EventLoop::SubmitFunction submit) {
+  alarm(10);
+  auto loop = EventLoop::Create(4);
+  if (!loop.ok()) _exit(2);
+  (*loop)->set_submit_for_testing(submit);
+  Recorder r;
+  std::vector<std::unique_ptr<IoRequest>> reqs;
+  for (int i = 0; i < 5; ++i) {  // the SQ holds 4; the fifth needs a submit
+    reqs.push_back(std::make_unique<IoRequest>(&r, static_cast<uint8_t>(i)));
+    io_uring_prep_nop((*loop)->Prepare(*reqs.back()));
+  }
+  std::chrono::steady_clock::time_point now;
+  const absl::Status s = (*loop)->RunOnce(&now);
+  _exit(s.ok() ? 3 : 0);
+}
+
+TEST(EventLoopTest, PersistentSubmitErrorBreaksTheLoopInsteadOfSpinning) {
+  EXPECT_EXIT(FillAndPrepareOneMore(&FailingSubmit), ::testing::ExitedWithCode(0), "");
+}
+
+TEST(EventLoopTest, EndlessTransientSubmitErrorsAreBoundedToo) {
+  EXPECT_EXIT(FillAndPrepareOneMore(&BusySubmit), ::testing::ExitedWithCode(0), "");
+}
+
+TEST(EventLoopTest, ObserverSeesEachCompletionAfterItsHandler) {
+  auto loop = EventLoop::Create(8);
+  ASSERT_TRUE(loop.ok()) << loop.status();
+  Recorder r;
+  (*loop)->set_dispatch_observer(&r);
+  IoRequest a(&r, 1), b(&r, 2);
+  io_uring_prep_nop((*loop)->Prepare(a));
+  io_uring_prep_nop((*loop)->Prepare(b));
+  std::chrono::steady_clock::time_point now;
+  while (r.completed.size() < 2) ASSERT_TRUE((*loop)->RunOnce(&now).ok());
+  ASSERT_EQ(r.observed.size(), 2u);
+  EXPECT_EQ(r.observed[0], r.completed[0].first);
+  EXPECT_EQ(r.observed[1], r.completed[1].first);
+  EXPECT_FALSE(a.in_flight);
+  EXPECT_FALSE(b.in_flight);
+}
+
+}  // namespace
+}  // namespace ttyhub
