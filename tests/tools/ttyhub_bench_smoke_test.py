@@ -9,6 +9,12 @@ against tuned ser2net if `ser2net` is on PATH, then checks:
     verified (nonzero) with no loss, corruption or reordering;
   - every target is reported as met, missed or not evaluated;
   - nothing is left behind: no temporary directory, no server process.
+Then runs a 5-second soak (not part of the default suite) on 2 ports and
+checks that it ran the mix (sessions, kicks or closes, probes, bytes
+verified), sampled the server's RSS and fds into its time series, and that
+no client received corrupt or duplicated bytes. Stalls and client errors
+are findings about the server, reported with exit status 3, not failures of
+this test: a soak of seconds is too short to judge the server by.
 Exits 0 on success, 1 with a reason on failure.
 """
 import argparse
@@ -115,7 +121,49 @@ def main():
     check(os.listdir(tmp) == [], f"left in TMPDIR: {os.listdir(tmp)}")
     leftovers = processes_mentioning(tmp)
     check(not leftovers, f"processes still running from the benchmark: {leftovers}")
+
+    check_soak(args, env, tmp)
+    check(os.listdir(tmp) == [], f"left in TMPDIR after the soak: {os.listdir(tmp)}")
+    check(not processes_mentioning(tmp), "processes still running after the soak")
     print("PASS: ttyhub-bench smoke test")
+
+
+def check_soak(args, env, tmp):
+    json_path = os.path.join(args.work_dir, "soak.json")
+    cmd = [args.bench, "--ttyhub", args.ttyhub, "--scenarios", "soak", "--soak-seconds", "5",
+           "--soak-ports", "2", "--soak-sample-seconds", "1", "--json", json_path]
+    print("running:", " ".join(cmd), flush=True)
+    try:
+        run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        fail("the soak did not finish within 120 s")
+    print(run.stdout)
+    print(run.stderr, file=sys.stderr)
+    # 0: nothing found; 3: the soak found stalls or client errors (findings).
+    check(run.returncode in (0, 3), f"the soak exited {run.returncode}")
+    check("t_s" in run.stdout and "Totals:" in run.stdout, "no soak time series in the report")
+    with open(json_path) as f:
+        report = json.load(f)
+    check([s["name"] for s in report["servers"]] == ["ttyhub"], "soak: not ttyhub alone")
+    check(report["options"]["reps"] == 1, "soak: more than one repetition by default")
+    cases = [c for c in report["cases"] if c["scenario"] == "soak"]
+    check(len(cases) == 1 and len(cases[0]["run_details"]) == 1, "soak: not one run")
+    run_details = cases[0]["run_details"][0]
+    m = run_details["metrics"]
+    check(run_details["ok"], f"soak failed to run: {run_details['failure']}")
+    check((run.returncode == 3) == bool(run_details["finding"]),
+          f"soak: exit status {run.returncode} with finding '{run_details['finding']}'")
+    check(m["soak_s"] >= 4.5, f"soak ran {m['soak_s']} s")
+    check(m["client_slots"] == 12, f"soak: {m['client_slots']} client slots, not 12")
+    check(m["sessions_started"] >= 12, f"soak: {m['sessions_started']} sessions started")
+    check(m["probes"] >= 3, f"soak: {m['probes']} stall probes")
+    check(m["verified_bytes"] > 100_000, f"soak: {m['verified_bytes']} bytes verified")
+    check(m["corrupt_bytes"] == 0 and m["duplicate_jumps"] == 0,
+          f"soak: corrupt {m['corrupt_bytes']} B, {m['duplicate_jumps']} backward jumps")
+    check(m["rss_max_MiB"] > 0 and m["fds_max"] > 0, "soak: no RSS or fd samples")
+    series = {s["name"]: s for s in run_details["series"]}
+    for name in ("rss_MiB", "fds", "stalls", "client_errors", "sessions_completed"):
+        check(name in series and len(series[name]["y"]) >= 4, f"soak: series {name} missing")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 //
 // Exit status: 0 when every ttyhub run succeeded (other servers' failures,
 // such as a crash, are results, and are reported); 3 when a ttyhub run
-// failed; 1 on a usage or set-up error; 130 when interrupted.
+// failed or found the server at fault (the soak); 1 on a usage or set-up
+// error; 130 when interrupted.
 #include <sched.h>
 #include <signal.h>
 #include <unistd.h>
@@ -193,6 +194,11 @@ int Run(int argc, char** argv) {
   if (status == kExitOk) {
     for (const CaseRuns& c : results.cases) {
       if (c.server == ServerName(ServerKind::kTtyhub) && !c.all_ok()) status = kExitTtyhubFailed;
+      for (const RunResult& run : c.runs) {
+        if (c.server == ServerName(ServerKind::kTtyhub) && !run.finding.empty()) {
+          status = kExitTtyhubFailed;
+        }
+      }
     }
   }
   if (options->keep_temp) {

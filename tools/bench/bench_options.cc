@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "tools/bench/scenario.h"
 
 namespace ttyhub::bench {
 namespace {
@@ -56,6 +57,8 @@ std::vector<std::string> AllScenarioNames() {
           "fanout", "slow_viewer", "idle_ports", "connect_storm"};
 }
 
+std::vector<std::string> OptionalScenarioNames() { return {"soak"}; }
+
 std::string BenchUsage() {
   return R"(usage: ttyhub-bench [flags]
 
@@ -65,12 +68,14 @@ stops the server, plays the serial devices and the TCP clients, and verifies
 every byte.
 
   --servers LIST        ttyhub,ser2net,ser2net-tuned (default: all three;
-                        --quick: ttyhub,ser2net-tuned)
+                        --quick: ttyhub,ser2net-tuned; only soak: ttyhub)
   --scenarios LIST      limits,dev2net,net2dev,echo,many_ports,fanout,
-                        slow_viewer,idle_ports,connect_storm (default: all)
+                        slow_viewer,idle_ports,connect_storm (default: all
+                        these), and soak (only when named here)
   --ttyhub PATH         ttyhub binary (default: the one in this build tree)
   --ser2net PATH        ser2net binary (default: ser2net from PATH)
-  --reps N              repetitions; medians are quoted (default 3, quick 1)
+  --reps N              repetitions; medians are quoted (default 3, quick 1,
+                        only soak: 1)
   --quick               small sizes: the suite for two servers in ~2 minutes
   --duration S          seconds per throughput or latency window (5; quick 1.5)
   --message-bytes N     echo message size (16)
@@ -82,6 +87,11 @@ every byte.
   --idle-seconds S      idle CPU window (10; quick 3)
   --storm-clients N     concurrent connecting clients (500)
   --storm-seconds S     connect storm length (5; quick 2)
+  --soak-seconds S      soak: how long the mix runs (60)
+  --soak-ports N        soak: ports, six client slots each (8)
+  --soak-sample-seconds S  soak: one time-series row per S seconds (10)
+  --soak-seed N         soak: seed of the mix's random draws (1)
+  --soak-rate N         soak: each device's stream, bytes/s (128000)
   --ttyhub-workers N    ttyhub worker threads (default: online CPUs)
   --ttyhub-log-level L  ttyhub log level (info, its default)
   --pin                 pin the server and the tool to disjoint CPUs
@@ -150,15 +160,16 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       if (o.servers.empty()) return absl::InvalidArgumentError("--servers: empty list");
     } else if (flag == "--scenarios") {
       std::vector<std::string> wanted = absl::StrSplit(v, ',', absl::SkipEmpty());
+      std::vector<std::string> all = AllScenarioNames();
+      for (const std::string& name : OptionalScenarioNames()) all.push_back(name);
       for (const std::string& w : wanted) {
-        const std::vector<std::string> all = AllScenarioNames();
         if (std::find(all.begin(), all.end(), w) == all.end()) {
           return absl::InvalidArgumentError(absl::StrCat("--scenarios: unknown scenario '", w,
                                                          "' (", absl::StrJoin(all, ","), ")"));
         }
       }
       o.scenarios.clear();
-      for (const std::string& name : AllScenarioNames()) {  // suite order
+      for (const std::string& name : all) {  // suite order
         if (std::find(wanted.begin(), wanted.end(), name) != wanted.end()) {
           o.scenarios.push_back(name);
         }
@@ -210,6 +221,26 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       absl::StatusOr<double> s = ParseSeconds(flag, v);
       if (!s.ok()) return s.status();
       o.storm_s = *s;
+    } else if (flag == "--soak-seconds") {
+      absl::StatusOr<double> s = ParseSeconds(flag, v);
+      if (!s.ok()) return s.status();
+      o.soak_s = *s;
+    } else if (flag == "--soak-ports") {
+      absl::StatusOr<int> n = ParseCount(flag, v, 1);
+      if (!n.ok()) return n.status();
+      o.soak_ports = *n;
+    } else if (flag == "--soak-sample-seconds") {
+      absl::StatusOr<double> s = ParseSeconds(flag, v);
+      if (!s.ok()) return s.status();
+      o.soak_sample_s = *s;
+    } else if (flag == "--soak-seed") {
+      absl::StatusOr<int> n = ParseCount(flag, v, 0);
+      if (!n.ok()) return n.status();
+      o.soak_seed = *n;
+    } else if (flag == "--soak-rate") {
+      absl::StatusOr<int> n = ParseCount(flag, v, 1);
+      if (!n.ok()) return n.status();
+      o.soak_rate = *n;
     } else if (flag == "--ttyhub-workers") {
       absl::StatusOr<int> n = ParseCount(flag, v, 1);
       if (!n.ok()) return n.status();
@@ -235,6 +266,16 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
     }
   }
   if (o.ttyhub_workers == 0) o.ttyhub_workers = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  // Scenarios that run on ttyhub alone (soak) need no other server: unless
+  // --servers says otherwise, do not ask for one that may not be installed.
+  const bool only_ttyhub_scenarios =
+      std::all_of(o.scenarios.begin(), o.scenarios.end(), [](const std::string& s) {
+        const std::unique_ptr<Scenario> scenario = MakeScenario(s);
+        return scenario != nullptr && !scenario->WhyNotOn(ServerKind::kSer2net).empty();
+      });
+  if (only_ttyhub_scenarios && !given.contains("--servers")) o.servers = {ServerKind::kTtyhub};
+  // A soak is one long run, not a median of several, unless --reps says so.
+  if (o.scenarios == OptionalScenarioNames() && !given.contains("--reps")) o.reps = 1;
   return o;
 }
 

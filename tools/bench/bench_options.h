@@ -35,6 +35,13 @@ struct BenchOptions {
   double storm_s = 5;
   double storm_emit_interval_s = 0.001;  // device emits 64 B this often
   int startup_timeout_s = 60;
+  // soak: its length, ports, time-series row interval (s), the mix's seed,
+  // and each port's device stream (bytes/s).
+  double soak_s = 60;
+  int soak_ports = 8;
+  double soak_sample_s = 10;
+  int soak_seed = 1;
+  double soak_rate = 128000;
 
   // ttyhub settings.
   int ttyhub_workers = 0;  // 0: online CPUs
@@ -51,8 +58,10 @@ struct BenchOptions {
   bool verbose = false;
 };
 
-// The scenario names, in suite order.
+// The scenario names of the default suite, in suite order.
 std::vector<std::string> AllScenarioNames();
+// Scenarios that run only when --scenarios names them (soak), in order.
+std::vector<std::string> OptionalScenarioNames();
 
 // Parses argv. A status of kCancelled means --help was printed.
 absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv);

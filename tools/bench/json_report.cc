@@ -25,6 +25,7 @@ void WriteRun(JsonWriter& j, const RunResult& r) {
   j.BeginObject();
   j.Field("ok", r.ok);
   j.Field("failure", r.failure);
+  j.Field("finding", r.finding);
   j.Key("notes");
   j.BeginArray();
   for (const std::string& n : r.notes) j.String(n);
@@ -109,6 +110,11 @@ std::string JsonReport(const SuiteResults& results, const std::vector<TargetResu
   j.Field("ttyhub_workers", o.ttyhub_workers);
   j.Field("ttyhub_log_level", o.ttyhub_log_level);
   j.Field("pin", o.pin);
+  j.Field("soak_s", o.soak_s);
+  j.Field("soak_ports", o.soak_ports);
+  j.Field("soak_sample_s", o.soak_sample_s);
+  j.Field("soak_seed", o.soak_seed);
+  j.Field("soak_rate_bytes_per_s", o.soak_rate);
   j.EndObject();
 
   j.Key("servers");

@@ -33,12 +33,23 @@ void PatternReader::Resume() {
   if (registered_) loop_.Kick(this, EPOLLIN);
 }
 
+void PatternReader::Stop() {
+  paused_ = true;
+  if (registered_) loop_.Remove(fd_, this);
+  registered_ = false;
+}
+
 bool PatternReader::OnIoEvents(uint32_t) {
   if (paused_ || closed_) return false;
   uint8_t* buffer = loop_.scratch();
   for (int i = 0; i < kReadsPerCall; ++i) {
-    const ssize_t n = is_socket_ ? recv(fd_, buffer, EventLoop::kScratchBytes, MSG_DONTWAIT)
-                                 : read(fd_, buffer, EventLoop::kScratchBytes);
+    ssize_t n = is_socket_ ? recv(fd_, buffer, EventLoop::kScratchBytes, MSG_DONTWAIT)
+                           : read(fd_, buffer, EventLoop::kScratchBytes);
+    if (n > 0 && filter_ != nullptr) {
+      const size_t kept = filter_->Filter(buffer, static_cast<size_t>(n));
+      if (kept == 0) continue;
+      n = static_cast<ssize_t>(kept);
+    }
     if (n > 0) {
       const Clock::time_point now = Clock::now();
       if (!first_byte_at_) first_byte_at_ = now;

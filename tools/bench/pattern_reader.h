@@ -16,6 +16,15 @@
 
 namespace ttyhub::bench {
 
+// Turns what a reader receives into the stream it verifies, in place: e.g.
+// takes telnet commands out. Returns how many bytes of data[0, n) remain
+// (moved to the front).
+class ByteFilter {
+ public:
+  virtual ~ByteFilter() = default;
+  virtual size_t Filter(uint8_t* data, size_t n) = 0;
+};
+
 class PatternReader : public IoHandler {
  public:
   // Does not own `fd`.
@@ -28,8 +37,15 @@ class PatternReader : public IoHandler {
   // Resume reads again.
   void Pause() { paused_ = true; }
   void Resume();
+  // Stops for good and unregisters the fd (call before closing it); the
+  // verification stays readable.
+  void Stop();
   // Counts received bytes into `series` from now on (not owned; may be null).
   void RecordInto(BucketSeries* series) { series_ = series; }
+  // Passes every read through `filter` (not owned; may be null) before the
+  // verifier, the series and first_byte_at see it.
+  void SetFilter(ByteFilter* filter) { filter_ = filter; }
+  bool paused() const { return paused_; }
 
   const StreamVerifier& verifier() const { return verifier_; }
   uint64_t received() const { return verifier_.counts().received_bytes; }
@@ -52,6 +68,7 @@ class PatternReader : public IoHandler {
   bool closed_ = false;
   int error_ = 0;
   BucketSeries* series_ = nullptr;
+  ByteFilter* filter_ = nullptr;
   std::optional<Clock::time_point> first_byte_at_;
 };
 

@@ -17,12 +17,14 @@ constexpr int kWritesPerCall = 16;
 }  // namespace
 
 PatternWriter::PatternWriter(EventLoop& loop, int fd, bool is_socket, uint64_t seed,
-                             size_t chunk_bytes)
+                             size_t chunk_bytes, uint64_t start_offset)
     : loop_(loop),
       fd_(fd),
       is_socket_(is_socket),
       seed_(seed),
       chunk_bytes_(chunk_bytes),
+      written_(start_offset),
+      limit_(start_offset),
       buffer_(new uint8_t[chunk_bytes]) {}
 
 PatternWriter::~PatternWriter() {

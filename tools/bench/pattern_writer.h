@@ -19,8 +19,10 @@ class PatternWriter : public IoHandler {
 
   // Does not own `fd`. `is_socket` selects send(MSG_NOSIGNAL) over write.
   // `chunk_bytes`: the most handed to one write call.
+  // `start_offset`: the stream offset of the first byte written (a stream
+  // carried on by a new fd, e.g. a device that came back after a hang-up).
   PatternWriter(EventLoop& loop, int fd, bool is_socket, uint64_t seed,
-                size_t chunk_bytes = 64 * 1024);
+                size_t chunk_bytes = 64 * 1024, uint64_t start_offset = 0);
   ~PatternWriter() override;
 
   // Registers with the loop; writing starts within the allowance.
@@ -32,7 +34,9 @@ class PatternWriter : public IoHandler {
   // Stops writing: the stream ends at what was written so far.
   void Stop() { limit_ = written_; }
 
+  // The stream offset reached: start_offset plus the bytes written.
   uint64_t written() const { return written_; }
+  uint64_t limit() const { return limit_; }
   uint64_t seed() const { return seed_; }
   // errno of a failed write (EPIPE, ECONNRESET, EIO...), 0 if none.
   int error() const { return error_; }

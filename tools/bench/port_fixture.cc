@@ -1,6 +1,11 @@
 // See port_fixture.h.
 #include "tools/bench/port_fixture.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "tools/bench/tcp_socket.h"
@@ -19,12 +24,15 @@ absl::StatusOr<std::unique_ptr<PortFixture>> PortFixture::Start(ScenarioContext&
   absl::StatusOr<std::unique_ptr<EventLoop>> loop = EventLoop::Create(ctx.interrupt);
   if (!loop.ok()) return loop.status();
   f->loop_ = *std::move(loop);
-  const size_t tcp_per_port = spec.ro_clients > 0 ? 2 : 1;
+  const size_t tcp_per_port = (spec.ro_clients > 0 ? 2 : 1) + spec.more_listeners.size();
   absl::StatusOr<std::vector<uint16_t>> tcp =
-      FindFreeTcpPorts(static_cast<size_t>(spec.ports) * tcp_per_port);
+      FindFreeTcpPorts(static_cast<size_t>(spec.ports) * tcp_per_port + (spec.admin ? 1 : 0));
   if (!tcp.ok()) return tcp.status();
   f->plan_.ttyhub_workers = ctx.options.ttyhub_workers;
   f->plan_.ttyhub_log_level = ctx.options.ttyhub_log_level;
+  if (spec.buffer_bytes > 0) f->plan_.ttyhub_buffer_bytes = spec.buffer_bytes;
+  if (spec.admin) f->plan_.ttyhub_admin_tcp_port = tcp->back();
+  f->absent_device_path_ = ctx.temp_dir.File(absl::StrCat(ctx.Label(label), "-absent-device"));
   for (int i = 0; i < spec.ports; ++i) {
     absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
     if (!pty.ok()) {
@@ -34,11 +42,21 @@ absl::StatusOr<std::unique_ptr<PortFixture>> PortFixture::Start(ScenarioContext&
     PlannedPort p;
     p.name = absl::StrCat("p", i);
     p.device_path = (*pty)->slave_path();
-    p.rw_tcp_port = (*tcp)[static_cast<size_t>(i) * tcp_per_port];
+    if (spec.device_links) {
+      p.device_path = ctx.temp_dir.File(absl::StrCat(ctx.Label(label), "-dev-", p.name));
+      if (absl::Status s = PointLink(p.device_path, (*pty)->slave_path()); !s.ok()) return s;
+    }
+    size_t next_tcp = static_cast<size_t>(i) * tcp_per_port;
+    p.rw_tcp_port = (*tcp)[next_tcp++];
     p.rw_max_clients = spec.rw_clients;
     if (spec.ro_clients > 0) {
-      p.ro_tcp_port = (*tcp)[static_cast<size_t>(i) * tcp_per_port + 1];
+      p.ro_tcp_port = (*tcp)[next_tcp++];
       p.ro_max_clients = spec.ro_clients;
+    }
+    p.stall_timeout_ms = spec.stall_timeout_ms;
+    for (PlannedListener l : spec.more_listeners) {
+      l.tcp_port = (*tcp)[next_tcp++];
+      p.more_listeners.push_back(l);
     }
     f->plan_.ports.push_back(p);
     f->ptys_.push_back(*std::move(pty));
@@ -50,6 +68,35 @@ absl::StatusOr<std::unique_ptr<PortFixture>> PortFixture::Start(ScenarioContext&
   f->server_ = *std::move(server);
   f->loop_->WatchProcess(f->server_->pidfd());
   return f;
+}
+
+absl::Status PortFixture::PointLink(const std::string& link, const std::string& target) {
+  const std::string temporary = link + ".new";
+  unlink(temporary.c_str());
+  if (symlink(target.c_str(), temporary.c_str()) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("symlink ", temporary, " -> ", target));
+  }
+  if (rename(temporary.c_str(), link.c_str()) != 0) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("rename ", temporary, " to ", link));
+  }
+  return absl::OkStatus();
+}
+
+void PortFixture::HangUpDevice(size_t port) {
+  // First the link, so that the server's reopen attempts never reach the
+  // closed pty's number, which another program may get next.
+  PointLink(plan_.ports[port].device_path, absent_device_path_).IgnoreError();
+  ptys_[port].reset();
+}
+
+absl::Status PortFixture::ReplugDevice(size_t port) {
+  absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
+  if (!pty.ok()) return pty.status();
+  if (absl::Status s = PointLink(plan_.ports[port].device_path, (*pty)->slave_path()); !s.ok()) {
+    return s;
+  }
+  ptys_[port] = *std::move(pty);
+  return absl::OkStatus();
 }
 
 PortFixture::~PortFixture() {

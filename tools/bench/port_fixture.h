@@ -1,8 +1,10 @@
 // The set-up most scenarios share: N ptys (the devices), free TCP ports, a
 // ServerPlan, the event loop, and the server under test started on them;
-// at the end, the server's health check, peak memory and stop. Owned by
-// one scenario run on the tool's single thread; the destructor kills a
-// server still running and closes every pty.
+// at the end, the server's health check, peak memory and stop. Optionally
+// (ttyhub) more listeners per port, the admin listener, and devices
+// published as symlinks, so that a device can hang up and come back as a
+// new pty at the same path. Owned by one scenario run on the tool's single
+// thread; the destructor kills a server still running and closes every pty.
 #ifndef TTYHUB_TOOLS_BENCH_PORT_FIXTURE_H_
 #define TTYHUB_TOOLS_BENCH_PORT_FIXTURE_H_
 
@@ -24,6 +26,16 @@ struct PortFixtureSpec {
   int ports = 1;
   int rw_clients = 1;  // rw clients allowed per port
   int ro_clients = 0;  // viewers allowed per port (0: no ro listener)
+  // ttyhub only. Listeners added to every port (their tcp_port is chosen
+  // here), the port's stall_timeout in ms (0: default), its ring in bytes
+  // (0: the plan's default), and the admin listener.
+  std::vector<PlannedListener> more_listeners;
+  int stall_timeout_ms = 0;
+  uint64_t buffer_bytes = 0;
+  bool admin = false;
+  // The server opens each device through a symlink in the temp dir
+  // (HangUpDevice / ReplugDevice need it).
+  bool device_links = false;
 };
 
 class PortFixture {
@@ -38,12 +50,22 @@ class PortFixture {
   ServerUnderTest& server() { return *server_; }
   ServerKind kind() const { return server_->kind(); }
   const ServerPlan& plan() const { return plan_; }
+  // Not while the port's device is hung up.
   PtyPair& pty(size_t port) { return *ptys_[port]; }
   size_t port_count() const { return ptys_.size(); }
   uint16_t rw_tcp_port(size_t port) const { return plan_.ports[port].rw_tcp_port; }
   uint16_t viewer_tcp_port(size_t port) const {
     return ViewerTcpPort(server_->kind(), plan_.ports[port]);
   }
+  uint16_t admin_tcp_port() const { return plan_.ttyhub_admin_tcp_port; }
+
+  // Hangs up `port`'s device, as an unplugged adapter: its link is pointed
+  // at a path that does not exist, then the pty is closed (the server's
+  // reads fail). Handlers on the old master must be gone. Needs
+  // device_links.
+  void HangUpDevice(size_t port);
+  // Brings a hung-up device back: a new pty at the same link.
+  absl::Status ReplugDevice(size_t port);
 
   // If the server died, fails `result` with how. Then records its peak RSS
   // and stops it (SIGTERM, then SIGKILL). How it stopped is a figure
@@ -53,7 +75,11 @@ class PortFixture {
 
  private:
   PortFixture() = default;
+  // Points the symlink `link` at `target`, atomically (a new link renamed over it).
+  static absl::Status PointLink(const std::string& link, const std::string& target);
+
   std::vector<std::unique_ptr<PtyPair>> ptys_;
+  std::string absent_device_path_;  // where a hung-up device's link points
   ServerPlan plan_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<ServerUnderTest> server_;

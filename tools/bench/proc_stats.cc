@@ -112,6 +112,15 @@ std::optional<ProcessMemory> ReadProcessMemory(pid_t pid) {
   return ProcessMemory{*rss, *hwm};
 }
 
+std::optional<int> ProcessOpenFdCount(pid_t pid) {
+  DIR* d = opendir(absl::StrCat("/proc/", pid, "/fd").c_str());
+  if (d == nullptr) return std::nullopt;
+  int n = 0;
+  while (dirent* e = readdir(d)) n += e->d_name[0] != '.';
+  closedir(d);
+  return pid == getpid() ? n - 1 : n;
+}
+
 std::optional<int> ProcessThreadCount(pid_t pid) {
   const std::optional<std::string> status = ReadSmallFile(absl::StrCat("/proc/", pid, "/status"));
   if (!status) return std::nullopt;

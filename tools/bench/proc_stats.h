@@ -23,6 +23,10 @@ struct ProcessMemory {
 };
 std::optional<ProcessMemory> ReadProcessMemory(pid_t pid);
 
+// Open file descriptors of the process (entries of /proc/PID/fd; for the
+// tool itself, without the one used to list them).
+std::optional<int> ProcessOpenFdCount(pid_t pid);
+
 // Threads of the process (/proc/PID/status Threads:).
 std::optional<int> ProcessThreadCount(pid_t pid);
 

@@ -31,9 +31,16 @@ struct RunResult {
   std::string case_name;  // e.g. "dev2net", "fanout_k64"
   bool ok = true;
   std::string failure;  // set when !ok
+  // What the server did wrong in a run that measured what it set out to
+  // (the soak: stalls, corrupt data, client errors). The figures stand; the
+  // tool's exit status says so. "" when nothing was found.
+  std::string finding;
   std::vector<Metric> metrics;
   std::vector<Series> series;
   std::vector<std::string> notes;
+  // Preformatted lines the text report prints under the case (the soak's
+  // time series); "" for none.
+  std::string text_detail;
   // Every verified stream of the run that must arrive exactly, summed.
   VerifyCounts verify;
   uint64_t streams = 0;

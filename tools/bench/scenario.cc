@@ -10,6 +10,7 @@
 #include "tools/bench/many_ports_scenario.h"
 #include "tools/bench/single_stream_scenario.h"
 #include "tools/bench/slow_viewer_scenario.h"
+#include "tools/bench/soak_scenario.h"
 
 namespace ttyhub::bench {
 
@@ -28,6 +29,7 @@ std::unique_ptr<Scenario> MakeScenario(absl::string_view name) {
   if (name == "slow_viewer") return MakeSlowViewerScenario();
   if (name == "idle_ports") return MakeIdlePortsScenario();
   if (name == "connect_storm") return MakeConnectStormScenario();
+  if (name == "soak") return MakeSoakScenario();
   return nullptr;
 }
 

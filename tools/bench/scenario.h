@@ -42,6 +42,8 @@ class Scenario {
   // One line: what it measures.
   virtual std::string description() const = 0;
   virtual bool uses_server() const { return true; }
+  // Why the scenario cannot run on `kind` ("" if it can).
+  virtual std::string WhyNotOn(ServerKind) const { return ""; }
   // Runs one repetition. Never throws; failures are in the results.
   virtual std::vector<RunResult> Run(ScenarioContext& ctx) = 0;
 };

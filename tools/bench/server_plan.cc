@@ -11,6 +11,12 @@ std::vector<uint16_t> ListeningPorts(ServerKind kind, const ServerPlan& plan) {
   for (const PlannedPort& p : plan.ports) {
     ports.push_back(p.rw_tcp_port);
     if (HasReadOnlyListeners(kind) && p.ro_tcp_port != 0) ports.push_back(p.ro_tcp_port);
+    if (kind == ServerKind::kTtyhub) {
+      for (const PlannedListener& l : p.more_listeners) ports.push_back(l.tcp_port);
+    }
+  }
+  if (kind == ServerKind::kTtyhub && plan.ttyhub_admin_tcp_port != 0) {
+    ports.push_back(plan.ttyhub_admin_tcp_port);
   }
   return ports;
 }

@@ -1,7 +1,9 @@
 // What a scenario asks of the server under test: a list of ports, each a
 // device path with a TCP port for read-write clients and, optionally, one
-// for read-only viewers. The config writers turn it into each server's own
-// configuration. Pure data; the tool's single thread.
+// for read-only viewers; for ttyhub also more listeners of any protocol and
+// access, a stall_timeout, and the admin listener. The config writers turn
+// it into each server's own configuration. Pure data; the tool's single
+// thread.
 #ifndef TTYHUB_TOOLS_BENCH_SERVER_PLAN_H_
 #define TTYHUB_TOOLS_BENCH_SERVER_PLAN_H_
 
@@ -13,6 +15,14 @@
 
 namespace ttyhub::bench {
 
+// A further listener of a port (ttyhub only; the soak scenario uses them).
+struct PlannedListener {
+  uint16_t tcp_port = 0;
+  std::string protocol = "raw";  // raw, telnet, rfc2217
+  bool read_only = false;
+  int max_clients = 1;
+};
+
 struct PlannedPort {
   std::string name;         // p0, p1, ...
   std::string device_path;  // /dev/pts/N
@@ -22,6 +32,10 @@ struct PlannedPort {
   // rw_tcp_port; see ViewerTcpPort.
   uint16_t ro_tcp_port = 0;
   int ro_max_clients = 0;
+  // ttyhub only: more listeners, and the port's stall_timeout in
+  // milliseconds (0: ttyhub's default).
+  std::vector<PlannedListener> more_listeners;
+  int stall_timeout_ms = 0;
 };
 
 struct ServerPlan {
@@ -32,6 +46,8 @@ struct ServerPlan {
   std::string ttyhub_log_level = "info";
   // ttyhub: ring buffer per port, in bytes.
   uint64_t ttyhub_buffer_bytes = 256 * 1024;
+  // ttyhub: the admin HTTP listener on 127.0.0.1 (0: none).
+  uint16_t ttyhub_admin_tcp_port = 0;
 };
 
 // The TCP port a viewer of `port` connects to on `kind`.

@@ -1,10 +1,11 @@
 // See suite_runner.h.
 #include "tools/bench/suite_runner.h"
 
-#include <dirent.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "tools/bench/proc_stats.h"
 #include "tools/bench/scenario.h"
 
 namespace ttyhub::bench {
@@ -18,7 +19,8 @@ std::string Headline(const RunResult& r) {
                                                "aggregate_MBps",
                                                "fast_min_over_unimpeded",
                                                "rss_per_port_KiB",
-                                               "sessions_per_s"};
+                                               "sessions_per_s",
+                                               "stalls"};
   for (const char* name : kHeadlines) {
     for (const Metric& m : r.metrics) {
       if (m.name == name) return absl::StrFormat("%s %.4g %s", name, m.value, m.unit);
@@ -28,14 +30,7 @@ std::string Headline(const RunResult& r) {
 }
 
 // Descriptors the tool has open now (a leak check between runs).
-int OpenFdCount() {
-  DIR* d = opendir("/proc/self/fd");
-  if (d == nullptr) return -1;
-  int n = 0;
-  while (dirent* e = readdir(d)) n += e->d_name[0] != '.';
-  closedir(d);
-  return n - 1;  // the directory's own fd
-}
+int OpenFdCount() { return ProcessOpenFdCount(getpid()).value_or(-1); }
 
 }  // namespace
 
@@ -48,7 +43,14 @@ void RunSuite(const TempDir& temp_dir, InterruptFlag& interrupt, const Progress&
     results->scenarios.emplace_back(name, scenario->description());
     std::vector<const ServerSpec*> servers;
     if (scenario->uses_server()) {
-      for (const ServerSpec& s : results->servers) servers.push_back(&s);
+      for (const ServerSpec& s : results->servers) {
+        const std::string why_not = scenario->WhyNotOn(s.kind);
+        if (why_not.empty()) {
+          servers.push_back(&s);
+        } else {
+          progress.Log(absl::StrCat(name, " does not run on ", ServerName(s.kind), ": ", why_not));
+        }
+      }
     } else {
       servers.push_back(nullptr);
     }

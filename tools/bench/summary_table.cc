@@ -59,6 +59,12 @@ std::vector<Headline> Headlines(const SuiteResults& r) {
       {"connect_storm", "sessions_per_s", "connect_storm: sessions per second", ""},
       {"connect_storm", "failures", "connect_storm: failed sessions", ""},
       {"connect_storm", "first_byte_p50_us", "connect_storm: connect to first byte p50", ""},
+      {"soak", "soak_s", "soak: duration", ""},
+      {"soak", "rss_max_MiB", "soak: server RSS, highest", ""},
+      {"soak", "fds_max", "soak: server fds, highest", ""},
+      {"soak", "sessions_completed", "soak: client sessions completed", ""},
+      {"soak", "stalls", "soak: stalls", ""},
+      {"soak", "client_errors", "soak: client errors", ""},
   };
   h.insert(h.end(), rest.begin(), rest.end());
   return h;

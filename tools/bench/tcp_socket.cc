@@ -58,11 +58,14 @@ absl::StatusOr<std::vector<uint16_t>> FindFreeTcpPorts(size_t count) {
   return ports;
 }
 
-absl::StatusOr<UniqueFd> StartConnect(uint16_t port) {
+absl::StatusOr<UniqueFd> StartConnect(uint16_t port, int rcvbuf_bytes) {
   UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return absl::ErrnoToStatus(errno, "socket");
   const int one = 1;
   setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (rcvbuf_bytes > 0) {
+    setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf_bytes, sizeof(rcvbuf_bytes));
+  }
   const sockaddr_in a = Loopback(port);
   if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof(a)) != 0 &&
       errno != EINPROGRESS) {

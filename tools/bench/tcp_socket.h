@@ -18,9 +18,11 @@ namespace ttyhub::bench {
 // point.
 absl::StatusOr<std::vector<uint16_t>> FindFreeTcpPorts(size_t count);
 
-// Starts a non-blocking connect to 127.0.0.1:port with TCP_NODELAY. The
-// connect usually completes later: wait for EPOLLOUT, then ConnectResult.
-absl::StatusOr<UniqueFd> StartConnect(uint16_t port);
+// Starts a non-blocking connect to 127.0.0.1:port with TCP_NODELAY (and
+// SO_RCVBUF `rcvbuf_bytes` if > 0, set before connecting so that it bounds
+// the window). The connect usually completes later: wait for EPOLLOUT, then
+// ConnectResult.
+absl::StatusOr<UniqueFd> StartConnect(uint16_t port, int rcvbuf_bytes = 0);
 
 enum class ConnectState { kConnected, kInProgress, kFailed };
 // After EPOLLOUT: connected, still in progress, or failed (errno in *err).

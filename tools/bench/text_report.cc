@@ -106,9 +106,16 @@ void AppendCaseTable(const SuiteResults& r, const std::string& case_name,
     int run_index = 0;
     for (const RunResult& run : cols[i]->runs) {
       ++run_index;
+      if (!run.text_detail.empty()) {
+        absl::StrAppend(out, "    ", servers[i], " run ", run_index, ", in detail:\n",
+                        run.text_detail);
+      }
       if (!run.ok) {
         absl::StrAppend(out, "    ", servers[i], " run ", run_index, " FAILED: ", run.failure,
                         "\n");
+      }
+      if (!run.finding.empty()) {
+        absl::StrAppend(out, "    ", servers[i], " run ", run_index, " FOUND: ", run.finding, "\n");
       }
       for (const std::string& note : run.notes) {
         absl::StrAppend(out, "    ", servers[i], " run ", run_index, " note: ", note, "\n");
