@@ -240,7 +240,7 @@ void Port::PumpDeviceRead() {
   }
   if (paused) {
     if (!device_read_paused_) ++counters_.device_read_pauses;
-    device_read_paused_ = true;  // OnClientProgress resumes
+    device_read_paused_ = true;  // OnRingReleased resumes
     return;
   }
   device_read_paused_ = false;

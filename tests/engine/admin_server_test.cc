@@ -17,24 +17,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/engine/loopback.h"
 #include "tests/engine/recording_tty_control.h"
 
 namespace ttyhub {
 namespace {
 
 using ::testing::HasSubstr;
-
-uint16_t FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 constexpr char kToken[] = "0123456789abcdef-secret";
 
@@ -46,7 +35,7 @@ class AdminServerTest : public ::testing::Test {
         LoadConfigText(absl::StrCat("workers: 1\nadmin: {", admin,
                                     "}\nports:\n  - {name: p0, device: sim:echo, serial: 9600n81, "
                                     "listen: [{port: \"127.0.0.1:",
-                                    FreePort(), "\"}]}\n"),
+                                    FreeLoopbackPort(), "\"}]}\n"),
                        "test.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
     config_ = *std::move(config);

@@ -25,6 +25,7 @@
 #include "engine/logger.h"
 #include "engine/worker.h"
 #include "gtest/gtest.h"
+#include "tests/engine/loopback.h"
 #include "tests/engine/recording_tty_control.h"
 
 namespace ttyhub {
@@ -41,31 +42,6 @@ bool WaitFor(const std::function<bool()>& done, std::chrono::seconds budget) {
   return done();
 }
 
-uint16_t FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-int ConnectTo(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -76,7 +52,7 @@ class EngineTest : public ::testing::Test {
     char name[128];
     ASSERT_EQ(ptsname_r(master_, name, sizeof(name)), 0);
     slave_ = name;
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
   }
   void TearDown() override { close(master_); }
 
@@ -112,11 +88,11 @@ TEST_F(EngineTest, FramingReachesTheSeamAndModemLinesFollowClients) {
   EXPECT_FALSE(tty_.modem_changes()[0].on);
   EXPECT_EQ(tty_.modem_changes()[0].bits, kModemDtr | kModemRts);
 
-  const int a = ConnectTo(port_);
+  const int a = ConnectLoopback(port_);
   ASSERT_GE(a, 0);
   ASSERT_TRUE(WaitFor([&] { return tty_.modem_changes().size() == 2; }, std::chrono::seconds(5)));
   EXPECT_TRUE(tty_.modem_changes()[1].on);
-  const int b = ConnectTo(port_);  // a second client changes nothing
+  const int b = ConnectLoopback(port_);  // a second client changes nothing
   ASSERT_GE(b, 0);
   close(a);
   // Only when the last one leaves are the lines dropped again.
@@ -188,7 +164,7 @@ TEST_F(EngineTest, StartFailsCleanlyWhenAListenerCannotBind) {
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ASSERT_EQ(bind(blocker, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
   ASSERT_EQ(listen(blocker, 1), 0);
-  const uint16_t other = FreePort();
+  const uint16_t other = FreeLoopbackPort();
   auto config = LoadConfigText(
       absl::StrCat(
           "workers: 2\nports:\n",

@@ -26,39 +26,12 @@
 #include "engine/tty_control.h"
 #include "gtest/gtest.h"
 #include "tests/engine/loop_driver.h"
+#include "tests/engine/loopback.h"
 
 namespace ttyhub {
 namespace {
 
 using std::chrono::milliseconds;
-
-uint16_t FreeTcpPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-// A non-blocking loopback client; `rcvbuf` > 0 shrinks its receive buffer.
-int Connect(uint16_t port, int rcvbuf = 0) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
-    close(fd);
-    return -1;
-  }
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  return fd;
-}
 
 // Everything a non-blocking fd holds right now.
 std::string Drain(int fd) {
@@ -119,7 +92,7 @@ class PortTest : public ::testing::Test {
     char name[128];
     ASSERT_EQ(ptsname_r(master_, name, sizeof(name)), 0);
     slave_ = name;
-    tcp_port_ = FreeTcpPort();
+    tcp_port_ = FreeLoopbackPort();
     ASSERT_TRUE(driver_.Init(ctx_, log_, &tty_));
     driver_.tick = [this] {
       if (port_) port_->OnTick(ctx_.now);
@@ -150,7 +123,7 @@ class PortTest : public ::testing::Test {
   }
 
   int Client(uint16_t port, int rcvbuf = 0) {
-    const int fd = Connect(port, rcvbuf);
+    const int fd = ConnectLoopback(port, rcvbuf, /*nonblocking=*/true);
     if (fd >= 0) fds_.push_back(fd);
     return fd;
   }
