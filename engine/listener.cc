@@ -11,7 +11,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/event_loop.h"
-#include "engine/port.h"
 
 namespace ttyhub {
 namespace {
@@ -20,8 +19,8 @@ constexpr int kBacklog = 4096;  // the kernel caps it at net.core.somaxconn
 
 }  // namespace
 
-Listener::Listener(Port& port, const ListenerConfig& config, WorkerContext& ctx)
-    : port_(port), config_(config), ctx_(ctx) {}
+Listener::Listener(ListenerHost& host, const ListenerConfig& config, WorkerContext& ctx)
+    : host_(host), config_(config), ctx_(ctx) {}
 
 Listener::~Listener() { CloseSocket(); }
 
@@ -82,7 +81,7 @@ absl::Status Listener::Bind() {
     const int err = errno;
     close(fd);
     return absl::ErrnoToStatus(err, absl::StrCat(config_.where, ": cannot listen on ", address_,
-                                                 " for port '", port_.name(), "'"));
+                                                 " for port '", host_.port_name(), "'"));
   }
   fd_ = fd;
   return absl::OkStatus();
@@ -123,20 +122,20 @@ void Listener::OnIoComplete(IoRequest&, int32_t res, uint32_t) {
     return;
   }
   if (res >= 0) {
-    port_.OnAccepted(*this, res);
+    host_.OnAccepted(*this, res);
   } else if (res == -EINVAL && multishot_) {
     multishot_ = false;  // kernel without multishot accept (< 5.19)
   } else if (res == -EMFILE || res == -ENFILE || res == -ENOBUFS || res == -ENOMEM) {
     paused_ = true;
     if (auto dropped = error_log_.Admit(ctx_.now)) {
       ctx_.log->Warn(absl::StrCat(
-          "port ", port_.name(), ": listener ", address_, ": accept failed: ", std::strerror(-res),
-          "; pausing accepts briefly (raise LimitNOFILE / ulimit -n)",
+          "port ", host_.port_name(), ": listener ", address_, ": accept failed: ",
+          std::strerror(-res), "; pausing accepts briefly (raise LimitNOFILE / ulimit -n)",
           *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
     }
   } else if (res != -ECANCELED && res != -EAGAIN && res != -ECONNABORTED && res != -EINTR) {
     if (auto dropped = error_log_.Admit(ctx_.now)) {
-      ctx_.log->Warn(absl::StrCat("port ", port_.name(), ": listener ", address_,
+      ctx_.log->Warn(absl::StrCat("port ", host_.port_name(), ": listener ", address_,
                                   ": accept failed: ", std::strerror(-res)));
     }
   }

@@ -2,9 +2,9 @@
 //
 // Accepts with io_uring multishot accept (one SQE serves every connection;
 // falls back to single-shot where unsupported), hands each new socket to its
-// Port, and keeps going. Running out of descriptors (EMFILE/ENFILE) pauses
-// accepting until the next tick instead of spinning, with a rate-limited log.
-// Owned by one Port on its worker thread.
+// host (the Port, through ListenerHost), and keeps going. Running out of
+// descriptors (EMFILE/ENFILE) pauses accepting until the next tick instead of
+// spinning, with a rate-limited log. Owned by one Port on its worker thread.
 #ifndef TTYHUB_ENGINE_LISTENER_H_
 #define TTYHUB_ENGINE_LISTENER_H_
 
@@ -14,16 +14,15 @@
 #include "absl/status/status.h"
 #include "config/config.h"
 #include "engine/io_request.h"
+#include "engine/listener_host.h"
 #include "engine/logger.h"
 #include "engine/worker_context.h"
 
 namespace ttyhub {
 
-class Port;
-
 class Listener final : public IoHandler {
  public:
-  Listener(Port& port, const ListenerConfig& config, WorkerContext& ctx);
+  Listener(ListenerHost& host, const ListenerConfig& config, WorkerContext& ctx);
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -47,7 +46,7 @@ class Listener final : public IoHandler {
   void Arm();
   void CloseSocket();
 
-  Port& port_;
+  ListenerHost& host_;
   const ListenerConfig& config_;
   WorkerContext& ctx_;
   int fd_ = -1;

@@ -49,6 +49,7 @@
 #include "engine/io_request.h"
 #include "engine/latency_histogram.h"
 #include "engine/listener.h"
+#include "engine/listener_host.h"
 #include "engine/logger.h"
 #include "engine/port_stats.h"
 #include "engine/serial_device.h"
@@ -57,7 +58,7 @@
 
 namespace ttyhub {
 
-class Port final : public IoHandler, public ClientHost {
+class Port final : public IoHandler, public ClientHost, public ListenerHost {
  public:
   Port(PortConfig config, WorkerContext& ctx);
   ~Port();
@@ -78,7 +79,7 @@ class Port final : public IoHandler, public ClientHost {
   bool ShutdownStep(TimePoint now);
 
   // From Listener: a new connection.
-  void OnAccepted(Listener& listener, int fd);
+  void OnAccepted(Listener& listener, int fd) override;
 
   // ClientHost, for its clients.
   const std::string& port_name() const override { return config_.name; }
