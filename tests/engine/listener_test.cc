@@ -26,6 +26,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/engine/loop_driver.h"
+#include "tests/engine/loopback.h"
 
 namespace ttyhub {
 namespace {
@@ -51,19 +52,6 @@ class FakeListenerHost final : public ListenerHost {
  private:
   std::string name_ = "p";
 };
-
-// A loopback TCP port that nothing listens on right now.
-uint16_t FreeTcpPort() {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 sockaddr_in Loopback(uint16_t port) {
   sockaddr_in a{};
@@ -102,7 +90,7 @@ class ListenerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(driver_.Init(ctx_, log_, nullptr));
-    port_ = FreeTcpPort();
+    port_ = FreeLoopbackPort();
   }
   void TearDown() override {
     // The loop goes first: nothing of a listener is in flight after that.
@@ -233,7 +221,7 @@ std::string AcceptAtTheOpenFileLimit() {
   LoopDriver driver;
   if (!driver.Init(ctx, log, nullptr)) return "no io_uring";
   FakeListenerHost host;
-  const uint16_t port = FreeTcpPort();
+  const uint16_t port = FreeLoopbackPort();
   const ListenerConfig config = LoopbackConfig(port, "t.yaml:4:7: ports[0].listen[0]");
   Listener listener(host, config, ctx);
   if (absl::Status s = listener.Bind(); !s.ok()) return s.ToString();
