@@ -78,10 +78,10 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // Advances shutdown; true once every fd is closed and nothing is in flight.
   bool ShutdownStep(TimePoint now);
 
-  // From Listener: a new connection.
+  // ListenerHost, for its listeners: a new connection.
   void OnAccepted(Listener& listener, int fd) override;
 
-  // ClientHost, for its clients.
+  // ClientHost, for its clients (port_name() serves ListenerHost too).
   const std::string& port_name() const override { return config_.name; }
   const FanoutRing& output() const override { return *ring_; }
   void OnDelivered(const ClientConnection& client, uint64_t from, uint64_t to) override;
