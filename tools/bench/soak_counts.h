@@ -42,6 +42,8 @@ namespace ttyhub::bench {
   X(no_telnet_answer, true, "telnet sessions with no answer to AYT within 3 s")                  \
   X(send_failures, true, "client commands that could not be sent")                               \
   X(admin_failures, true, "admin API lookups (vanish checks) without an answer")                 \
+  X(fds_not_released, true,                                                                      \
+    "the server still had more descriptors 5 s after every client closed than before the first") \
   X(vanished_kept, false,                                                                        \
     "vanished clients still connected at the check, rightly: viewers lapped with their skipped " \
     "bytes counted, rw clients with no data waiting (lag_bytes 0)")                              \
@@ -66,7 +68,7 @@ struct SoakCounts {
   // Client-visible failures other than stalls and verification.
   uint64_t client_errors() const {
     return refused_full + connect_failures + unexpected_closes + kick_failures + no_telnet_answer +
-           send_failures + admin_failures + vanished_not_cut;
+           send_failures + admin_failures + vanished_not_cut + fds_not_released;
   }
 };
 

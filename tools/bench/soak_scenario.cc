@@ -58,6 +58,7 @@ constexpr double kHangupEveryMinS = 15, kHangupEveryMaxS = 45;
 constexpr double kAbsentMinS = 0.2, kAbsentMaxS = 1.5;
 constexpr size_t kMaxEventsPerKind = 25;
 constexpr size_t kMaxTableLines = 200;
+constexpr double kBaselineWaitS = 5;  // for the server's fds to come back after the clients close
 
 // The listeners every port gets beside the fixture's raw rw and raw ro.
 std::vector<PlannedListener> MoreListeners() {
@@ -120,6 +121,7 @@ class SoakMix {
       result->Add("rss_start_MiB", MiB(m->rss_bytes), "MiB");
     }
     if (const std::optional<int> fds = ProcessOpenFdCount(pid)) {
+      fds_start_ = *fds;
       result->Add("fds_start", *fds, "");
     }
     for (size_t i = 0; i < f_.port_count(); ++i) {
@@ -145,10 +147,12 @@ class SoakMix {
         f_.loop().RunUntil([&] { return Clock::now() >= end; },
                            Deadline::At(end + SecondsToDuration(5)), [&] { Tick(); }, kTickMs);
     const double ran_s = SecondsBetween(start_, Clock::now());
-    for (const std::unique_ptr<SoakSlot>& slot : slots_) slot->Shutdown();
-    if (probe_.client) probe_.client.reset();
     SampleResources();
     if (SecondsBetween(last_row_at_, Clock::now()) > 0.5 || timeline_.rows().empty()) EmitRow();
+    for (const std::unique_ptr<SoakSlot>& slot : slots_) slot->Shutdown();
+    if (probe_.client) probe_.client.reset();
+    total_.Add(interval_);  // what the last sessions verified after the last row
+    if (exit == LoopExit::kDone) MeasureReturnToBaseline();
     if (exit == LoopExit::kInterrupted) {
       result->notes.push_back(
           absl::StrFormat("interrupted after %.0f s of %.0f", ran_s, o_.soak_s));
@@ -161,6 +165,33 @@ class SoakMix {
 
  private:
   double Uniform(double lo, double hi) { return std::uniform_real_distribution<>(lo, hi)(rng_); }
+
+  // Once every client is closed, the server's descriptors must come back to
+  // what it had before the first client (within kBaselineWaitS) and its
+  // memory should not keep what the clients used.
+  void MeasureReturnToBaseline() {
+    const pid_t pid = f_.server().pid();
+    const Clock::time_point closed = Clock::now();
+    int fds = -1;
+    f_.loop().RunUntil(
+        [&] {
+          fds = ProcessOpenFdCount(pid).value_or(-1);
+          return fds >= 0 && fds <= fds_start_;
+        },
+        Deadline::AfterSeconds(kBaselineWaitS), nullptr, 50);
+    after_close_.fds = fds;
+    after_close_.seconds = SecondsBetween(closed, Clock::now());
+    if (const std::optional<ProcessMemory> m = ReadProcessMemory(pid)) {
+      after_close_.rss_bytes = m->rss_bytes;
+    }
+    if (fds > fds_start_) {
+      ++total_.fds_not_released;
+      events_.Add("fds_not_released", "server",
+                  absl::StrFormat("%d descriptors open %.0f s after every client closed, %d "
+                                  "before the first connected",
+                                  fds, kBaselineWaitS, fds_start_));
+    }
+  }
 
   void AddSlots(size_t port) {
     const PlannedPort& planned = f_.plan().ports[port];
@@ -323,6 +354,11 @@ class SoakMix {
     result->Add("fds_first_row", fds_first, "");
     result->Add("fds_max", fds_max, "");
     result->Add("fds_end", fds_now_, "");
+    if (after_close_.fds >= 0) {
+      result->Add("fds_after_close", after_close_.fds, "");
+      result->Add("fds_back_to_start_s", after_close_.seconds, "s");
+      result->Add("rss_after_close_MiB", MiB(after_close_.rss_bytes), "MiB");
+    }
 #define TTYHUB_SOAK_METRIC(name, is_error, description) \
   result->Add(#name, static_cast<double>(t.name), "");
     TTYHUB_SOAK_COUNTS(TTYHUB_SOAK_METRIC)
@@ -394,6 +430,13 @@ class SoakMix {
   Clock::time_point next_resources_;
   Clock::time_point next_probe_;
   Clock::time_point next_hangup_;
+  int fds_start_ = 0;  // the server's, before any client
+  // Once every client had closed (MeasureReturnToBaseline); fds -1: not measured.
+  struct {
+    int fds = -1;
+    double seconds = 0;  // until fds were back to fds_start_, or the wait's end
+    uint64_t rss_bytes = 0;
+  } after_close_;
   uint64_t rss_now_ = 0;
   uint64_t rss_row_max_ = 0;
   int fds_now_ = 0;

@@ -168,14 +168,17 @@ void SoakSlot::Act() {
 }
 
 void SoakSlot::BeginEnd() {
-  // Every end but a vanish happens from a reading, unsuspended client.
-  EndSuspend();
-  toggle_until_.reset();
-  if (resume_reading_at_) {
-    client_->ResumeReading();
-    resume_reading_at_.reset();
-  }
   const double next = Uniform(0, 1) < 0.6 ? 0 : Uniform(0, 1);
+  // A close or a reset happens as the client is, maybe not reading or
+  // suspended; the other ends start from a reading, unsuspended client.
+  if (end_kind_ != EndKind::kClose && end_kind_ != EndKind::kReset) {
+    EndSuspend();
+    toggle_until_.reset();
+    if (resume_reading_at_) {
+      client_->ResumeReading();
+      resume_reading_at_.reset();
+    }
+  }
   switch (end_kind_) {
     case EndKind::kClose:
       ++env_.counts->closed_by_client;
