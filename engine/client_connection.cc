@@ -117,7 +117,12 @@ void ClientConnection::MaybeSend() {
 }
 
 void ClientConnection::AccountLapped() {
-  if (ring_send_in_flight_ || policy_ != SlowClientPolicy::kSkip) return;
+  if (ring_send_in_flight_ || closing_ || !host_.output().Lapped(cursor_)) return;
+  if (policy_ == SlowClientPolicy::kDisconnect) {
+    Close(CloseReason::kLapped);
+    return;
+  }
+  if (policy_ != SlowClientPolicy::kSkip) return;
   const uint64_t skipped = host_.output().CatchUp(&cursor_);
   if (skipped == 0) return;
   bytes_skipped_ += skipped;
@@ -131,11 +136,8 @@ bool ClientConnection::SendRingData() {
   }
   const FanoutRing& ring = host_.output();
   if (ring.Lapped(cursor_)) {
-    if (policy_ == SlowClientPolicy::kDisconnect) {
-      Close(CloseReason::kLapped);
-      return false;
-    }
-    AccountLapped();
+    AccountLapped();  // catches up, or closes a slow_viewer: disconnect client
+    if (closing_) return false;
   }
   const auto span = ring.ReadableSpan(cursor_, kMaxSend);
   if (span.empty()) return false;
@@ -275,7 +277,11 @@ ClientConnection::ReadResult ClientConnection::ReadIntoQueue() {
     input_paused_ = true;  // the host resumes us when the queue drains
     return ReadResult::kQueueFull;
   }
-  const ssize_t n = recv(fd_, in.space.data(), in.space.size(), MSG_DONTWAIT);
+  // Telnet input in bites of at most 4 KiB, so one recv cannot bring
+  // thousands of commands past the bound on waiting ones (a raw client's
+  // bytes are all data and need no such limit).
+  const size_t max = telnet_ ? std::min(in.space.size(), kAtomicInput) : in.space.size();
+  const ssize_t n = recv(fd_, in.space.data(), max, MSG_DONTWAIT);
   if (n == 0) return ReadResult::kEof;
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return ReadResult::kWouldBlock;
@@ -293,6 +299,7 @@ ClientConnection::ReadResult ClientConnection::ReadIntoQueue() {
         [this](uint64_t position) { host_.MarkInputCommand(*this, position); });
   }
   host_.PumpInput();  // writes to the device; runs commands whose turn came
+  AfterCommands();    // answers to negotiation, acted on as it was decoded
   return closing_ ? ReadResult::kClosed : ReadResult::kData;
 }
 
@@ -475,10 +482,12 @@ void ClientConnection::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
 void ClientConnection::OnTick(TimePoint now) {
   if (closing_) return;
   AccountLapped();
+  if (closing_) return;
   // After the peer's FIN, output is kept flowing while it can; a client
-  // that also suspended its output never will.
+  // that also suspended its output never will. Commands it sent still wait
+  // for their turn (they are part of what it asked for).
   if (input_closed_ && (!HasPendingOutput() || output_suspended_) &&
-      now - last_activity_ >= kHalfCloseLinger) {
+      !(telnet_ && telnet_->pending_events() > 0) && now - last_activity_ >= kHalfCloseLinger) {
     Close(CloseReason::kPeerClosed);
     return;
   }
@@ -498,11 +507,6 @@ void ClientConnection::OnTick(TimePoint now) {
   if (cfg.stall_timeout.count() > 0 && blocked_since_ != TimePoint{} &&
       now - blocked_since_ >= cfg.stall_timeout && HasPendingOutput()) {
     Close(CloseReason::kStalled, absl::StrCat(cfg.stall_timeout.count() / 1000.0, " s"));
-    return;
-  }
-  if (policy_ == SlowClientPolicy::kDisconnect && !ring_send_in_flight_ &&
-      host_.output().Lapped(cursor_)) {
-    Close(CloseReason::kLapped);
   }
 }
 
@@ -517,6 +521,7 @@ void ClientConnection::Close(CloseReason reason, absl::string_view detail) {
         detail.empty() ? "" : ")", "; sent ", bytes_sent_, " B, received ", bytes_received_,
         " B, skipped ", bytes_skipped_, " B in ", absl::SixDigits(seconds), " s"));
   }
+  if (telnet_) telnet_->DropEvents();  // nothing more of its acts on the line
   host_.OnClientClosing(*this, reason);
   ctx_.loop->Cancel(send_);
   ctx_.loop->Cancel(poll_out_);

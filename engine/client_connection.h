@@ -101,8 +101,9 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   // and accounting for a lapped viewer that is waiting for its socket.
   // `now` is the worker's cached time.
   void OnTick(TimePoint now);
-  // A viewer lapped while it waits counts what it lost now, so its lag never
-  // exceeds the ring without the skipped bytes being counted.
+  // A lapped client settles now rather than at its next send: a skip
+  // client counts what it lost (so its lag never exceeds the ring without
+  // the skipped bytes being counted), a disconnect client is closed.
   void AccountLapped();
 
   // Begins closing; `detail` (may be empty) is appended to the reason's
@@ -128,6 +129,9 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   ClientSnapshot Snapshot() const;
   uint64_t id() const { return id_; }
   int fd() const { return fd_; }
+  // Not reading its socket until the input queue has room (or its waiting
+  // commands ran).
+  bool input_paused() const { return input_paused_; }
   Access access() const { return access_; }
   Listener* listener() const { return origin_.listener; }
   // "#3 [::1]:41234 (rw)", for logs.
@@ -140,6 +144,7 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
 
   // SerialLineControl, for the telnet session.
   bool MayChange() const override { return access_ == Access::kReadWrite; }
+  bool Active() const override { return !closing_; }
   void CountRefusedChange() override;
   SerialSettings LineSettings() const override;
   SerialSettings ChangeLineSettings(const SerialSettings& wanted) override;

@@ -202,6 +202,7 @@ absl::Status Engine::RunOnWorker(size_t worker, absl::AnyInvocable<void(Worker&)
 void Engine::Stop(std::chrono::milliseconds budget) {
   for (auto& w : workers_) w->RequestStop(budget);
   for (auto& w : workers_) w->Join();
+  for (auto& w : workers_) failed_ |= w->failed();
   workers_.clear();
 }
 

@@ -38,6 +38,8 @@ class Engine {
   void Stop(std::chrono::milliseconds budget);
 
   size_t worker_count() const { return workers_.size(); }
+  // Whether any worker's event loop failed (see Worker::failed). Main thread.
+  bool failed() const { return failed_; }
 
   // The calls below may be made from any thread other than a worker's (the
   // admin server's), between Start() and Stop(). Each is answered by the
@@ -87,6 +89,7 @@ class Engine {
   Logger& log_;
   TtyControl& tty_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  bool failed_ = false;  // set by Stop() if a worker's loop had failed
 };
 
 }  // namespace ttyhub

@@ -87,11 +87,14 @@ io_uring_sqe* EventLoop::GetSqe() {
   for (int attempt = 1; sqe == nullptr && broken_.ok(); ++attempt) {
     ++counters_.sq_full;
     const int ret = submit_(&ring_);
-    const bool transient = ret == -EINTR || ret == -EAGAIN || ret == -EBUSY;
-    if (ret < 0 && (!transient || attempt >= kMaxSubmitAttempts)) {
-      broken_ = absl::ErrnoToStatus(
-          -ret, absl::StrCat("io_uring_submit with a full submission queue failed ", attempt,
-                             " times in a row"));
+    const bool transient = ret >= 0 || ret == -EINTR || ret == -EAGAIN || ret == -EBUSY;
+    if (!transient || attempt >= kMaxSubmitAttempts) {
+      broken_ = ret < 0 ? absl::ErrnoToStatus(
+                              -ret, absl::StrCat("io_uring_submit with a full submission queue "
+                                                 "failed ",
+                                                 attempt, " times in a row"))
+                        : absl::InternalError(absl::StrCat(
+                              "the submission queue stayed full after ", attempt, " submits"));
       break;
     }
     sqe = io_uring_get_sqe(&ring_);

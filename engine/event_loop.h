@@ -12,7 +12,8 @@
 //
 // If the submission queue fills, Prepare submits early. Should submitting
 // keep failing (an error other than a transient EINTR/EAGAIN/EBUSY, or
-// kMaxSubmitAttempts transient ones in a row), the loop is broken: Prepare
+// kMaxSubmitAttempts submits in a row that leave the queue full), the loop
+// is broken: Prepare
 // hands out a scratch SQE that is never submitted, and the next RunOnce
 // returns the error, so the worker stops its ports with a log line instead
 // of spinning forever.

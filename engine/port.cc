@@ -277,22 +277,43 @@ void Port::MarkInputCommand(ClientConnection& client, uint64_t position) {
 
 void Port::PumpDeviceWrite() {
   if (!input_) return;
+  if (pumping_input_) {
+    pump_input_again_ = true;
+    return;
+  }
+  pumping_input_ = true;
+  bool device_ok = true;
+  do {
+    pump_input_again_ = false;
+    device_ok = PumpDeviceWriteOnce();
+  } while (device_ok && pump_input_again_);
+  pumping_input_ = false;
+  if (device_ok) ResumeInputWaiters();
+}
+
+bool Port::PumpDeviceWriteOnce() {
   for (;;) {
     // Commands whose turn came run first: every byte queued before them has
     // been written. They may change the line, purge, or close clients
-    // (whose marks then go), so the front is re-read each time round.
-    if (!input_marks_.empty() && input_marks_.front().position <= input_cursor_) {
-      const InputMark mark = input_marks_.front();
-      input_marks_.erase(input_marks_.begin());
+    // (whose marks then go), so the next mark is looked up each time round.
+    if (const InputMark* next = NextMark(); next != nullptr && next->position <= input_cursor_) {
+      const InputMark mark = *next;
+      if (++marks_first_ == input_marks_.size()) {
+        input_marks_.clear();
+        marks_first_ = 0;
+      }
       mark.client->RunInputCommands(mark.position);
       continue;
     }
     // While a telnet break pulse runs, bytes behind it wait for its end.
-    if (device_state_ != DeviceState::kOpen || poll_out_.in_flight || line_->pulse_active()) break;
-    const uint64_t limit = input_marks_.empty() ? input_->head() : input_marks_.front().position;
+    if (device_state_ != DeviceState::kOpen || poll_out_.in_flight || line_->pulse_active()) {
+      return true;
+    }
+    const InputMark* next = NextMark();
+    const uint64_t limit = next == nullptr ? input_->head() : next->position;
     const std::span<const uint8_t> data =
         input_->ReadableSpan(input_cursor_, static_cast<size_t>(limit - input_cursor_));
-    if (data.empty()) break;
+    if (data.empty()) return true;
     const ssize_t n = write(device_->fd(), data.data(), data.size());
     if (n > 0) {
       poll_errors_in_a_row_ = 0;
@@ -303,12 +324,11 @@ void Port::PumpDeviceWrite() {
     if (n < 0 && errno == EINTR) continue;
     if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK) {
       io_uring_prep_poll_add(ctx_.loop->Prepare(poll_out_), device_->fd(), POLLOUT);
-      break;
+      return true;
     }
     DeviceFailed("write", errno);
-    return;
+    return false;
   }
-  ResumeInputWaiters();
 }
 
 void Port::ResumeInputWaiters() {
@@ -448,10 +468,20 @@ void Port::ReclaimDepartedSlots(Listener& listener) {
   }
   if (fds.empty() || poll(fds.data(), fds.size(), 0) <= 0) return;
   for (size_t i = 0; i < fds.size(); ++i) {
-    if (fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+    const short ev = fds[i].revents;
+    if ((ev & (POLLRDHUP | POLLHUP | POLLERR)) == 0) continue;
+    ClientConnection& c = *who[i];
+    if (!c.input_paused()) {
       // Reads what it sent before leaving (rw: into the input queue), then
       // its FIN or error, which gives the slot back.
-      who[i]->ReadAvailable();
+      c.ReadAvailable();
+    } else if (ev & (POLLHUP | POLLERR)) {
+      // Reset while its input waited for room: nothing of it can be read.
+      c.Close(CloseReason::kPeerError, "connection reset while its input waited for the device");
+    } else {
+      // It finished sending while its input waits for room in the queue:
+      // the rest is read when room comes, but the slot is free now.
+      ReleaseSlot(c);
     }
   }
 }
@@ -477,6 +507,9 @@ void Port::OnClientClosing(ClientConnection& client, CloseReason reason) {
   input_waiters_.erase(std::remove(input_waiters_.begin(), input_waiters_.end(), &client),
                        input_waiters_.end());
   // Its commands die with it; the writer no longer stops for them.
+  input_marks_.erase(input_marks_.begin(),
+                     input_marks_.begin() + static_cast<ptrdiff_t>(marks_first_));
+  marks_first_ = 0;
   std::erase_if(input_marks_, [&](const InputMark& m) { return m.client == &client; });
   if (open_clients_ == 0) line_->OnClientCountChanged(0);
   // It may have been the lossless client holding the device back. (If its
@@ -520,10 +553,11 @@ PortSnapshot Port::Snapshot() {
         {l->address(), lc.protocol, lc.access, l->active_clients, lc.max_clients});
   }
   for (const auto& c : clients_) {
-    if (c->closing()) continue;
-    // A viewer lapped while waiting for its socket counts its loss now, so
-    // lag_bytes never exceeds the ring without bytes_skipped saying why.
+    // A viewer lapped while waiting for its socket counts its loss now (or
+    // is closed, under slow_viewer: disconnect), so lag_bytes never exceeds
+    // the ring without bytes_skipped saying why.
     c->AccountLapped();
+    if (c->closing()) continue;
     (c->access() == Access::kReadWrite ? s.clients_rw : s.clients_ro)++;
     s.clients.push_back(c->Snapshot());
   }

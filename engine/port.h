@@ -149,6 +149,11 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   void FinishDeviceClose();
   void TryOpenDevice();
   void ResumeInputWaiters();
+  // One pass of PumpDeviceWrite; false if the device failed.
+  bool PumpDeviceWriteOnce();
+  const InputMark* NextMark() const {
+    return marks_first_ < input_marks_.size() ? &input_marks_[marks_first_] : nullptr;
+  }
   // A full listener: frees the slots of clients whose peers already left
   // but whose FIN has not been read yet (one poll(2) over their sockets).
   void ReclaimDepartedSlots(Listener& listener);
@@ -179,8 +184,14 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   std::unique_ptr<FanoutRing> input_;  // created at start if any listener is rw
   uint64_t input_cursor_ = 0;          // next input byte to write to the device
 
-  // Client commands waiting for the writer, by position (nondecreasing).
+  // Client commands waiting for the writer: input_marks_[marks_first_...],
+  // by position (nondecreasing). A head index, so running one is O(1).
   std::vector<InputMark> input_marks_;
+  size_t marks_first_ = 0;
+  // PumpDeviceWrite is running: a nested call (a command closed a client,
+  // whose OnClientClosing pumps) only asks the running one to go round again.
+  bool pumping_input_ = false;
+  bool pump_input_again_ = false;
 
   std::unique_ptr<SerialDevice> device_;
   std::unique_ptr<DeviceLine> line_;  // created with device_ in Start()

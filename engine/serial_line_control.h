@@ -17,6 +17,8 @@ class SerialLineControl {
  public:
   // Whether this client may change the device (rw access).
   virtual bool MayChange() const = 0;
+  // False once the client is closing: the session then acts on nothing more.
+  virtual bool Active() const = 0;
   // A change this client asked for was refused (ro access).
   virtual void CountRefusedChange() = 0;
 

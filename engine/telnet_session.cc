@@ -64,34 +64,64 @@ void TelnetSession::Start() {
   Request(/*us=*/false, kOptBinary, true);
 }
 
+bool TelnetSession::ActsOnDevice(const TelnetEvent& e) {
+  return (e.kind == TelnetEvent::Kind::kCommand && e.code == kBrk) ||
+         (e.kind == TelnetEvent::Kind::kSubnegotiation && e.code == kOptComPort);
+}
+
 size_t TelnetSession::DecodeInput(uint8_t* buf, size_t n, uint64_t position) {
-  const size_t first = events_.size();
+  const size_t start = events_.size();
   const size_t data = decoder_.Decode(buf, n, &events_);
-  for (size_t i = first; i < events_.size(); ++i) events_[i].at += position;
+  // Keep the commands that must wait for their place; act on the rest now.
+  size_t kept = start;
+  for (size_t i = start; i < events_.size(); ++i) {
+    events_[i].at += position;
+    if (ActsOnDevice(events_[i])) {
+      if (kept != i) events_[kept] = std::move(events_[i]);
+      ++kept;
+    } else if (line_.Active()) {
+      Act(events_[i]);
+    }
+  }
+  events_.resize(kept);
   return data;
 }
 
+void TelnetSession::DropEvents() {
+  events_.clear();
+  first_ = 0;
+  unmarked_ = 0;
+}
+
 void TelnetSession::ProcessEventsThrough(uint64_t position) {
-  size_t done = 0;
-  // By index: acting on one event may append output, never events.
-  for (; done < events_.size() && events_[done].at <= position; ++done) {
-    const TelnetEvent& e = events_[done];
-    switch (e.kind) {
-      case TelnetEvent::Kind::kCommand:
-        OnCommand(e.code);
-        break;
-      case TelnetEvent::Kind::kSubnegotiation:
-        if (e.code == kOptComPort && comport_ && !e.truncated) {
-          comport_->Handle(e.payload, &output_);
-        }
-        break;
-      default:
-        OnNegotiation(e);
-        break;
-    }
+  // Pop before acting: acting may close the client (and drop the rest).
+  while (first_ < events_.size() && events_[first_].at <= position && line_.Active()) {
+    const TelnetEvent e = std::move(events_[first_++]);
+    Act(e);
   }
-  events_.erase(events_.begin(), events_.begin() + static_cast<ptrdiff_t>(done));
-  unmarked_ = unmarked_ > done ? unmarked_ - done : 0;
+  if (first_ >= events_.size()) {  // all done, or dropped by a close meanwhile
+    DropEvents();
+  } else if (first_ > 64 && first_ * 2 > events_.size()) {
+    events_.erase(events_.begin(), events_.begin() + static_cast<ptrdiff_t>(first_));
+    unmarked_ = unmarked_ > first_ ? unmarked_ - first_ : 0;
+    first_ = 0;
+  }
+}
+
+void TelnetSession::Act(const TelnetEvent& e) {
+  switch (e.kind) {
+    case TelnetEvent::Kind::kCommand:
+      OnCommand(e.code);
+      break;
+    case TelnetEvent::Kind::kSubnegotiation:
+      if (e.code == kOptComPort && comport_ && !e.truncated) {
+        comport_->Handle(e.payload, &output_);
+      }
+      break;
+    default:
+      OnNegotiation(e);
+      break;
+  }
 }
 
 void TelnetSession::OnNegotiation(const TelnetEvent& e) {

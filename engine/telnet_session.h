@@ -38,7 +38,10 @@ class TelnetSession {
   // Decodes client bytes in place (see TelnetDecoder); returns the number of
   // data bytes now at the front of buf. `position` is the data-stream
   // position buf[0] will have (the client's input-queue position), so each
-  // command found is placed between the data bytes it stood between.
+  // command that acts on the device (BRK, COM-PORT subnegotiations) is
+  // placed between the data bytes it stood between; it waits in the
+  // session until ProcessEventsThrough reaches it. Everything else
+  // (negotiation, AYT) is acted on at once.
   size_t DecodeInput(uint8_t* buf, size_t n, uint64_t position);
   // Calls mark(position) once for each distinct position at which commands
   // decoded since the last call wait, in order. The client asks its port to
@@ -47,15 +50,18 @@ class TelnetSession {
   void TakeNewCommandPositions(Mark&& mark) {
     for (; unmarked_ < events_.size(); ++unmarked_) {
       const uint64_t at = events_[unmarked_].at;
-      if (unmarked_ == 0 || events_[unmarked_ - 1].at != at) mark(at);
+      if (unmarked_ == first_ || events_[unmarked_ - 1].at != at) mark(at);
     }
   }
-  // Acts, in order, on the commands and negotiations decoded at or before
-  // `position`; later ones keep waiting.
+  // Acts, in order, on the waiting commands decoded at or before
+  // `position`; later ones keep waiting. Stops as soon as the line says the
+  // client is no longer active (a command may close it).
   void ProcessEventsThrough(uint64_t position);
-  // Commands decoded and not yet acted on. The client stops reading while
-  // too many wait (a device that accepts nothing must not grow this).
-  size_t pending_events() const { return events_.size(); }
+  // Commands waiting. The client stops reading while too many wait (a
+  // device that accepts nothing must not grow this).
+  size_t pending_events() const { return events_.size() - first_; }
+  // Forgets every waiting command (the client is closing).
+  void DropEvents();
 
   // Bytes to send to the client before any more port data.
   std::string& output() { return output_; }
@@ -90,12 +96,19 @@ class TelnetSession {
   void Request(bool us, uint8_t option, bool enable);
   void OnNegotiation(const TelnetEvent& e);
   void OnCommand(uint8_t command);
+  void Act(const TelnetEvent& e);
+  // Whether `e` acts on the device, and so must keep its place in the data.
+  static bool ActsOnDevice(const TelnetEvent& e);
 
   const bool rfc2217_;
   SerialLineControl& line_;
   TelnetDecoder decoder_;
-  std::vector<TelnetEvent> events_;  // decoded, not yet acted on; `at` ascending
-  size_t unmarked_ = 0;              // events_[unmarked_...] not yet handed to a mark
+  // Waiting commands are events_[first_, size()), `at` ascending; a head
+  // index, so acting on one costs O(1) (the vector is compacted when empty
+  // or mostly consumed).
+  std::vector<TelnetEvent> events_;
+  size_t first_ = 0;
+  size_t unmarked_ = 0;  // events_[unmarked_...] not yet handed to a mark
   std::unique_ptr<Rfc2217Handler> comport_;
   std::array<Side, kSlots> us_{};
   std::array<Side, kSlots> him_{};

@@ -3,6 +3,8 @@
 
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "engine/event_loop.h"
@@ -41,8 +43,10 @@ absl::Status Worker::Start() {
 bool Worker::Post(Inbox::Message m) { return inbox_ && inbox_->Post(std::move(m)); }
 
 void Worker::RequestStop(std::chrono::milliseconds budget) {
-  // Retry if the inbox is momentarily full: stop must get through.
+  // Retry if the inbox is momentarily full: stop must get through, unless
+  // the thread is gone (its loop failed), when nothing drains the inbox.
   while (!Post([this, budget] { BeginStop(Clock::now() + budget); })) {
+    if (exited_.load(std::memory_order_acquire)) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
@@ -90,14 +94,19 @@ void Worker::ThreadMain(std::promise<absl::Status>* started) {
   loop_.reset();
   ctx_.loop = nullptr;
   ports_.clear();
+  exited_.store(true, std::memory_order_release);
 }
 
 void Worker::Loop() {
   while (!done_) {
     if (absl::Status s = loop_->RunOnce(&ctx_.now); !s.ok()) {
       ctx_.log->Error(absl::StrCat("worker ", index_, ": event loop failed: ", s.message(),
-                                   "; stopping this worker's ports"));
-      // Nothing can be flushed without the ring; drop out.
+                                   "; its ports stop, and ttyhub stops (exit status 1) so that "
+                                   "a supervisor can restart it"));
+      // Nothing can be flushed without the ring; drop out, and have the
+      // whole process stop rather than serve without these ports.
+      failed_.store(true, std::memory_order_release);
+      kill(getpid(), SIGTERM);
       break;
     }
     ctx_.now = Clock::now();  // handlers may have run for a while

@@ -13,6 +13,7 @@
 
 #include <linux/time_types.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -51,6 +52,10 @@ class Worker final : public IoHandler {
   // From any thread: stop accepting, flush for up to `budget`, close, exit.
   void RequestStop(std::chrono::milliseconds budget);
   void Join();
+  // From any thread: the worker's event loop failed (its ports are gone).
+  // It has then asked the process to stop (SIGTERM to itself), so that a
+  // supervisor restarts ttyhub rather than it serving without them.
+  bool failed() const { return failed_.load(std::memory_order_acquire); }
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
 
@@ -80,6 +85,8 @@ class Worker final : public IoHandler {
   uint64_t inbox_messages_ = 0;
   bool stopping_ = false;
   bool done_ = false;
+  std::atomic<bool> failed_{false};
+  std::atomic<bool> exited_{false};  // the thread has left ThreadMain
   __kernel_timespec tick_ts_{};
   IoRequest wake_{this, kWake};
   IoRequest tick_{this, kTick};

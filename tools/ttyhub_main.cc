@@ -192,6 +192,10 @@ int Run(int argc, char** argv) {
   sd_notify(0, "STOPPING=1");
   admin.Stop();  // no more requests into the engine while it stops
   engine.Stop(config->shutdown_timeout);
+  if (engine.failed()) {
+    log.Error("stopped after a worker's event loop failed (see above): exit status 1");
+    return 1;
+  }
   log.Info("stopped");
   return 0;
 }

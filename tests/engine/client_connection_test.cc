@@ -60,8 +60,10 @@ class FakeHost final : public ClientHost, public PortLine {
   void MarkInputCommand(ClientConnection& client, uint64_t position) override {
     marks.emplace_back(&client, position);
   }
-  // A device that takes everything at once: every mark's turn has come.
+  // A device that takes everything at once: every mark's turn has come
+  // (unless hold_marks: a device that takes nothing).
   void PumpInput() override {
+    if (hold_marks) return;
     auto pending = std::move(marks);
     marks.clear();
     for (auto& [client, position] : pending) {
@@ -98,6 +100,7 @@ class FakeHost final : public ClientHost, public PortLine {
   uint8_t LineState() const override { return 0; }
 
   size_t input_room = 64 * 1024;
+  bool hold_marks = false;
   std::string queued;
   std::vector<std::pair<ClientConnection*, uint64_t>> marks;
   std::vector<uint64_t> mark_positions;
@@ -329,6 +332,38 @@ TEST_F(ClientConnectionTest, CommandsAreMarkedWhereTheyStood) {
   EXPECT_EQ(host_->queued, "abcde");
   EXPECT_EQ(host_->mark_positions, (std::vector<uint64_t>{2, 4}));
   EXPECT_EQ(host_->breaks, 2);
+}
+
+// Review of issue 9, item 6: telnet commands that do not act on the
+// device (AO, AYT, negotiation) are not marks, so a stream of them costs no
+// device write per command; and device commands waiting behind a device
+// that takes nothing are bounded: the client stops reading.
+TEST_F(ClientConnectionTest, OnlyDeviceCommandsAreMarksAndWaitingOnesAreBounded) {
+  StartClient(Protocol::kTelnet, Access::kReadWrite, SlowClientPolicy::kBackpressure);
+  std::string noise;
+  for (int i = 0; i < 1000; ++i)
+    noise += std::string("x") + static_cast<char>(kIac) + static_cast<char>(kAo);
+  PeerSends(noise);
+  ASSERT_TRUE(driver_.RunUntil([&] { return host_->queued.size() == 1000; }, milliseconds(2000)));
+  EXPECT_TRUE(host_->mark_positions.empty());
+
+  host_->hold_marks = true;
+  std::string breaks;
+  for (int i = 0; i < 20000; ++i)
+    breaks += std::string("y") + static_cast<char>(kIac) + static_cast<char>(kBrk);
+  size_t sent = 0;
+  driver_.RunUntil(
+      [&] {
+        const ssize_t n = send(peer_, breaks.data() + sent, breaks.size() - sent, MSG_DONTWAIT);
+        if (n > 0) sent += static_cast<size_t>(n);
+        return sent == breaks.size();
+      },
+      milliseconds(1000));
+  driver_.RunFor(milliseconds(100));
+  // At most the bound (256) plus one bite (4 KiB holds 1,366 of them): the
+  // client stopped reading while they wait.
+  EXPECT_LE(host_->marks.size(), 256u + 1366u);
+  EXPECT_TRUE(client_->input_paused());
 }
 
 }  // namespace

@@ -19,8 +19,11 @@ class FakeSerialLine final : public SerialLineControl {
   uint8_t line = 0;
   int purged_rx = 0, purged_tx = 0;
   bool suspended = false;
+  bool active = true;
+  bool close_on_resume = false;  // RESUME "closes the client" (Active() turns false)
 
   bool MayChange() const override { return rw; }
+  bool Active() const override { return active; }
   void CountRefusedChange() override { ++refused; }
   SerialSettings LineSettings() const override { return settings; }
   SerialSettings ChangeLineSettings(const SerialSettings& wanted) override {
@@ -38,7 +41,10 @@ class FakeSerialLine final : public SerialLineControl {
     purged_rx += rx;
     purged_tx += tx;
   }
-  void SuspendOutput(bool s) override { suspended = s; }
+  void SuspendOutput(bool s) override {
+    suspended = s;
+    if (!s && close_on_resume) active = false;
+  }
 };
 
 }  // namespace ttyhub

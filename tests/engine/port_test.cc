@@ -350,5 +350,39 @@ TEST_F(PortTest, PurgeDoesNotDropOtherClientsQueuedInput) {
   EXPECT_LE(lost, 16u * 1024) << "the purge dropped queued input";
 }
 
+// Review of issue 9, item 3: a writer paused on a full input queue (the
+// device takes nothing) does not poll its socket, so its peer's leaving
+// went unnoticed and its slot stayed taken. A full listener now frees it.
+TEST_F(PortTest, PausedWriterWhosePeerLeftFreesItsSlot) {
+  StartPort(absl::StrCat("[{port: \"127.0.0.1:", tcp_port_, "\", max_clients: 1}]"));
+  const int a = Client(tcp_port_);
+  ASSERT_GE(a, 0);
+  ASSERT_TRUE(RunUntil([&] { return Snap().clients_rw == 1; }, milliseconds(3000)));
+  // The device reads nothing: the pty fills, then the input queue, and A
+  // stops being read.
+  const std::string chunk(16384, 'w');
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        (void)!send(a, chunk.data(), chunk.size(), MSG_DONTWAIT);
+        const PortCounters c = Snap().counters;
+        return c.client_rx_bytes - c.device_tx_bytes >= 60 * 1024;
+      },
+      milliseconds(10000)));
+  driver_.RunFor(milliseconds(50));
+  // A leaves; B comes at once.
+  shutdown(a, SHUT_WR);
+  const int b = Client(tcp_port_);
+  ASSERT_GE(b, 0);
+  std::string got;
+  RunUntil(
+      [&] {
+        got += Drain(b);
+        return Snap().clients_rw == 2 || got.find("is full") != std::string::npos;
+      },
+      milliseconds(3000));
+  EXPECT_EQ(got.find("is full"), std::string::npos) << got;
+  EXPECT_EQ(Snap().counters.connections_rejected_full, 0u);
+}
+
 }  // namespace
 }  // namespace ttyhub

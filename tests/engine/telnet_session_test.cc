@@ -2,6 +2,7 @@
 #include "engine/telnet_session.h"
 
 #include <string>
+#include <vector>
 
 #include "engine/telnet_protocol.h"
 #include "gtest/gtest.h"
@@ -107,6 +108,58 @@ TEST_F(TelnetSessionTest, CrNulUntilBinaryIsAgreed) {
   EXPECT_EQ(Feed(s, std::string("a\r\0", 3)), "a\r");
   Feed(s, B({kIac, kWill, kOptBinary}));
   EXPECT_EQ(Feed(s, std::string("a\r\0", 3)), std::string("a\r\0", 3));
+}
+
+}  // namespace
+}  // namespace ttyhub
+
+namespace ttyhub {
+namespace {
+
+using namespace telnet;           // NOLINT
+using namespace telnet::comport;  // NOLINT
+
+std::string ComPort(std::initializer_list<int> payload) {
+  std::string s = B({kIac, kSb, kOptComPort});
+  for (int c : payload) s.push_back(static_cast<char>(c));
+  return s + B({kIac, kSe});
+}
+
+// Commands that act on the device wait for their place in the data; the
+// rest (negotiation, AYT) is acted on as soon as it is decoded.
+TEST_F(TelnetSessionTest, OnlyDeviceCommandsWaitForTheirPlace) {
+  TelnetSession s(/*rfc2217=*/true, line_, "sig");
+  std::string in = "ab" + B({kIac, kAyt}) + "c" + B({kIac, kBrk}) + "d" +
+                   ComPort({kSetBaudrate, 0, 0, 0x4b, 0}) + B({kIac, kAo});
+  const size_t n = s.DecodeInput(reinterpret_cast<uint8_t*>(in.data()), in.size(), 100);
+  EXPECT_EQ(in.substr(0, n), "abcd");
+  EXPECT_NE(TakeOutput(s).find("[ttyhub: yes]"), std::string::npos);  // AYT at once
+  EXPECT_EQ(s.pending_events(), 2u);                                  // BRK and SET-BAUDRATE wait
+  std::vector<uint64_t> marks;
+  s.TakeNewCommandPositions([&](uint64_t at) { marks.push_back(at); });
+  EXPECT_EQ(marks, (std::vector<uint64_t>{103, 104}));
+  s.ProcessEventsThrough(103);
+  EXPECT_EQ(line_.breaks_pulsed, 1);
+  EXPECT_NE(line_.settings.baud, 19200u);
+  s.ProcessEventsThrough(104);
+  EXPECT_EQ(line_.settings.baud, 19200u);
+  EXPECT_EQ(s.pending_events(), 0u);
+}
+
+// A command that closes its client (here RESUME of a lapped disconnect
+// viewer) ends the session's acting: the SET-BAUDRATE after it must not run.
+TEST_F(TelnetSessionTest, NothingRunsAfterTheClientCloses) {
+  TelnetSession s(/*rfc2217=*/true, line_, "sig");
+  line_.close_on_resume = true;
+  const uint32_t before = line_.settings.baud;
+  std::string in = ComPort({kFlowcontrolResume}) + ComPort({kSetBaudrate, 0, 0, 0x4b, 0});
+  s.DecodeInput(reinterpret_cast<uint8_t*>(in.data()), in.size(), 0);
+  s.ProcessEventsThrough(UINT64_MAX);
+  EXPECT_FALSE(line_.active);
+  EXPECT_EQ(line_.settings.baud, before);
+  EXPECT_EQ(s.pending_events(), 1u);  // left for the client to drop as it closes
+  s.DropEvents();
+  EXPECT_EQ(s.pending_events(), 0u);
 }
 
 }  // namespace
