@@ -40,7 +40,8 @@ ClientConnection::ClientConnection(ClientHost& host, PortLine& line, Origin orig
       connected_unix_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count()),
-      last_activity_(ctx.now) {
+      last_activity_(ctx.now),
+      last_tick_(ctx.now) {
   const ListenerConfig& lc = *origin.config;
   if (lc.protocol != Protocol::kRaw) {
     std::string signature = lc.signature.empty()
@@ -130,10 +131,7 @@ void ClientConnection::AccountLapped() {
 }
 
 bool ClientConnection::SendRingData() {
-  if (output_suspended_) {
-    if (host_.output().Pending(cursor_) > 0) NoteBlocked();
-    return false;
-  }
+  if (output_suspended_) return false;
   const FanoutRing& ring = host_.output();
   if (ring.Lapped(cursor_)) {
     AccountLapped();  // catches up, or closes a slow_viewer: disconnect client
@@ -446,16 +444,11 @@ void ClientConnection::ApplyPendingPurge() {
 }
 
 void ClientConnection::SuspendOutput(bool suspended) {
+  // A suspended lossless client is a client that accepts nothing: OnTick
+  // adds up the time it spends suspended with data waiting, across
+  // SUSPEND/RESUME toggles, against stall_timeout.
   output_suspended_ = suspended;
-  if (suspended) {
-    // A suspended lossless client is a client that accepts nothing:
-    // stall_timeout bounds how long it may hold the port, counted from
-    // when it stopped accepting. Resuming does not restart that clock;
-    // only port data it then accepts does.
-    if (host_.output().Pending(cursor_) > 0) NoteBlocked();
-  } else {
-    MaybeSend();
-  }
+  if (!suspended) MaybeSend();
 }
 
 void ClientConnection::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
@@ -496,17 +489,28 @@ void ClientConnection::OnTick(TimePoint now) {
     Close(CloseReason::kIdleTimeout, absl::StrCat(cfg.idle_timeout.count() / 1000.0, " s"));
     return;
   }
-  // A suspended client that had nothing waiting when it suspended starts
-  // its clock when data arrives for it; one with nothing waiting is not
-  // stalled at all.
-  if (!HasPendingOutput()) {
-    blocked_since_ = TimePoint{};
-  } else if (output_suspended_) {
-    NoteBlocked();
+  // Two clocks against stall_timeout. The socket clock runs while the
+  // socket accepts nothing with data waiting. The suspension budget adds up
+  // the time spent suspended with data waiting: a RESUME lets the kernel's
+  // buffers (MiBs) swallow data and so stops the socket clock, but not this
+  // one, which is only reset after stall_timeout without suspension.
+  const Clock::duration dt = now - last_tick_;
+  last_tick_ = now;
+  const bool waiting = HasPendingOutput();
+  if (!waiting) blocked_since_ = TimePoint{};
+  if (output_suspended_) {
+    if (waiting) suspended_hold_ += dt;
+    unsuspended_for_ = Clock::duration::zero();
+  } else {
+    unsuspended_for_ += dt;
+    if (unsuspended_for_ >= cfg.stall_timeout) suspended_hold_ = Clock::duration::zero();
   }
-  if (cfg.stall_timeout.count() > 0 && blocked_since_ != TimePoint{} &&
-      now - blocked_since_ >= cfg.stall_timeout && HasPendingOutput()) {
+  if (cfg.stall_timeout.count() <= 0) return;
+  if (blocked_since_ != TimePoint{} && now - blocked_since_ >= cfg.stall_timeout && waiting) {
     Close(CloseReason::kStalled, absl::StrCat(cfg.stall_timeout.count() / 1000.0, " s"));
+  } else if (suspended_hold_ >= cfg.stall_timeout) {
+    Close(CloseReason::kStalled, absl::StrCat("suspended with data waiting for ",
+                                              cfg.stall_timeout.count() / 1000.0, " s in all"));
   }
 }
 

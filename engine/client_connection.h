@@ -20,10 +20,10 @@
 // between the data bytes they stood between (ClientHost::MarkInputCommand).
 // A ro client's bytes are read into a scratch buffer, counted, discarded.
 //
-// Stalls: a client with output waiting whose socket accepts none of it
-// (socket full, or RFC 2217 FLOWCONTROL-SUSPEND) for stall_timeout is
-// disconnected. The clock starts when it first stops accepting, and only
-// port data it actually accepts stops it: toggling SUSPEND/RESUME does not.
+// Stalls: a client with output waiting whose socket accepts none of it for
+// stall_timeout is disconnected; so is one that has been suspended (RFC 2217
+// FLOWCONTROL-SUSPEND) with data waiting for stall_timeout in all, however
+// it toggles SUSPEND/RESUME (see OnTick).
 //
 // End of input from the peer (FIN) ends input only: output continues while it
 // flows (`echo cmd | nc -N host port` gets its answer), and the connection is
@@ -241,10 +241,16 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   TimePoint connected_at_;
   const int64_t connected_unix_ms_;  // wall clock, for display
   TimePoint last_activity_;          // last byte in either direction
-  // When the client last stopped accepting port data it had waiting (socket
-  // full, or suspended); {} while it keeps up. Only accepted port data
-  // clears it.
+  // When the socket last stopped accepting data the client had waiting
+  // (EAGAIN, a short send); {} while it keeps up. Only bytes the socket
+  // then accepts while the client is not suspended clear it.
   TimePoint blocked_since_{};
+  // RFC 2217 suspension against stall_timeout: time spent suspended with
+  // data waiting, summed across toggles (OnTick), and how long the client
+  // has now been unsuspended (the sum resets after stall_timeout of it).
+  TimePoint last_tick_;
+  Clock::duration suspended_hold_{};
+  Clock::duration unsuspended_for_{};
 
   uint64_t bytes_sent_ = 0;      // to the client (banner included)
   uint64_t bytes_received_ = 0;  // from the client (rw: queued; ro: discarded)

@@ -264,6 +264,56 @@ TEST_F(ClientConnectionTest, ResumeWithoutReadingDoesNotRestartTheStallClock) {
   EXPECT_LT(Clock::now() - start, milliseconds(1500));
 }
 
+// Review of issue 9, item 2: a RESUME lets the kernel's socket buffers
+// (MiBs on loopback) swallow data, which looks like progress. Suspension
+// time is therefore summed across toggles: a client suspended for
+// stall_timeout in all is cut, however its buffers absorbed data between.
+TEST_F(ClientConnectionTest, SuspensionIsBudgetedAcrossToggles) {
+  StartClient(Protocol::kRaw, Access::kReadWrite, SlowClientPolicy::kBackpressure,
+              milliseconds(500));
+  auto feed = [&] {
+    if (host_->output().Pending(client_->cursor()) < 2048) {
+      host_->DeviceWrites(std::string(1024, 's'));
+      client_->OnRingAdvanced();
+    }
+  };
+  client_->SuspendOutput(true);
+  feed();
+  driver_.RunFor(milliseconds(350));
+  ASSERT_FALSE(client_->closing());
+  // RESUME: everything waiting goes out, the "buffers" (here the peer,
+  // reading) take it all.
+  client_->SuspendOutput(false);
+  driver_.RunUntil(
+      [&] {
+        PeerReads();
+        return host_->output().Pending(client_->cursor()) == 0;
+      },
+      milliseconds(1000));
+  client_->SuspendOutput(true);
+  feed();
+  ASSERT_TRUE(driver_.RunUntil([&] { return client_->closing(); }, milliseconds(400)))
+      << "suspended for 350 ms, resumed briefly, then suspended again: not cut by 750 ms";
+  EXPECT_EQ(host_->close_reasons, std::vector<CloseReason>{CloseReason::kStalled});
+}
+
+// After stall_timeout without suspension the budget starts afresh: a
+// client that suspends now and then for short spells is never cut.
+TEST_F(ClientConnectionTest, RareShortSuspensionsAreNeverCut) {
+  StartClient(Protocol::kRaw, Access::kReadWrite, SlowClientPolicy::kBackpressure,
+              milliseconds(300));
+  for (int i = 0; i < 4; ++i) {
+    client_->SuspendOutput(true);
+    host_->DeviceWrites(std::string(512, 'r'));
+    client_->OnRingAdvanced();
+    driver_.RunFor(milliseconds(200));
+    client_->SuspendOutput(false);
+    driver_.RunFor(milliseconds(400));
+    PeerReads();
+    ASSERT_FALSE(client_->closing()) << "spell " << i;
+  }
+}
+
 // A client that keeps reading is never stalled, however slowly it reads
 // (here about 10 KB/s, while the device offers more).
 TEST_F(ClientConnectionTest, ASlowButReadingClientIsNotStalled) {
