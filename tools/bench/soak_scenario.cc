@@ -318,6 +318,7 @@ class SoakMix {
     row.fds = fds_now_;
     row.fds_max = std::max(fds_row_max_, fds_now_);
     for (const std::unique_ptr<SoakSlot>& slot : slots_) row.clients += slot->connected();
+    row.load_1m = LoadAverage1m();
     row.counts = interval_;
     interval_ = SoakCounts{};
     rss_row_max_ = 0;
@@ -385,7 +386,8 @@ class SoakMix {
         "vanished clients are checked after %.0f s without reading (ring + largest socket "
         "buffers at this rate, + 10 stall_timeouts).\n"
         "  Per row: the server's VmRSS and open fds at the row's end and their highest sample "
-        "in the interval (sampled every %.0f s); counts are for the interval.\n",
+        "in the interval (sampled every %.0f s); counts are for the interval; load: the "
+        "machine's 1-minute load average.\n",
         f_.port_count(), o_.soak_rate, slots_.size(), kStallTimeoutMs, kProbeEveryS, kProbeWindowS,
         kHangupEveryMinS, kHangupEveryMaxS, env_.fill_s, kResourceSampleS);
     absl::StrAppend(&detail, timeline_.Table(kMaxTableLines), "  Totals:\n");

@@ -32,22 +32,23 @@ SoakCounts SoakTimeline::Total() const {
 }
 
 std::string SoakTimeline::Table(size_t max_lines) const {
-  std::string out =
-      absl::StrFormat("  %7s %8s %8s %5s %5s %7s %8s %6s %5s %6s %6s %7s %4s %6s %6s %8s\n", "t_s",
-                      "rss_MiB", "rss_max", "fds", "fdmax", "clients", "sessions", "kicks", "cut",
-                      "probes", "stalls", "corruptB", "dup", "rwgaps", "errors", "verif_MB");
+  std::string out = absl::StrFormat(
+      "  %7s %8s %8s %5s %5s %7s %8s %6s %5s %6s %6s %7s %4s %6s %6s %8s %5s\n", "t_s", "rss_MiB",
+      "rss_max", "fds", "fdmax", "clients", "sessions", "kicks", "cut", "probes", "stalls",
+      "corruptB", "dup", "rwgaps", "errors", "verif_MB", "load");
   if (rows_.empty()) return out;
   const size_t per_line = std::max<size_t>(1, (rows_.size() + max_lines - 1) / max_lines);
   for (size_t from = 0; from < rows_.size(); from += per_line) {
     const SoakRow r = Merge(rows_, from, std::min(rows_.size(), from + per_line));
     const SoakCounts& c = r.counts;
     absl::StrAppend(
-        &out, absl::StrFormat("  %7.0f %8.1f %8.1f %5d %5d %7d %8d %6d %5d %6d %6d %7d %4d %6d %6d "
-                              "%8.1f\n",
-                              r.t_s, MiB(r.rss_bytes), MiB(r.rss_max_bytes), r.fds, r.fds_max,
-                              r.clients, c.sessions_completed, c.kicks, c.cut_for_stall, c.probes,
-                              c.stalls, c.corrupt_bytes, c.duplicate_jumps, c.rw_gaps,
-                              c.client_errors(), static_cast<double>(c.verified_bytes) / 1e6));
+        &out,
+        absl::StrFormat("  %7.0f %8.1f %8.1f %5d %5d %7d %8d %6d %5d %6d %6d %7d %4d %6d %6d "
+                        "%8.1f %5.2f\n",
+                        r.t_s, MiB(r.rss_bytes), MiB(r.rss_max_bytes), r.fds, r.fds_max, r.clients,
+                        c.sessions_completed, c.kicks, c.cut_for_stall, c.probes, c.stalls,
+                        c.corrupt_bytes, c.duplicate_jumps, c.rw_gaps, c.client_errors(),
+                        static_cast<double>(c.verified_bytes) / 1e6, r.load_1m));
   }
   return out;
 }
@@ -65,6 +66,7 @@ std::vector<Series> SoakTimeline::AsSeries() const {
       {"integrity_errors", x_label, "corrupt bytes + backward jumps + rw gaps", {}, {}},
       {"client_errors", x_label, "client errors in the interval", {}, {}},
       {"verified_MB", x_label, "device MB verified in the interval", {}, {}},
+      {"load_1m", x_label, "machine load average (1 minute)", {}, {}},
   };
   for (const SoakRow& r : rows_) {
     const SoakCounts& c = r.counts;
@@ -77,7 +79,8 @@ std::vector<Series> SoakTimeline::AsSeries() const {
                              static_cast<double>(c.stalls),
                              static_cast<double>(c.corrupt_bytes + c.duplicate_jumps + c.rw_gaps),
                              static_cast<double>(c.client_errors()),
-                             static_cast<double>(c.verified_bytes) / 1e6};
+                             static_cast<double>(c.verified_bytes) / 1e6,
+                             r.load_1m};
     for (size_t i = 0; i < series.size(); ++i) {
       series[i].x.push_back(r.t_s);
       series[i].y.push_back(values[i]);

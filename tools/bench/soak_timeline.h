@@ -1,7 +1,8 @@
 // The soak scenario's time series: one row per sampling interval with the
 // server's memory (VmRSS) and open descriptors (/proc/PID/fd), now and the
-// highest sampled in the interval, the clients connected, and what was
-// counted in the interval (soak_counts.h). Renders itself as a text table
+// highest sampled in the interval, the clients connected, the machine's
+// load average (others' work on a shared machine shows there), and what
+// was counted in the interval (soak_counts.h). Renders itself as a text table
 // and as Series for the JSON report and plots. Pure data; the tool's
 // single thread.
 #ifndef TTYHUB_TOOLS_BENCH_SOAK_TIMELINE_H_
@@ -22,6 +23,7 @@ struct SoakRow {
   int fds = 0;                 // open descriptors at the end of the interval
   int fds_max = 0;             // highest sampled in the interval
   int clients = 0;             // the tool's client connections open at the end
+  double load_1m = 0;          // the machine's 1-minute load average at the end
   SoakCounts counts;           // counted in this interval
 };
 
