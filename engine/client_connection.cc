@@ -479,8 +479,8 @@ void ClientConnection::OnTick(TimePoint now) {
   // After the peer's FIN, output is kept flowing while it can; a client
   // that also suspended its output never will. Commands it sent still wait
   // for their turn (they are part of what it asked for).
-  if (input_closed_ && (!HasPendingOutput() || output_suspended_) &&
-      !(telnet_ && telnet_->pending_events() > 0) && now - last_activity_ >= kHalfCloseLinger) {
+  if (input_closed_ && (!HasPendingOutput() || output_suspended_) && !HasPendingCommands() &&
+      now - last_activity_ >= kHalfCloseLinger) {
     Close(CloseReason::kPeerClosed);
     return;
   }

@@ -125,6 +125,9 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   uint64_t cursor() const { return cursor_; }
   // Data queued for this client and not yet sent (banner plus ring bytes).
   bool HasPendingOutput() const;
+  // Telnet commands of this client still waiting for their turn in the
+  // input stream.
+  bool HasPendingCommands() const { return telnet_ && telnet_->pending_events() > 0; }
 
   ClientSnapshot Snapshot() const;
   uint64_t id() const { return id_; }

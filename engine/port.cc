@@ -639,7 +639,9 @@ void Port::BeginShutdown(TimePoint deadline) {
 bool Port::ShutdownStep(TimePoint now) {
   const bool out_of_time = now >= shutdown_deadline_;
   for (auto& c : clients_) {
-    if (!c->closing() && (out_of_time || !c->HasPendingOutput())) {
+    // Drained: nothing left to send, and no command still waiting for the
+    // input written before it (the writer keeps flushing meanwhile).
+    if (!c->closing() && (out_of_time || (!c->HasPendingOutput() && !c->HasPendingCommands()))) {
       c->Close(CloseReason::kShutdown, out_of_time ? "flush time exhausted" : "");
     }
   }
