@@ -280,14 +280,7 @@ ClientConnection::ReadResult ClientConnection::ReadIntoQueue() {
   // bytes are all data and need no such limit).
   const size_t max = telnet_ ? std::min(in.space.size(), kAtomicInput) : in.space.size();
   const ssize_t n = recv(fd_, in.space.data(), max, MSG_DONTWAIT);
-  if (n == 0) return ReadResult::kEof;
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return ReadResult::kWouldBlock;
-    Close(CloseReason::kPeerError, absl::StrCat("receive failed: ", std::strerror(errno)));
-    return ReadResult::kClosed;
-  }
-  bytes_received_ += static_cast<uint64_t>(n);
-  last_activity_ = ctx_.now;
+  if (const std::optional<ReadResult> r = NoteReceived(n)) return *r;
   const size_t data =
       telnet_ ? telnet_->DecodeInput(in.space.data(), static_cast<size_t>(n), in.position)
               : static_cast<size_t>(n);
@@ -301,9 +294,7 @@ ClientConnection::ReadResult ClientConnection::ReadIntoQueue() {
   return closing_ ? ReadResult::kClosed : ReadResult::kData;
 }
 
-ClientConnection::ReadResult ClientConnection::ReadAndDiscard() {
-  std::vector<uint8_t>& scratch = ctx_.discard_buffer;
-  const ssize_t n = recv(fd_, scratch.data(), scratch.size(), MSG_DONTWAIT);
+std::optional<ClientConnection::ReadResult> ClientConnection::NoteReceived(ssize_t n) {
   if (n == 0) return ReadResult::kEof;
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return ReadResult::kWouldBlock;
@@ -312,6 +303,13 @@ ClientConnection::ReadResult ClientConnection::ReadAndDiscard() {
   }
   bytes_received_ += static_cast<uint64_t>(n);
   last_activity_ = ctx_.now;
+  return std::nullopt;
+}
+
+ClientConnection::ReadResult ClientConnection::ReadAndDiscard() {
+  std::vector<uint8_t>& scratch = ctx_.discard_buffer;
+  const ssize_t n = recv(fd_, scratch.data(), scratch.size(), MSG_DONTWAIT);
+  if (const std::optional<ReadResult> r = NoteReceived(n)) return *r;
   // Telnet viewers still negotiate; only their data is discarded. Nothing
   // of theirs reaches the device, so their commands need no ordering.
   size_t data = static_cast<size_t>(n);

@@ -42,6 +42,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -193,6 +194,9 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   ReadResult ReadOnce();
   ReadResult ReadIntoQueue();
   ReadResult ReadAndDiscard();
+  // A recv's result: nullopt if it brought bytes (counted), else what to
+  // report (EOF, would block, or closed on an error).
+  std::optional<ReadResult> NoteReceived(ssize_t n);
   void OnPeerFinished();
   void AfterCommands();  // bound the answers, send them
   void ApplyPendingPurge();
