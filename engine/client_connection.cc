@@ -173,24 +173,23 @@ void ClientConnection::OnSendDone(int32_t res) {
   sending_ = Sending::kNothing;
   const bool was_ring = ring_send_in_flight_;
   ring_send_in_flight_ = false;
-  if (closing_) {
-    // What a send delivered is counted even though the client is closing
-    // (it reached the peer). The pin is released whether or not the client
-    // is still open: the port may have paused device reads on it (a kick,
-    // a timeout or an error that closed the client while this send was in
-    // flight).
-    if (res > 0) {
+  // What a send delivered reached the peer, so it is counted even if the
+  // client is closing meanwhile.
+  if (res > 0) {
+    bytes_sent_ += static_cast<uint64_t>(res);
+    if (what == Sending::kRing) {
       size_t consumed = static_cast<size_t>(res);
-      if (what == Sending::kRing) {
-        if (telnet_) {
-          TelnetEncoder::Account(telnet_send_->plan, consumed, &consumed, &escape_owed_,
-                                 &owed_byte_);
-        }
-        host_.OnDelivered(*this, cursor_, cursor_ + consumed);
-        cursor_ += consumed;
+      if (telnet_) {
+        TelnetEncoder::Account(telnet_send_->plan, consumed, &consumed, &escape_owed_, &owed_byte_);
       }
-      bytes_sent_ += static_cast<uint64_t>(res);
+      host_.OnDelivered(*this, cursor_, cursor_ + consumed);
+      cursor_ += consumed;
     }
+  }
+  if (closing_) {
+    // The pin is released whether or not the client is still open: the
+    // port may have paused device reads on it (a kick, a timeout or an
+    // error that closed the client while this send was in flight).
     FinishIfIdle();
     if (was_ring) host_.OnRingReleased();
     return;
@@ -217,20 +216,12 @@ void ClientConnection::OnSendDone(int32_t res) {
     case Sending::kPreamble:
       preamble_sent_ += n;
       break;
-    case Sending::kRing: {
-      size_t consumed = n;
-      if (telnet_) {
-        TelnetEncoder::Account(telnet_send_->plan, n, &consumed, &escape_owed_, &owed_byte_);
-      }
-      host_.OnDelivered(*this, cursor_, cursor_ + consumed);
-      cursor_ += consumed;
+    case Sending::kRing:
       ApplyPendingPurge();
       break;
-    }
     case Sending::kNothing:
       break;
   }
-  bytes_sent_ += n;
   if (n > 0) last_activity_ = ctx_.now;
   // The socket accepted bytes and the client is not holding output back:
   // it is keeping up, whatever it did before. (A suspended client's telnet
