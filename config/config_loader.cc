@@ -28,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "config/banner.h"
 #include "config/units.h"
 #include "yaml-cpp/yaml.h"
@@ -66,6 +67,10 @@ constexpr uint64_t kMinBuffer = 4 * 1024;
 constexpr uint64_t kMaxBuffer = 64 * 1024 * 1024;
 constexpr uint32_t kMaxClientsLimit = 100'000;
 constexpr unsigned kMaxWorkers = 1024;
+// `history:` bounds. Bytes are clamped at runtime to what the port's ring
+// holds; these only reject values that cannot be meant.
+constexpr uint64_t kMaxHistoryBytes = 16 * 1024 * 1024;
+constexpr uint64_t kMaxHistoryLines = 100'000;
 
 // Which block a key appears in; decides which keys are allowed.
 enum class Level { kDefaults, kPort, kListener };
@@ -80,6 +85,7 @@ struct Inherited {
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<std::chrono::milliseconds> stall_timeout;
   std::optional<std::string> banner;
+  std::optional<HistorySpec> history;
   std::optional<uint32_t> max_clients;
   std::optional<SlowClientPolicy> slow_viewer;
   std::optional<SlowClientPolicy> slow_writer;
@@ -98,6 +104,7 @@ struct Inherited {
     take(timeout, parent.timeout);
     take(stall_timeout, parent.stall_timeout);
     take(banner, parent.banner);
+    take(history, parent.history);
     take(max_clients, parent.max_clients);
     take(slow_viewer, parent.slow_viewer);
     take(slow_writer, parent.slow_writer);
@@ -111,8 +118,8 @@ bool IsPortOnlyKey(absl::string_view key) {
 }
 
 bool IsListenerInheritableKey(absl::string_view key) {
-  return key == "timeout" || key == "stall_timeout" || key == "banner" || key == "max_clients" ||
-         key == "slow_viewer" || key == "slow_writer" || key == "protocol";
+  return key == "timeout" || key == "stall_timeout" || key == "banner" || key == "history" ||
+         key == "max_clients" || key == "slow_viewer" || key == "slow_writer" || key == "protocol";
 }
 
 bool IsWildcardHost(absl::string_view host) {
@@ -415,6 +422,59 @@ class Loader {
     return *d;
   }
 
+  // `history:` is off (or YAML false), a byte size as `buffer:` takes it
+  // ("64KiB", "4096"), or "N lines" / "N line". Bytes 1..kMaxHistoryBytes,
+  // lines 1..kMaxHistoryLines.
+  std::optional<HistorySpec> History(const YAML::Node& node, const std::string& path) {
+    auto s = String(node, path);
+    if (!s) return std::nullopt;
+    const std::string text = absl::AsciiStrToLower(absl::StripAsciiWhitespace(*s));
+    if (text == "off" || text == "false" || text == "no") return HistorySpec{};
+    if (text == "on" || text == "true" || text == "yes") {
+      Error(node, path,
+            absl::StrCat("needs an amount, such as 64KiB or 200 lines, got '", *s, "'"));
+      return std::nullopt;
+    }
+    const std::string expected =
+        absl::StrCat("expected off, a size such as 64KiB, or N lines, got '", *s, "'");
+    absl::string_view count = text;
+    if (absl::ConsumeSuffix(&count, "lines") || absl::ConsumeSuffix(&count, "line")) {
+      count = absl::StripTrailingAsciiWhitespace(count);
+      if (count.empty() || !std::all_of(count.begin(), count.end(), [](char c) {
+            return absl::ascii_isdigit(static_cast<unsigned char>(c));
+          })) {
+        Error(node, path, expected);
+        return std::nullopt;
+      }
+      uint64_t lines = 0;  // SimpleAtoi fails only on overflow here: out of range too
+      if (!absl::SimpleAtoi(count, &lines) || lines < 1 || lines > kMaxHistoryLines) {
+        Error(node, path,
+              absl::StrCat("must be between 1 and ", kMaxHistoryLines, " lines, got '", *s, "'"));
+        return std::nullopt;
+      }
+      return HistorySpec{HistorySpec::Kind::kLines, lines};
+    }
+    auto bytes = ParseByteSize(text);
+    if (!bytes.ok()) {
+      // A known unit after the digits means the number overflowed: too large,
+      // not malformed.
+      const size_t digits = text.find_first_not_of("0123456789");
+      const bool overflow =
+          !text.empty() && digits != 0 &&
+          ParseByteSize(absl::StrCat("1", text.substr(std::min(digits, text.size())))).ok();
+      Error(node, path,
+            overflow ? absl::StrCat("must be between 1B and 16MiB, got '", *s, "'") : expected);
+      return std::nullopt;
+    }
+    if (*bytes < 1 || *bytes > kMaxHistoryBytes) {
+      Error(node, path,
+            absl::StrCat("must be between 1B and 16MiB, got '", *s, "'",
+                         *bytes == 0 ? " (use off for no history)" : ""));
+      return std::nullopt;
+    }
+    return HistorySpec{HistorySpec::Kind::kBytes, *bytes};
+  }
+
   std::optional<SlowClientPolicy> Policy(const YAML::Node& node, const std::string& path,
                                          bool allow_backpressure) {
     auto s = String(node, path);
@@ -483,6 +543,8 @@ class Loader {
           out->banner = *s;
         }
       }
+    } else if (key == "history") {
+      out->history = History(value, path);
     } else if (key == "max_clients") {
       if (auto n = UInt(value, path, 1, kMaxClientsLimit))
         out->max_clients = static_cast<uint32_t>(*n);
@@ -759,6 +821,7 @@ class Loader {
     listener.idle_timeout = mine.timeout.value_or(std::chrono::milliseconds(0));
     listener.stall_timeout = mine.stall_timeout.value_or(std::chrono::milliseconds(30'000));
     listener.banner = mine.banner.value_or("");
+    listener.history = mine.history.value_or(HistorySpec{});
     listener.slow_policy = listener.access == Access::kReadOnly
                                ? mine.slow_viewer.value_or(SlowClientPolicy::kSkip)
                                : mine.slow_writer.value_or(SlowClientPolicy::kBackpressure);

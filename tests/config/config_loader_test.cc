@@ -318,6 +318,114 @@ ports:
             "0");
 }
 
+// Issue 10 section 2: `history:` is off, a byte size, or N lines.
+TEST(ConfigLoaderTest, HistoryBytesLinesAndOff) {
+  auto c = Load(R"(ports:
+  - name: a
+    device: sim:console
+    listen:
+      - {port: 1}
+      - {port: 2, history: 64KiB}
+      - {port: 3, history: 4096}
+      - {port: 4, history: 200 lines}
+      - {port: 5, history: 1 line}
+      - {port: 6, history: off}
+      - {port: 7, history: false}
+      - {port: 8, history: 16MiB}
+      - {port: 9, history: 100000 Lines}
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::vector<ListenerConfig>& l = c->ports[0].listeners;
+  ASSERT_EQ(l.size(), 9u);
+  using Kind = HistorySpec::Kind;
+  EXPECT_EQ(l[0].history.kind, Kind::kOff);  // the default
+  EXPECT_EQ(l[0].history.amount, 0u);
+  EXPECT_EQ(l[1].history.kind, Kind::kBytes);
+  EXPECT_EQ(l[1].history.amount, 64u * 1024);
+  EXPECT_EQ(l[2].history.kind, Kind::kBytes);
+  EXPECT_EQ(l[2].history.amount, 4096u);
+  EXPECT_EQ(l[3].history.kind, Kind::kLines);
+  EXPECT_EQ(l[3].history.amount, 200u);
+  EXPECT_EQ(l[4].history.kind, Kind::kLines);
+  EXPECT_EQ(l[4].history.amount, 1u);
+  EXPECT_EQ(l[5].history.kind, Kind::kOff);
+  EXPECT_EQ(l[6].history.kind, Kind::kOff);
+  EXPECT_EQ(l[7].history.kind, Kind::kBytes);
+  EXPECT_EQ(l[7].history.amount, 16u * 1024 * 1024);
+  EXPECT_EQ(l[8].history.kind, Kind::kLines);
+  EXPECT_EQ(l[8].history.amount, 100000u);
+}
+
+// Set in defaults, overridden on a port, overridden again (even to off) on
+// a listener, like timeout and banner.
+TEST(ConfigLoaderTest, HistoryIsInherited) {
+  auto c = Load(R"(defaults:
+  history: 32KiB
+ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: 2000}, {port: 2001, history: off}]
+  - name: b
+    device: /dev/ttyS1
+    history: 50 lines
+    listen: [{port: 2002}, {port: 2003, history: 1KiB}]
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::vector<ListenerConfig>& a = c->ports[0].listeners;
+  EXPECT_EQ(a[0].history.kind, HistorySpec::Kind::kBytes);
+  EXPECT_EQ(a[0].history.amount, 32u * 1024);
+  EXPECT_EQ(a[1].history.kind, HistorySpec::Kind::kOff);
+  const std::vector<ListenerConfig>& b = c->ports[1].listeners;
+  EXPECT_EQ(b[0].history.kind, HistorySpec::Kind::kLines);
+  EXPECT_EQ(b[0].history.amount, 50u);
+  EXPECT_EQ(b[1].history.kind, HistorySpec::Kind::kBytes);
+  EXPECT_EQ(b[1].history.amount, 1024u);
+}
+
+TEST(ConfigLoaderTest, HistoryErrors) {
+  EXPECT_EQ(Errors(R"(defaults:
+  history: lots
+ports:
+  - name: a
+    device: /dev/ttyS0
+    history: 0
+    listen:
+      - {port: 1, history: 12 parsecs}
+      - {port: 2, history: 32MiB}
+      - {port: 3, history: 0 lines}
+      - {port: 4, history: 100001 lines}
+      - {port: 5, history: -3 lines}
+      - {port: 6, history: lines}
+      - {port: 7, history: true}
+      - {port: 8, history: [200, lines]}
+      - {port: 9, history: 99999999999999999999999 lines}
+      - {port: 10, history: 99999999999999999999999}
+)"),
+            "ttyhub.yaml:2:12: defaults.history: expected off, a size such as 64KiB, or N lines, "
+            "got 'lots'\n"
+            "ttyhub.yaml:6:14: ports[0].history: must be between 1B and 16MiB, got '0' (use off "
+            "for no history)\n"
+            "ttyhub.yaml:8:28: ports[0].listen[0].history: expected off, a size such as 64KiB, "
+            "or N lines, got '12 parsecs'\n"
+            "ttyhub.yaml:9:28: ports[0].listen[1].history: must be between 1B and 16MiB, got "
+            "'32MiB'\n"
+            "ttyhub.yaml:10:28: ports[0].listen[2].history: must be between 1 and 100000 lines, "
+            "got '0 lines'\n"
+            "ttyhub.yaml:11:28: ports[0].listen[3].history: must be between 1 and 100000 lines, "
+            "got '100001 lines'\n"
+            "ttyhub.yaml:12:28: ports[0].listen[4].history: expected off, a size such as 64KiB, "
+            "or N lines, got '-3 lines'\n"
+            "ttyhub.yaml:13:28: ports[0].listen[5].history: expected off, a size such as 64KiB, "
+            "or N lines, got 'lines'\n"
+            "ttyhub.yaml:14:28: ports[0].listen[6].history: needs an amount, such as 64KiB or "
+            "200 lines, got 'true'\n"
+            "ttyhub.yaml:15:28: ports[0].listen[7].history: must be a single value\n"
+            "ttyhub.yaml:16:28: ports[0].listen[8].history: must be between 1 and 100000 lines, "
+            "got '99999999999999999999999 lines'\n"
+            "ttyhub.yaml:17:29: ports[0].listen[9].history: must be between 1B and 16MiB, got "
+            "'99999999999999999999999'");
+}
+
 TEST(ConfigLoaderTest, AdminBlock) {
   auto c = Load("ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
   ASSERT_TRUE(c.ok());
