@@ -42,6 +42,14 @@ struct DeviceSpec {
   std::string original;  // as written in the config, for logs and banners
 };
 
+// What a new client of a listener is sent first: the last part of the
+// port's output (issue 10's `history:`), then live data. Off by default.
+struct HistorySpec {
+  enum class Kind : uint8_t { kOff, kBytes, kLines };
+  Kind kind = Kind::kOff;
+  uint64_t amount = 0;  // bytes (kBytes) or lines (kLines); > 0 unless kOff
+};
+
 struct ListenerConfig {
   std::string where;  // "file:line:col: ports[i].listen[j]" for runtime errors
   std::string host;   // bind address; "" means all interfaces, IPv6 and IPv4
@@ -54,6 +62,7 @@ struct ListenerConfig {
   std::chrono::milliseconds idle_timeout{0};        // inactivity; 0 = never
   std::string banner;                               // validated template, see banner.h; "" = none
   std::string signature;  // RFC 2217 SIGNATURE; "" = "ttyhub <version> <port name>"
+  HistorySpec history;    // replayed to each new client before live data
 };
 
 struct PortConfig {

@@ -77,11 +77,14 @@ ClientSnapshot ClientConnection::Snapshot() const {
 
 bool ClientConnection::HasPendingOutput() const {
   return escape_owed_ || !control_sending_.empty() || (telnet_ && !telnet_->output().empty()) ||
-         preamble_sent_ < preamble_.size() || host_.output().Pending(cursor_) > 0;
+         preamble_sent_ < preamble_.size() || !seam_marker_.empty() ||
+         host_.output().Pending(cursor_) > 0;
 }
 
-void ClientConnection::Start(std::string preamble) {
+void ClientConnection::Start(std::string preamble, uint64_t seam, std::string seam_marker) {
   preamble_ = std::move(preamble);
+  seam_ = seam;
+  seam_marker_ = std::move(seam_marker);
   if (telnet_) telnet_->Start();
   MaybeSend();
   ArmPollIn();
@@ -104,7 +107,13 @@ void ClientConnection::MaybeSend() {
     data = control_sending_.data();
     len = control_sending_.size();
     sending_ = Sending::kControl;
-  } else if (preamble_sent_ < preamble_.size()) {
+  } else if (preamble_sent_ < preamble_.size() || (!seam_marker_.empty() && cursor_ >= seam_)) {
+    if (preamble_sent_ == preamble_.size()) {
+      // The history has been sent: its closing marker goes out next, once.
+      preamble_ = std::move(seam_marker_);
+      seam_marker_.clear();
+      preamble_sent_ = 0;
+    }
     data = preamble_.data() + preamble_sent_;
     len = preamble_.size() - preamble_sent_;
     sending_ = Sending::kPreamble;
@@ -137,7 +146,11 @@ bool ClientConnection::SendRingData() {
     AccountLapped();  // catches up, or closes a slow_viewer: disconnect client
     if (closing_) return false;
   }
-  const auto span = ring.ReadableSpan(cursor_, kMaxSend);
+  // History ends at the seam, where its marker goes between it and live data.
+  const size_t max = !seam_marker_.empty() && cursor_ < seam_
+                         ? static_cast<size_t>(std::min<uint64_t>(seam_ - cursor_, kMaxSend))
+                         : kMaxSend;
+  const auto span = ring.ReadableSpan(cursor_, max);
   if (span.empty()) return false;
   sending_ = Sending::kRing;
   ring_send_in_flight_ = true;

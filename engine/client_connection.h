@@ -77,8 +77,11 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   ClientConnection(const ClientConnection&) = delete;
   ClientConnection& operator=(const ClientConnection&) = delete;
 
-  // Queues `preamble` (the banner) ahead of port data and starts both directions.
-  void Start(std::string preamble);
+  // Queues `preamble` (the banner, and a history marker) ahead of port data
+  // and starts both directions. A non-empty `seam_marker` is sent once, when
+  // the client's cursor reaches ring position `seam`: between the history
+  // it was given (it started before the head) and live data.
+  void Start(std::string preamble, uint64_t seam = 0, std::string seam_marker = {});
 
   // The port has new data (or the ring moved): send if idle.
   void OnRingAdvanced() { MaybeSend(); }
@@ -221,6 +224,8 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   uint64_t cursor_;           // next ring position to send
   std::string preamble_;      // banner, sent before ring data
   size_t preamble_sent_ = 0;  // bytes of preamble_ already sent
+  uint64_t seam_ = 0;         // ring position where history ends
+  std::string seam_marker_;   // sent at seam_ ("" once sent, or none)
   size_t send_len_ = 0;       // wire bytes in the in-flight send
   Sending sending_ = Sending::kNothing;
   bool ring_send_in_flight_ = false;  // the in-flight send references the ring

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "config/banner.h"
 #include "engine/event_loop.h"
+#include "engine/history.h"
 #include "engine/mirrored_buffer.h"
 
 namespace ttyhub {
@@ -447,8 +448,11 @@ void Port::OnAccepted(Listener& listener, int fd) {
   TuneClientSocket(fd);
   ++counters_.connections_accepted;
   ClientConnection::Origin origin{&listener, &lc, &listener.address()};
+  // history: the client starts that far back in the ring, so history and
+  // live data meet with no gap and no duplicate.
+  const uint64_t start = HistoryStart(*ring_, lc.history);
   auto client = std::make_unique<ClientConnection>(*this, *line_, origin, ctx_, fd,
-                                                   next_client_id_++, PeerName(fd), ring_->head());
+                                                   next_client_id_++, PeerName(fd), start);
   ++listener.active_clients;
   ++open_clients_;
   if (open_clients_ == 1) line_->OnClientCountChanged(1);
@@ -462,9 +466,11 @@ void Port::OnAccepted(Listener& listener, int fd) {
                                 listener.address(), " (", listener.active_clients, " of ",
                                 lc.max_clients, ")"));
   }
+  HistoryMarkers markers;
+  if (lc.protocol != Protocol::kRaw) markers = MakeHistoryMarkers(name(), ring_->head() - start);
   ClientConnection* raw = client.get();
   clients_.push_back(std::move(client));
-  raw->Start(std::move(banner));
+  raw->Start(banner + markers.before, ring_->head(), std::move(markers.after));
 }
 
 void Port::ReclaimDepartedSlots(Listener& listener) {
