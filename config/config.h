@@ -65,6 +65,14 @@ struct ListenerConfig {
   HistorySpec history;    // replayed to each new client before live data
 };
 
+// An alert on the port's console output (issue 10): each line the device
+// prints is matched against `regex` (RE2 syntax, unanchored: it may match
+// anywhere in the line). Validated by config/alert_rules.h.
+struct AlertConfig {
+  std::string name;   // [A-Za-z0-9_.-]{1,64}, unique on its port
+  std::string regex;  // at most kMaxAlertRegexBytes; compiles with RE2
+};
+
 struct PortConfig {
   std::string where;  // "file:line:col: ports[i]"
   std::string name;   // [A-Za-z0-9_.-]+, unique
@@ -74,6 +82,7 @@ struct PortConfig {
   bool hangup_when_done = false;       // drop DTR/RTS when the last client leaves
   uint64_t buffer_bytes = 256 * 1024;  // fan-out ring size; a power of two >= 4 KiB
   std::vector<ListenerConfig> listeners;
+  std::vector<AlertConfig> alerts;  // at most kMaxAlertsPerPort; empty: no matching
 };
 
 // The admin HTTP listener (metrics, JSON API). Off unless `admin:` is given.

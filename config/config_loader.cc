@@ -29,6 +29,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "config/alert_rules.h"
 #include "config/banner.h"
 #include "config/units.h"
 #include "yaml-cpp/yaml.h"
@@ -90,6 +91,7 @@ struct Inherited {
   std::optional<SlowClientPolicy> slow_viewer;
   std::optional<SlowClientPolicy> slow_writer;
   std::optional<Protocol> protocol;
+  std::optional<std::vector<AlertConfig>> alerts;  // a port's list replaces the defaults' list
 
   // Values set here win over values set in `parent`.
   void InheritFrom(const Inherited& parent) {
@@ -109,12 +111,13 @@ struct Inherited {
     take(slow_viewer, parent.slow_viewer);
     take(slow_writer, parent.slow_writer);
     take(protocol, parent.protocol);
+    take(alerts, parent.alerts);
   }
 };
 
 bool IsPortOnlyKey(absl::string_view key) {
   return key == "serial" || key == "flow" || key == "local" || key == "hangup_when_done" ||
-         key == "buffer";
+         key == "buffer" || key == "alerts";
 }
 
 bool IsListenerInheritableKey(absl::string_view key) {
@@ -475,6 +478,77 @@ class Loader {
     return HistorySpec{HistorySpec::Kind::kBytes, *bytes};
   }
 
+  // `alerts:` is a list of {name, regex}. Names are unique in the list; each
+  // regex compiles with RE2 (its error text is reported at the regex).
+  std::optional<std::vector<AlertConfig>> Alerts(const YAML::Node& node, const std::string& path) {
+    if (!node.IsSequence()) {
+      Error(node, path,
+            "must be a list of alerts such as [{name: panic, regex: 'Kernel panic|Oops:'}]");
+      return std::nullopt;
+    }
+    if (node.size() > kMaxAlertsPerPort) {
+      Error(node, path,
+            absl::StrCat("has ", node.size(), " alerts; at most ", kMaxAlertsPerPort,
+                         " are allowed (combine patterns with |)"));
+      return std::nullopt;
+    }
+    std::vector<AlertConfig> alerts;
+    std::map<std::string, std::string> names;  // name -> path of its first use
+    bool ok = true;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node item = node[i];
+      const std::string p = absl::StrCat(path, "[", i, "]");
+      if (!item.IsMap()) {
+        Error(item, p, "must be a mapping such as {name: panic, regex: 'Kernel panic'}");
+        ok = false;
+        continue;
+      }
+      AlertConfig alert;
+      bool have_name = false, have_regex = false;
+      ForEachKey(
+          item, p, [&](const std::string& key, const YAML::Node& value, const std::string& kp) {
+            if (key == "name") {
+              if (auto s = String(value, kp)) {
+                if (!IsValidAlertName(*s)) {
+                  Error(value, kp,
+                        absl::StrCat("'", *s,
+                                     "' is not a valid alert name (1 to 64 of A-Z a-z 0-9 _ - .)"));
+                } else if (auto [it, inserted] = names.emplace(*s, Where(value, kp)); !inserted) {
+                  Error(
+                      value, kp,
+                      absl::StrCat("duplicate alert name '", *s, "', first used at ", it->second));
+                } else {
+                  alert.name = *s;
+                  have_name = true;
+                }
+              }
+              return true;
+            }
+            if (key == "regex") {
+              if (auto s = String(value, kp)) {
+                if (absl::Status st = ValidateAlertRegex(*s); !st.ok()) {
+                  Error(value, kp, st.message());
+                } else {
+                  alert.regex = *s;
+                  have_regex = true;
+                }
+              }
+              return true;
+            }
+            return false;
+          });
+      if (!item["name"]) Error(item, p, "name: missing");
+      if (!item["regex"]) Error(item, p, "regex: missing");
+      if (have_name && have_regex) {
+        alerts.push_back(std::move(alert));
+      } else {
+        ok = false;
+      }
+    }
+    if (!ok) return std::nullopt;
+    return alerts;
+  }
+
   std::optional<SlowClientPolicy> Policy(const YAML::Node& node, const std::string& path,
                                          bool allow_backpressure) {
     auto s = String(node, path);
@@ -545,6 +619,8 @@ class Loader {
       }
     } else if (key == "history") {
       out->history = History(value, path);
+    } else if (key == "alerts") {
+      out->alerts = Alerts(value, path);
     } else if (key == "max_clients") {
       if (auto n = UInt(value, path, 1, kMaxClientsLimit))
         out->max_clients = static_cast<uint32_t>(*n);
@@ -890,6 +966,7 @@ class Loader {
     uint64_t rounded = kMinBuffer;
     while (rounded < buffer) rounded <<= 1;
     port.buffer_bytes = rounded;
+    port.alerts = mine.alerts.value_or(std::vector<AlertConfig>{});
     if (!listen_node) {
       Error(node, path, "listen: missing (a list of listeners such as {port: 20000})");
     } else if (!listen_node->IsSequence() || listen_node->size() == 0) {

@@ -426,6 +426,91 @@ ports:
             "'99999999999999999999999'");
 }
 
+// Issue 10 section 4: `alerts:` on a port or in defaults; a port's list
+// replaces the defaults' list.
+TEST(ConfigLoaderTest, AlertsParseAndInherit) {
+  auto c = Load(R"(defaults:
+  alerts: [{name: panic, regex: 'Kernel panic|Oops:|Call Trace'}]
+ports:
+  - name: a
+    device: /dev/ttyS0
+    listen: [{port: 2000}]
+  - name: b
+    device: /dev/ttyS1
+    alerts:
+      - {name: boot, regex: 'Linux version \d+'}
+      - {name: login.prompt_1, regex: '(?i)login:'}
+    listen: [{port: 2001}]
+  - name: c
+    device: /dev/ttyS2
+    alerts: []
+    listen: [{port: 2002}]
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->ports[0].alerts.size(), 1u);
+  EXPECT_EQ(c->ports[0].alerts[0].name, "panic");
+  EXPECT_EQ(c->ports[0].alerts[0].regex, "Kernel panic|Oops:|Call Trace");
+  ASSERT_EQ(c->ports[1].alerts.size(), 2u);
+  EXPECT_EQ(c->ports[1].alerts[0].name, "boot");
+  EXPECT_EQ(c->ports[1].alerts[0].regex, "Linux version \\d+");
+  EXPECT_EQ(c->ports[1].alerts[1].name, "login.prompt_1");
+  EXPECT_TRUE(c->ports[2].alerts.empty()) << "an empty list turns the defaults' alerts off";
+}
+
+TEST(ConfigLoaderTest, AlertErrors) {
+  const std::string long_regex(1025, 'a');
+  EXPECT_EQ(Errors(R"(defaults:
+  alerts: {name: x, regex: y}
+ports:
+  - name: a
+    device: /dev/ttyS0
+    alerts:
+      - {name: ok, regex: 'fine'}
+      - {name: bad, regex: 'Kernel (panic'}
+      - {name: ok, regex: 'dup'}
+      - {name: 'sp ace', regex: 'x'}
+      - {regex: 'x'}
+      - {name: nore}
+      - {name: huge, regex: )" +
+                   long_regex + R"(}
+      - {name: big, regex: '((((((((((a{100}){100}){100}){100}){100})))))'}
+      - {name: br, regex: '(?P<n>a)\9', extra: 1}
+      - {name: mem, regex: '[\p{L}\p{N}]{1000}'}
+      - just a string
+    listen: [{port: 2000}]
+)"),
+            "ttyhub.yaml:2:11: defaults.alerts: must be a list of alerts such as [{name: panic, "
+            "regex: 'Kernel panic|Oops:'}]\n"
+            "ttyhub.yaml:8:28: ports[0].alerts[1].regex: is not a valid RE2 regular expression: "
+            "missing ): Kernel (panic (see RE2's syntax)\n"
+            "ttyhub.yaml:9:16: ports[0].alerts[2].name: duplicate alert name 'ok', first used at "
+            "ttyhub.yaml:7:16: ports[0].alerts[0].name\n"
+            "ttyhub.yaml:10:16: ports[0].alerts[3].name: 'sp ace' is not a valid alert name (1 "
+            "to 64 of A-Z a-z 0-9 _ - .)\n"
+            "ttyhub.yaml:11:9: ports[0].alerts[4]: name: missing\n"
+            "ttyhub.yaml:12:9: ports[0].alerts[5]: regex: missing\n"
+            "ttyhub.yaml:13:29: ports[0].alerts[6].regex: is 1025 bytes; at most 1024 are "
+            "allowed\n"
+            "ttyhub.yaml:14:28: ports[0].alerts[7].regex: is not a valid RE2 regular expression: "
+            "invalid repetition size: {100} (see RE2's syntax)\n"
+            "ttyhub.yaml:15:27: ports[0].alerts[8].regex: is not a valid RE2 regular expression: "
+            "invalid escape sequence: \\9 (see RE2's syntax)\n"
+            "ttyhub.yaml:15:41: ports[0].alerts[8].extra: unknown key\n"
+            "ttyhub.yaml:16:28: ports[0].alerts[9].regex: is "
+            "too large: RE2 could not compile it within 1048576 bytes of memory\n"
+            "ttyhub.yaml:17:9: ports[0].alerts[10]: must be a mapping such as {name: panic, "
+            "regex: 'Kernel panic'}");
+  std::string many =
+      "ports:\n  - name: a\n    device: /dev/ttyS0\n    listen: [{port: 1}]\n"
+      "    alerts:\n";
+  for (int i = 0; i < 65; ++i) {
+    many += "      - {name: a" + std::to_string(i) + ", regex: x}\n";
+  }
+  EXPECT_EQ(Errors(many),
+            "ttyhub.yaml:6:7: ports[0].alerts: has 65 alerts; at most 64 are allowed (combine "
+            "patterns with |)");
+}
+
 TEST(ConfigLoaderTest, AdminBlock) {
   auto c = Load("ports: [{name: a, device: sim:echo, listen: [{port: 1}]}]\n");
   ASSERT_TRUE(c.ok());
