@@ -80,6 +80,19 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
         {"buckets", buckets}}},
       {"listeners", listeners},
   };
+  // Alerts: the list view carries the counts, the port view the last match.
+  nlohmann::ordered_json alerts = nlohmann::ordered_json::array();
+  for (const AlertStats& a : p.alerts) {
+    nlohmann::ordered_json alert = {{"name", a.name}, {"matches", a.matches}};
+    if (with_clients) {
+      // last_line is display-escaped ASCII (AlertMatcher::DisplayLine), so
+      // it is valid JSON text whatever the device sent.
+      alert["last_match_unix_ms"] = a.last_match_unix_ms;
+      alert["last_line"] = a.last_line;
+    }
+    alerts.push_back(std::move(alert));
+  }
+  j["alerts"] = std::move(alerts);
   if (with_clients) {
     nlohmann::ordered_json clients = nlohmann::ordered_json::array();
     for (const ClientSnapshot& c : p.clients) clients.push_back(ClientToJson(c));

@@ -26,6 +26,7 @@ enum class Family {
   kPortUartBufOverrun,
   kPortUartBreaks,
   kPortLatency,
+  kPortAlerts,
 };
 
 struct FamilyDef {
@@ -79,6 +80,11 @@ const std::vector<FamilyDef>& Families() {
         "Time from a device read completing to a send of its last byte to a client completing; "
         "one observation per read per client. Absent until the first observation.",
         kPortLabels}},
+      {Family::kPortAlerts,
+       {"ttyhub_port_alerts_total", "counter",
+        "Console lines that matched the port's alert (`alerts:`); one series per configured "
+        "alert, absent on ports without alerts.",
+        "port, worker, alert"}},
   };
   return *kFamilies;
 }
@@ -274,6 +280,14 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
           w.Sample(bucket, absl::StrCat(l, ",le=\"+Inf\""), cumulative);
           w.SampleDouble(absl::StrCat(d.name, "_sum"), l, static_cast<double>(h.sum_ns()) / 1e9);
           w.Sample(absl::StrCat(d.name, "_count"), l, h.count());
+        });
+        break;
+      case Family::kPortAlerts:
+        per_port(d, [&](const PortSnapshot& p, const std::string& l) {
+          for (const AlertStats& a : p.alerts) {
+            w.Sample(d.name, absl::StrCat(l, ",alert=\"", EscapeLabelValue(a.name), "\""),
+                     a.matches);
+          }
         });
         break;
     }

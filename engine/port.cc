@@ -83,6 +83,14 @@ absl::Status Port::Start() {
                         absl::StrCat(config_.where, ": ring buffer: ", buffer.status().message()));
   }
   ring_ = std::make_unique<FanoutRing>(*std::move(buffer));
+  if (!config_.alerts.empty()) {
+    auto matcher = AlertMatcher::Create(config_.alerts);
+    if (!matcher.ok()) {
+      return absl::Status(matcher.status().code(),
+                          absl::StrCat(config_.where, ": alerts: ", matcher.status().message()));
+    }
+    alerts_ = *std::move(matcher);
+  }
   if (HasReadWriteListener()) {
     // Created now rather than on the first keystroke: creating it costs five
     // syscalls (memfd, mmaps), which would land on an interactive echo.
@@ -230,6 +238,9 @@ void Port::PumpDeviceRead() {
     if (n > 0) {
       ring_->Commit(static_cast<size_t>(n));
       read_now += static_cast<uint64_t>(n);
+      // Per read, not per burst: with no lossless client holding the floor
+      // a burst may write more than the ring holds, but one read never does.
+      if (alerts_) MatchAlerts(static_cast<size_t>(n));
       continue;
     }
     if (n == 0) {
@@ -255,6 +266,19 @@ void Port::PumpDeviceRead() {
   }
   device_read_paused_ = false;
   ArmDevicePollIn();
+}
+
+void Port::MatchAlerts(size_t n) {
+  // The bytes just read are [head - n, head): one contiguous span (mirrored ring).
+  const std::span<const uint8_t> fresh = ring_->ReadableSpan(ring_->head() - n, n);
+  const int64_t now_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
+  alerts_->Feed(fresh, now_unix_ms, [&](const AlertStats& alert) {
+    if (ctx_.log->Enabled(LogLevel::kWarn) && alert_log_.Admit(ctx_.now)) {
+      ctx_.log->Warn(absl::StrCat("port ", name(), ": alert ", alert.name, ": ", alert.last_line));
+    }
+  });
 }
 
 bool Port::HasReadWriteListener() const {
@@ -562,6 +586,7 @@ PortSnapshot Port::Snapshot() {
     s.ring_head = ring_->head();
   }
   if (line_) s.uart = line_->Counters();
+  if (alerts_) s.alerts = alerts_->alerts();
   for (const auto& l : listeners_) {
     const ListenerConfig& lc = l->config();
     s.listeners.push_back(
@@ -619,6 +644,13 @@ void Port::OnTick(TimePoint now) {
         connection_log_.per_window(), " in ",
         std::chrono::duration_cast<std::chrono::seconds>(connection_log_.window()).count(),
         " s); the counters have them all"));
+  }
+  if (const auto held = alert_log_.TakeSuppressed(now)) {
+    ctx_.log->Warn(
+        absl::StrCat("port ", name(), ": ", *held, " alert messages not logged (more than ",
+                     alert_log_.per_window(), " in ",
+                     std::chrono::duration_cast<std::chrono::seconds>(alert_log_.window()).count(),
+                     " s); ttyhub_port_alerts_total has them all"));
   }
   if (now - rate_sampled_at_ >= std::chrono::seconds(1)) {
     if (rate_sampled_at_ != TimePoint{}) {

@@ -41,6 +41,7 @@
 
 #include "absl/status/status.h"
 #include "config/config.h"
+#include "engine/alert_matcher.h"
 #include "engine/client_connection.h"
 #include "engine/client_host.h"
 #include "engine/device_line.h"
@@ -143,6 +144,8 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   int ReadsPerBurst() const;
   bool HasReadWriteListener() const;
   void PumpDeviceRead();
+  // Matches `n` bytes just committed to the ring against the port's alerts.
+  void MatchAlerts(size_t n);
   void PumpDeviceWrite();
   void ArmDevicePollIn();
   void DeviceFailed(absl::string_view what, int err);
@@ -205,6 +208,12 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // connect/disconnect/refusal lines per port per 10 s, then one summary.
   LogBudget connection_log_{std::chrono::seconds(10), 100};
   uint64_t failures_since_open_ = 0;
+  // Console alerts: null unless the port has `alerts:`, so a port without
+  // them pays one pointer test per device read.
+  std::unique_ptr<AlertMatcher> alerts_;
+  // A console printing a match on every line must not flood the log: at
+  // most this many alert lines per port per 10 s, then one summary.
+  LogBudget alert_log_{std::chrono::seconds(10), 10};
 
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<std::unique_ptr<ClientConnection>> clients_;

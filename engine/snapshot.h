@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "engine/alert_stats.h"
 #include "engine/device_state.h"
 #include "engine/latency_histogram.h"
 #include "engine/port_stats.h"
@@ -61,6 +62,7 @@ struct PortSnapshot {
   uint64_t ring_head = 0;  // bytes ever read from the device
   std::vector<ListenerSnapshot> listeners;
   std::vector<ClientSnapshot> clients;
+  std::vector<AlertStats> alerts;  // the port's alerts, in configuration order
 };
 
 struct WorkerSnapshot {

@@ -142,6 +142,19 @@ std::string RenderPortDetails(const nlohmann::ordered_json& p, int64_t now_ms) {
       absl::StrAppend(&out, "  ", item.key(), " ", item.value().dump(), "\n");
     }
   }
+  if (p.contains("alerts") && p["alerts"].is_array() && !p["alerts"].empty()) {
+    std::vector<std::vector<std::string>> alerts = {{"ALERT", "MATCHES", "LAST", "LINE"}};
+    for (const auto& a : p["alerts"]) {
+      const int64_t last = a.contains("last_match_unix_ms") && a["last_match_unix_ms"].is_number()
+                               ? a["last_match_unix_ms"].get<int64_t>()
+                               : 0;
+      alerts.push_back({Str(a, "name"), absl::StrCat(U64(a, "matches")),
+                        last > 0 ? absl::StrCat(Age(last, now_ms), " ago") : "never",
+                        Str(a, "last_line")});
+    }
+    absl::StrAppend(&out, "alerts   ", alerts.size() - 1, "\n");
+    out += RenderTable(alerts);
+  }
   std::vector<std::vector<std::string>> rows = {
       {"ID", "PEER", "ACCESS", "LISTENER", "CONNECTED", "IN", "OUT", "SKIPPED", "LAG"}};
   if (p.contains("clients")) {

@@ -7,6 +7,7 @@ namespace ttyhub::ctl {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(TablesTest, HumanUnits) {
   EXPECT_EQ(HumanRate(950), "950 B/s");
@@ -51,6 +52,21 @@ TEST(TablesTest, PortDetailsListClients) {
   EXPECT_THAT(t, HasSubstr("error counters unavailable"));
   EXPECT_THAT(t, HasSubstr("clients  1"));
   EXPECT_THAT(t, HasSubstr("3   10.0.0.9:5555  ro      [::]:7101  2m5s"));
+}
+
+TEST(TablesTest, PortDetailsListAlerts) {
+  const auto port = nlohmann::ordered_json::parse(R"({"name": "sw1", "worker": 0,
+    "alerts": [{"name": "panic", "matches": 2, "last_match_unix_ms": 1000,
+                "last_line": "Kernel panic - not syncing"},
+               {"name": "oops", "matches": 0, "last_match_unix_ms": 0, "last_line": ""}]})");
+  const std::string t = RenderPortDetails(port, 1000 + 65 * 1000);
+  EXPECT_THAT(t, HasSubstr("alerts   2\n"));
+  EXPECT_THAT(t, HasSubstr("ALERT  MATCHES  LAST      LINE\n"));
+  EXPECT_THAT(t, HasSubstr("panic  2        1m5s ago  Kernel panic - not syncing\n"));
+  EXPECT_THAT(t, HasSubstr("oops   0        never\n"));
+  // A port without alerts prints no alerts section.
+  EXPECT_THAT(RenderPortDetails(nlohmann::ordered_json::parse(R"({"name": "x", "alerts": []})"), 0),
+              Not(HasSubstr("alerts")));
 }
 
 }  // namespace
