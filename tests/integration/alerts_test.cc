@@ -149,6 +149,33 @@ TEST_F(AlertsTest, APanicSplitOverTwoWritesIsCountedShownAndLogged) {
   EXPECT_EQ(daemon_.Stop(SIGTERM, Deadline::Seconds(20)), 0);
 }
 
+// A console printing a match on every line is counted in full but logged
+// under the port's budget: 10 lines per 10 s, then one summary line.
+TEST_F(AlertsTest, AFloodOfMatchesIsCountedInFullAndLoggedUnderBudget) {
+  pty_.LinkAs(dir_.File("dev0"));
+  const auto ports = FreeTcpPorts(2);
+  admin_port_ = ports[0];
+  ASSERT_TRUE(daemon_.Start(absl::StrCat("admin: {listen: \"127.0.0.1:", admin_port_, "\"}\n",
+                                         "ports:\n  - name: p0\n    device: ", dir_.File("dev0"),
+                                         "\n    alerts: [{name: oops, regex: 'Oops'}]\n",
+                                         "    listen: [{port: \"127.0.0.1:", ports[1], "\"}]\n")));
+  std::string flood;
+  for (int i = 0; i < 50; ++i) flood += absl::StrCat("Oops ", i, "\r\n");
+  ASSERT_TRUE(pty_.WriteAll(flood, Deadline::Seconds(20)));
+  const nlohmann::json a = WaitForMatches("p0", "oops", 50);
+  EXPECT_EQ(a.value("matches", uint64_t{0}), 50u);
+  EXPECT_EQ(a.value("last_line", ""), "Oops 49");
+  // The summary comes on the first tick after the 10 s window ends.
+  EXPECT_TRUE(daemon_.WaitForLog("port p0: 40 alert messages not logged", Deadline::Seconds(30)))
+      << daemon_.Log();
+  size_t logged = 0;
+  for (absl::string_view line : absl::StrSplit(daemon_.Log(), '\n')) {
+    logged += absl::StrContains(line, "port p0: alert oops: Oops ");
+  }
+  EXPECT_EQ(logged, 10u);
+  EXPECT_EQ(daemon_.Stop(SIGTERM, Deadline::Seconds(20)), 0);
+}
+
 TEST_F(AlertsTest, SimulatedConsoleBootLogMatches) {
   const auto ports = FreeTcpPorts(2);
   admin_port_ = ports[0];
