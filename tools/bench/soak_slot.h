@@ -133,6 +133,7 @@ class SoakSlot {
   Clock::time_point next_toggle_at_;
   double suspended_seconds_ = 0;  // completed suspends in this session
   bool kick_sent_ = false;        // the POST was accepted
+  bool kick_unlisted_ = false;    // the admin API did not list the client
   VerifyCounts harvested_;        // of the current client
 };
 
