@@ -1171,11 +1171,25 @@ class ChaosTest : public ::testing::Test {
       post();
       return;
     }
-    StartHttp("GET", absl::StrCat("/api/v1/ports/p", c.port), "", [this, target, post](Http& h) {
-      if (h.Status() == 200)
-        LearnIds(target->port, nlohmann::json::parse(h.Body(), nullptr, false));
-      post();
-    });
+    LearnIdThen(target, /*attempts=*/20, post);
+  }
+
+  // Looks `target` up in the admin API, then calls `then`. A client kicked
+  // right after connect() may not be accepted yet (measured under qemu:
+  // 20-30 ms), so an unlisted live client is looked up again, up to
+  // `attempts` times in all, before `then` reports it.
+  void LearnIdThen(Client* target, int attempts, std::function<void()> then) {
+    StartHttp("GET", absl::StrCat("/api/v1/ports/p", target->port), "",
+              [this, target, attempts, then](Http& h) {
+                if (h.Status() == 200) {
+                  LearnIds(target->port, nlohmann::json::parse(h.Body(), nullptr, false));
+                }
+                if (target->server_id == 0 && target->live() && attempts > 1) {
+                  LearnIdThen(target, attempts - 1, then);
+                  return;
+                }
+                then();
+              });
   }
 
   void AdminSetSerial(int p) {
