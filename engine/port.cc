@@ -632,6 +632,18 @@ void Port::PollModemLines() {
 }
 
 void Port::OnTick(TimePoint now) {
+  // Safety net: device reads paused although the ring has room means some
+  // path released the floor without re-pumping. Resume, and say so (the
+  // 30-minute soak once saw a port stop reading for good; cause unknown).
+  if (device_read_paused_ && device_state_ == DeviceState::kOpen && !poll_in_.in_flight &&
+      !ring_->WritableSpan(RingFloor()).empty()) {
+    if (repump_log_.Admit(now)) {
+      ctx_.log->Warn(absl::StrCat("port ", name(),
+                                  ": device reads were paused with room in the ring; resumed "
+                                  "by the tick (a release path missed its re-pump: a bug)"));
+    }
+    PumpDeviceRead();
+  }
   const DeviceLine::TickEvents line = line_->OnTick(now);
   if (line.pulse_ended) PumpDeviceWrite();  // bytes behind the break may go now
   if (line.line_state != 0) {

@@ -204,6 +204,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   std::chrono::milliseconds backoff_{kMinBackoff};
   TimePoint next_open_attempt_{};
   LogRateLimiter device_log_{std::chrono::seconds(30), 2};
+  LogRateLimiter repump_log_{std::chrono::seconds(30), 1};  // the tick's safety net
   // A connection storm must not become a log storm: at most this many
   // connect/disconnect/refusal lines per port per 10 s, then one summary.
   LogBudget connection_log_{std::chrono::seconds(10), 100};
