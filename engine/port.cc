@@ -380,7 +380,12 @@ void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
     if (!DeviceOpsInFlight()) FinishDeviceClose();
     return;
   }
-  if (device_state_ != DeviceState::kOpen || res == -ECANCELED) return;
+  if (device_state_ != DeviceState::kOpen) return;
+  // Only shutdown cancels a device poll while the device is open; any
+  // other ECANCELED came from the kernel (the 30-minute soak saw a port stop
+  // reading for good, device reads not paused, right after RFC 2217 baud
+  // changes), so it is handled like a poll error: probe, then re-arm.
+  if (res == -ECANCELED && shutting_down_) return;
   if (res < 0) {
     // A pending poll on a tty fails with EINVAL when its termios change
     // (seen on 6.18 after TCSETS2), though the device is fine. Ask the
