@@ -149,6 +149,7 @@ absl::Status EventLoop::RunOnce(std::chrono::steady_clock::time_point* now) {
     for (unsigned i = 0; i < n; ++i) {
       if (batch[i].user_data == 0) continue;  // cancel requests, wake-ups with no owner
       IoRequest* req = reinterpret_cast<IoRequest*>(batch[i].user_data);
+      if (observer_ != nullptr && !observer_->Deliver(*req)) continue;
       if ((batch[i].flags & IORING_CQE_F_MORE) == 0) req->in_flight = false;
       if (observer_ != nullptr) observer_->BeforeDispatch(*req, &batch[i].res);
       req->handler->OnIoComplete(*req, batch[i].res, batch[i].flags);

@@ -43,6 +43,10 @@ class EventLoop {
     // Before the handler runs: may rewrite the result (fault injection,
     // e.g. a short send).
     virtual void BeforeDispatch(IoRequest& /*req*/, int32_t* /*res*/) {}
+    // False drops the completion as if the kernel had never delivered it
+    // (fault injection: a lost wake-up); the request stays in flight and
+    // neither its handler nor AfterDispatch runs.
+    virtual bool Deliver(IoRequest& /*req*/) { return true; }
     virtual void AfterDispatch(IoRequest& req, int32_t res) = 0;
 
    protected:

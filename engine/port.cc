@@ -220,6 +220,10 @@ int Port::ReadsPerBurst() const {
 
 void Port::PumpDeviceRead() {
   if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_) return;
+  if (ReadDeviceBurst()) ArmDevicePollIn();
+}
+
+bool Port::ReadDeviceBurst() {
   const int fd = device_->fd();
   // Read until the device is empty (a tty hands out at most one n_tty
   // buffer, 4095 bytes, per read, refilled meanwhile by the kernel), in a
@@ -245,12 +249,12 @@ void Port::PumpDeviceRead() {
     }
     if (n == 0) {
       DeviceFailed("read", 0);
-      return;
+      return false;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
     DeviceFailed("read", errno);
-    return;
+    return false;
   }
   if (read_now > 0) {
     poll_errors_in_a_row_ = 0;
@@ -262,10 +266,45 @@ void Port::PumpDeviceRead() {
   if (paused) {
     if (!device_read_paused_) ++counters_.device_read_pauses;
     device_read_paused_ = true;  // OnRingReleased resumes
-    return;
+    return false;
   }
   device_read_paused_ = false;
-  ArmDevicePollIn();
+  return true;
+}
+
+void Port::CheckDevicePoll(TimePoint now) {
+  // An armed poll on a device with data waiting completes at once, and its
+  // completion is dispatched before the next tick. So data that waited a
+  // whole second, through ten ticks, with the poll still armed and not one
+  // byte read, means the wake-up was lost: the soak saw ports go silent for
+  // good with reads not paused. Read what waits, cancel the poll (if the
+  // kernel still holds it, its ECANCELED completion re-arms a fresh one,
+  // see OnIoComplete), and count and say so.
+  if (device_state_ != DeviceState::kOpen || !poll_in_.in_flight || shutting_down_) {
+    readable_since_.reset();
+    return;
+  }
+  pollfd pfd{device_->fd(), POLLIN, 0};
+  const bool readable = poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) != 0;
+  if (!readable || (readable_since_ && counters_.device_rx_bytes != rx_bytes_when_readable_)) {
+    readable_since_.reset();
+    if (!readable) return;
+  }
+  if (!readable_since_) {
+    readable_since_ = now;
+    rx_bytes_when_readable_ = counters_.device_rx_bytes;
+    return;
+  }
+  if (now - *readable_since_ < kLostPollAfter) return;
+  readable_since_.reset();
+  ++counters_.device_poll_rescues;
+  if (repump_log_.Admit(now)) {
+    ctx_.log->Warn(absl::StrCat("port ", name(),
+                                ": the device had data for 1 s but its armed poll never fired; "
+                                "read it from the tick and re-armed the poll (a lost wake-up)"));
+  }
+  ctx_.loop->Cancel(poll_in_);
+  ReadDeviceBurst();
 }
 
 void Port::MatchAlerts(size_t n) {
@@ -649,6 +688,7 @@ void Port::OnTick(TimePoint now) {
     }
     PumpDeviceRead();
   }
+  CheckDevicePoll(now);
   const DeviceLine::TickEvents line = line_->OnTick(now);
   if (line.pulse_ended) PumpDeviceWrite();  // bytes behind the break may go now
   if (line.line_state != 0) {

@@ -120,6 +120,8 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   size_t client_count() const { return clients_.size(); }
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
+  // For tests acting at an exact completion: is `req` the device's read poll?
+  bool IsDeviceReadPoll(const IoRequest& req) const { return &req == &poll_in_; }
 
  private:
   enum Op : uint8_t { kDevicePollIn, kDevicePollOut };
@@ -130,6 +132,9 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   static constexpr int kMaxReadsPerBurst = 16;
   // Device poll errors tolerated with no successful I/O between them.
   static constexpr int kMaxPollErrorsInARow = 100;
+  // A device readable this long with its poll armed and no read since has
+  // lost its wake-up (see CheckDevicePoll).
+  static constexpr std::chrono::seconds kLostPollAfter{1};
   static constexpr std::chrono::milliseconds kMinBackoff{100};
   static constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
@@ -163,6 +168,12 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   bool DeviceOpsInFlight() const { return poll_in_.in_flight || poll_out_.in_flight; }
   void ScheduleReap();
   void PollModemLines();
+  // Reads the device until it is empty, the burst ends or the ring is full
+  // (then reads pause). True when a poll should be armed next; false when
+  // reads paused or the device failed.
+  bool ReadDeviceBurst();
+  // The tick's watchdog for a device poll whose wake-up was lost.
+  void CheckDevicePoll(TimePoint now);
 
   PortConfig config_;
   WorkerContext& ctx_;
@@ -205,6 +216,10 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   TimePoint next_open_attempt_{};
   LogRateLimiter device_log_{std::chrono::seconds(30), 2};
   LogRateLimiter repump_log_{std::chrono::seconds(30), 1};  // the tick's safety net
+  // CheckDevicePoll: since when the armed device poll has had data waiting,
+  // and device_rx_bytes then (unset: not seen readable at the last tick).
+  std::optional<TimePoint> readable_since_;
+  uint64_t rx_bytes_when_readable_ = 0;
   // A connection storm must not become a log storm: at most this many
   // connect/disconnect/refusal lines per port per 10 s, then one summary.
   LogBudget connection_log_{std::chrono::seconds(10), 100};

@@ -56,6 +56,7 @@ class LoopDriver final : public EventLoop::DispatchObserver, public IoHandler {
 
   std::function<void()> tick;
   std::function<void(IoRequest&, int32_t*)> before_dispatch;
+  std::function<bool(IoRequest&)> deliver;  // false: the completion is lost
   std::function<void(IoRequest&, int32_t)> after_dispatch;
 
   // Destroy before the objects whose operations may still be in flight go.
@@ -64,6 +65,7 @@ class LoopDriver final : public EventLoop::DispatchObserver, public IoHandler {
   void BeforeDispatch(IoRequest& req, int32_t* res) override {
     if (before_dispatch) before_dispatch(req, res);
   }
+  bool Deliver(IoRequest& req) override { return !deliver || deliver(req); }
   void AfterDispatch(IoRequest& req, int32_t res) override {
     if (after_dispatch) after_dispatch(req, res);
   }

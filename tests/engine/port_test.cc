@@ -214,6 +214,50 @@ TEST_F(PortTest, KickWhileASendIsInFlightDoesNotStopDeviceReads) {
   EXPECT_EQ(safety_net, 0) << "device reads resumed only through the tick's safety net";
 }
 
+// Issue 9 (the 30-minute soak): a port stopped reading its device for good
+// with reads not paused, the signature of a device poll whose wake-up never
+// came. Here the loop drops one device-poll completion, as a kernel that
+// lost the wake-up would. Before the tick's watchdog, nothing was read
+// again; now the data waiting is read within about a second and counted.
+TEST_F(PortTest, LostDevicePollWakeUpIsRescuedByTheTick) {
+  int rescues_logged = 0;
+  log_.SetObserver([&](LogLevel, absl::string_view line) {
+    if (line.find("a lost wake-up") != absl::string_view::npos) ++rescues_logged;
+  });
+  StartPort(absl::StrCat("[{port: \"127.0.0.1:", tcp_port_, "\", access: rw}]"));
+  const int a = Client(tcp_port_);
+  ASSERT_GE(a, 0);
+  ASSERT_TRUE(RunUntil([&] { return Snap().clients_rw == 1; }, milliseconds(3000)));
+  std::string got;
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        Feed("warm");
+        got += Drain(a);
+        return got.find("warm") != std::string::npos;
+      },
+      milliseconds(3000)));
+
+  bool dropped = false;
+  driver_.deliver = [&](IoRequest& req) {
+    if (dropped || !port_->IsDeviceReadPoll(req)) return true;
+    dropped = true;
+    return false;
+  };
+  Feed("LOST");
+  ASSERT_TRUE(RunUntil([&] { return dropped; }, milliseconds(3000)));
+  got.clear();
+  const bool rescued = RunUntil(
+      [&] {
+        got += Drain(a);
+        return got.find("LOST") != std::string::npos;
+      },
+      milliseconds(5000));
+  driver_.deliver = nullptr;  // it refers to this test's locals
+  EXPECT_TRUE(rescued) << "the bytes behind a lost device-poll wake-up were never read";
+  EXPECT_EQ(port_->counters().device_poll_rescues, 1u);
+  EXPECT_EQ(rescues_logged, 1);
+}
+
 // Issue 9, item 6: a telnet command takes effect between the data bytes it
 // stood between. Before the fix, `A IAC BRK B` reached the device as `AB`
 // and then the break, and SET-BAUDRATE after data in one segment likewise.
