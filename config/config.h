@@ -73,6 +73,19 @@ struct AlertConfig {
   std::string regex;  // at most kMaxAlertRegexBytes; compiles with RE2
 };
 
+// A port's console log (issue 10, `log:`): every byte the device sends,
+// written to a file by the port's worker without ever waiting for the disk
+// (engine/console_logger.h). Off unless `log:` is given.
+struct ConsoleLogConfig {
+  bool enabled = false;
+  std::string path;           // template (config/log_path.h); resolved: never empty if enabled
+  bool timestamps = true;     // RFC 3339 UTC with milliseconds at the start of each line
+  uint64_t rotate_bytes = 0;  // rotate before a file passes this size; 0: never by size
+  uint32_t keep = 8;          // rotated files kept: PATH.1 (newest) .. PATH.<keep>
+  bool daily = false;         // also rotate when the local date changes (as logrotate)
+  bool input = false;         // also log what clients wrote to the device, marked per line
+};
+
 struct PortConfig {
   std::string where;  // "file:line:col: ports[i]"
   std::string name;   // [A-Za-z0-9_.-]+, unique
@@ -83,6 +96,7 @@ struct PortConfig {
   uint64_t buffer_bytes = 256 * 1024;  // fan-out ring size; a power of two >= 4 KiB
   std::vector<ListenerConfig> listeners;
   std::vector<AlertConfig> alerts;  // at most kMaxAlertsPerPort; empty: no matching
+  ConsoleLogConfig log;
 };
 
 // The admin HTTP listener (metrics, JSON API). Off unless `admin:` is given.

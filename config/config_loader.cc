@@ -31,6 +31,7 @@
 #include "absl/strings/strip.h"
 #include "config/alert_rules.h"
 #include "config/banner.h"
+#include "config/log_path.h"
 #include "config/units.h"
 #include "yaml-cpp/yaml.h"
 
@@ -71,6 +72,10 @@ constexpr unsigned kMaxWorkers = 1024;
 // `history:` bounds. Bytes are clamped at runtime to what the port's ring
 // holds; these only reject values that cannot be meant.
 constexpr uint64_t kMaxHistoryBytes = 16 * 1024 * 1024;
+// `log.rotate`: the size bounds (bytes) and the most rotated files kept.
+constexpr uint64_t kMinLogRotateBytes = 4 * 1024;
+constexpr uint64_t kMaxLogRotateBytes = uint64_t{1} << 40;
+constexpr uint64_t kMaxLogKeep = 1000;
 constexpr uint64_t kMaxHistoryLines = 100'000;
 
 // Which block a key appears in; decides which keys are allowed.
@@ -92,6 +97,18 @@ struct Inherited {
   std::optional<SlowClientPolicy> slow_writer;
   std::optional<Protocol> protocol;
   std::optional<std::vector<AlertConfig>> alerts;  // a port's list replaces the defaults' list
+  // `log:`, merged key by key: a port's `log: {input: true}` keeps the
+  // defaults' path and rotation. `enabled` false: `log: off`.
+  struct LogKeys {
+    std::optional<bool> enabled;
+    std::optional<std::string> path;
+    std::optional<bool> timestamps;
+    std::optional<uint64_t> rotate_bytes;
+    std::optional<uint32_t> keep;
+    std::optional<bool> daily;
+    std::optional<bool> input;
+  };
+  std::optional<LogKeys> log;
 
   // Values set here win over values set in `parent`.
   void InheritFrom(const Inherited& parent) {
@@ -112,12 +129,23 @@ struct Inherited {
     take(slow_writer, parent.slow_writer);
     take(protocol, parent.protocol);
     take(alerts, parent.alerts);
+    if (!log.has_value()) {
+      log = parent.log;
+    } else if (parent.log.has_value()) {
+      take(log->enabled, parent.log->enabled);
+      take(log->path, parent.log->path);
+      take(log->timestamps, parent.log->timestamps);
+      take(log->rotate_bytes, parent.log->rotate_bytes);
+      take(log->keep, parent.log->keep);
+      take(log->daily, parent.log->daily);
+      take(log->input, parent.log->input);
+    }
   }
 };
 
 bool IsPortOnlyKey(absl::string_view key) {
   return key == "serial" || key == "flow" || key == "local" || key == "hangup_when_done" ||
-         key == "buffer" || key == "alerts";
+         key == "buffer" || key == "alerts" || key == "log";
 }
 
 bool IsListenerInheritableKey(absl::string_view key) {
@@ -549,6 +577,91 @@ class Loader {
     return alerts;
   }
 
+  // `log:` is on/off, or a mapping {path, timestamps, rotate: {size, keep,
+  // daily}, input}; a mapping turns logging on.
+  std::optional<Inherited::LogKeys> LogSpec(const YAML::Node& node, const std::string& path) {
+    Inherited::LogKeys keys;
+    if (node.IsScalar()) {
+      if (auto on = Bool(node, path)) {
+        keys.enabled = *on;
+        return keys;
+      }
+      return std::nullopt;
+    }
+    if (!node.IsMap()) {
+      Error(node, path,
+            "must be on, off, or a mapping such as {path: /var/log/ttyhub/%n.log, timestamps: "
+            "true, rotate: {size: 16MiB, keep: 8}, input: false}");
+      return std::nullopt;
+    }
+    keys.enabled = true;
+    bool ok = true;
+    ForEachKey(
+        node, path, [&](const std::string& key, const YAML::Node& value, const std::string& kp) {
+          if (key == "path") {
+            if (auto s = String(value, kp)) {
+              if (absl::Status st = ValidateLogPathTemplate(*s); !st.ok()) {
+                Error(value, kp, st.message());
+                ok = false;
+              } else {
+                keys.path = *s;
+              }
+            }
+            return true;
+          }
+          if (key == "timestamps" || key == "input") {
+            const std::optional<bool> b = Bool(value, kp);
+            (key == "input" ? keys.input : keys.timestamps) = b;
+            ok &= b.has_value();
+            return true;
+          }
+          if (key == "rotate") {
+            if (!value.IsMap()) {
+              Error(value, kp, "must be a mapping such as {size: 16MiB, keep: 8} or {daily: true}");
+              ok = false;
+              return true;
+            }
+            ForEachKey(value, kp,
+                       [&](const std::string& rk, const YAML::Node& rv, const std::string& rp) {
+                         if (rk == "size") {
+                           if (auto s = String(rv, rp)) {
+                             auto size = ParseByteSize(*s);
+                             if (!size.ok()) {
+                               Error(rv, rp, size.status().message());
+                               ok = false;
+                             } else if (*size < kMinLogRotateBytes || *size > kMaxLogRotateBytes) {
+                               Error(rv, rp,
+                                     absl::StrCat("must be between 4KiB and 1TiB, got '", *s, "'"));
+                               ok = false;
+                             } else {
+                               keys.rotate_bytes = *size;
+                             }
+                           }
+                           return true;
+                         }
+                         if (rk == "keep") {
+                           if (auto n = UInt(rv, rp, 1, kMaxLogKeep)) {
+                             keys.keep = static_cast<uint32_t>(*n);
+                           } else {
+                             ok = false;
+                           }
+                           return true;
+                         }
+                         if (rk == "daily") {
+                           keys.daily = Bool(rv, rp);
+                           ok &= keys.daily.has_value();
+                           return true;
+                         }
+                         return false;
+                       });
+            return true;
+          }
+          return false;
+        });
+    if (!ok) return std::nullopt;
+    return keys;
+  }
+
   std::optional<SlowClientPolicy> Policy(const YAML::Node& node, const std::string& path,
                                          bool allow_backpressure) {
     auto s = String(node, path);
@@ -621,6 +734,8 @@ class Loader {
       out->history = History(value, path);
     } else if (key == "alerts") {
       out->alerts = Alerts(value, path);
+    } else if (key == "log") {
+      out->log = LogSpec(value, path);
     } else if (key == "max_clients") {
       if (auto n = UInt(value, path, 1, kMaxClientsLimit))
         out->max_clients = static_cast<uint32_t>(*n);
@@ -967,6 +1082,16 @@ class Loader {
     while (rounded < buffer) rounded <<= 1;
     port.buffer_bytes = rounded;
     port.alerts = mine.alerts.value_or(std::vector<AlertConfig>{});
+    if (mine.log.has_value() && mine.log->enabled.value_or(false)) {
+      ConsoleLogConfig& log = port.log;
+      log.enabled = true;
+      log.path = mine.log->path.value_or(std::string(kDefaultLogPath));
+      log.timestamps = mine.log->timestamps.value_or(true);
+      log.rotate_bytes = mine.log->rotate_bytes.value_or(0);
+      log.keep = mine.log->keep.value_or(8);
+      log.daily = mine.log->daily.value_or(false);
+      log.input = mine.log->input.value_or(false);
+    }
     if (!listen_node) {
       Error(node, path, "listen: missing (a list of listeners such as {port: 20000})");
     } else if (!listen_node->IsSequence() || listen_node->size() == 0) {
@@ -982,8 +1107,9 @@ class Loader {
   }
 
   void CheckUniqueness(const Config& config) {
-    std::map<std::string, size_t> names;    // name -> port index
-    std::map<std::string, size_t> devices;  // kind:path -> port index
+    std::map<std::string, size_t> names;      // name -> port index
+    std::map<std::string, size_t> devices;    // kind:path -> port index
+    std::map<std::string, size_t> log_files;  // expanded log path -> port index
     struct Seen {
       const ListenerConfig* listener;
     };
@@ -1012,6 +1138,23 @@ class Loader {
                            "' is already used by port '", config.ports[it->second].name,
                            "'; to serve one device on several TCP ports, give that port "
                            "several listeners"));
+        }
+      }
+      // Two ports must not write one log file. Templates that differ only in
+      // time escapes may still collide at some instant; only %n, \p and \d
+      // make names per port, so compare the expansion at one fixed time.
+      if (port.log.enabled) {
+        const std::string file =
+            ExpandLogPath(port.log.path,
+                          {port.name, port.device.path,
+                           port.listeners.empty() ? uint16_t{0} : port.listeners[0].port},
+                          std::chrono::system_clock::time_point{});
+        auto [it, inserted] = log_files.emplace(file, i);
+        if (!inserted) {
+          AddError(marks.name, absl::StrCat(WhereMark(marks.name, path + ".log.path"), ": port '",
+                                            port.name, "' would log to ", file, " as port '",
+                                            config.ports[it->second].name,
+                                            "' does; put %n (the port name) in the path"));
         }
       }
       for (size_t j = 0; j < port.listeners.size(); ++j) {

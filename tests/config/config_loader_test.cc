@@ -682,3 +682,89 @@ TEST(ConfigLoaderTest, ShippedExamplesAreValid) {
 
 }  // namespace
 }  // namespace ttyhub
+
+namespace ttyhub {
+namespace {
+
+// Issue 10: `log:` in defaults and per port, merged key by key.
+TEST(ConfigLoaderLogTest, LogKeysParseMergeAndDefault) {
+  auto c = LoadConfigText(
+      "defaults:\n"
+      "  log:\n"
+      "    path: /var/log/consoles/%n.log\n"
+      "    rotate: {size: 16MiB, keep: 4, daily: true}\n"
+      "ports:\n"
+      "  - {name: a, device: sim:echo, listen: [{port: 7001}]}\n"
+      "  - {name: b, device: sim:echo, listen: [{port: 7002}], log: {input: true, timestamps: "
+      "false}}\n"
+      "  - {name: c, device: sim:echo, listen: [{port: 7003}], log: off}\n"
+      "  - {name: d, device: sim:echo, listen: [{port: 7004}], log: {rotate: {keep: 2}}}\n",
+      "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const ConsoleLogConfig& a = c->ports[0].log;
+  EXPECT_TRUE(a.enabled);
+  EXPECT_EQ(a.path, "/var/log/consoles/%n.log");
+  EXPECT_TRUE(a.timestamps);
+  EXPECT_FALSE(a.input);
+  EXPECT_EQ(a.rotate_bytes, 16u << 20);
+  EXPECT_EQ(a.keep, 4u);
+  EXPECT_TRUE(a.daily);
+  const ConsoleLogConfig& b = c->ports[1].log;
+  EXPECT_TRUE(b.enabled);
+  EXPECT_EQ(b.path, "/var/log/consoles/%n.log");
+  EXPECT_TRUE(b.input);
+  EXPECT_FALSE(b.timestamps);
+  EXPECT_FALSE(c->ports[2].log.enabled);
+  // A port's rotate mapping replaces single keys, not the whole block.
+  EXPECT_EQ(c->ports[3].log.keep, 2u);
+  EXPECT_EQ(c->ports[3].log.rotate_bytes, 16u << 20);
+
+  auto plain = LoadConfigText(
+      "ports:\n  - {name: a, device: sim:echo, listen: [{port: 7001}], log: on}\n", "t.yaml");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->ports[0].log.path, "/var/log/ttyhub/%n.log");
+  EXPECT_EQ(plain->ports[0].log.rotate_bytes, 0u);
+  EXPECT_EQ(plain->ports[0].log.keep, 8u);
+  auto none =
+      LoadConfigText("ports:\n  - {name: a, device: sim:echo, listen: [{port: 7001}]}\n", "t.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->ports[0].log.enabled);
+}
+
+TEST(ConfigLoaderLogTest, BadLogValuesNameFileLineAndKey) {
+  auto errors = [](const std::string& log) {
+    auto c = LoadConfigText(
+        "ports:\n  - name: a\n    device: sim:echo\n    listen: [{port: 7001}]\n    log: " + log +
+            "\n",
+        "t.yaml");
+    return c.ok() ? std::string("OK") : std::string(c.status().message());
+  };
+  EXPECT_THAT(errors("{path: logs/%n.log}"),
+              HasSubstr("t.yaml:5:17: ports[0].log.path: must be an absolute path"));
+  EXPECT_THAT(errors("{path: /l/%q.log}"), HasSubstr("unknown escape '%q'"));
+  EXPECT_THAT(errors("{rotate: {size: 1KiB}}"),
+              HasSubstr("ports[0].log.rotate.size: must be between 4KiB and 1TiB"));
+  EXPECT_THAT(errors("{rotate: {keep: 0}}"),
+              HasSubstr("ports[0].log.rotate.keep: must be between 1 and 1000"));
+  EXPECT_THAT(errors("{rotate: 16MiB}"), HasSubstr("ports[0].log.rotate: must be a mapping"));
+  EXPECT_THAT(errors("{colour: red}"), HasSubstr("ports[0].log.colour: unknown key"));
+  EXPECT_THAT(errors("{timestamps: maybe}"),
+              HasSubstr("ports[0].log.timestamps: expected true or false"));
+  EXPECT_THAT(errors("sometimes"), HasSubstr("ports[0].log: expected true or false"));
+  EXPECT_THAT(errors("[a]"), HasSubstr("ports[0].log: must be on, off, or a mapping"));
+}
+
+TEST(ConfigLoaderLogTest, TwoPortsMayNotShareALogFile) {
+  auto c = LoadConfigText(
+      "defaults:\n  log: {path: /var/log/all-consoles.log}\n"
+      "ports:\n"
+      "  - {name: a, device: sim:echo, listen: [{port: 7001}]}\n"
+      "  - {name: b, device: sim:echo, listen: [{port: 7002}]}\n",
+      "t.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("ports[1].log.path"));
+  EXPECT_THAT(c.status().message(), HasSubstr("put %n (the port name) in the path"));
+}
+
+}  // namespace
+}  // namespace ttyhub
