@@ -187,6 +187,31 @@ absl::Status Engine::SetSerial(absl::string_view port, const SerialSettings& set
   return result.ok() ? *result : result.status();
 }
 
+absl::StatusOr<size_t> Engine::ReopenLogs(std::chrono::milliseconds timeout) {
+  if (workers_.empty()) return absl::UnavailableError("ttyhub is not running");
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  size_t reopened = 0;
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    const auto left = std::max(std::chrono::milliseconds(0),
+                               std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   deadline - std::chrono::steady_clock::now()));
+    auto n = Ask<size_t>(
+        w,
+        [](Worker& worker) {
+          size_t count = 0;
+          for (const auto& p : worker.ports()) count += p->ReopenLog() ? 1 : 0;
+          return count;
+        },
+        left);
+    if (!n.ok()) {
+      return absl::Status(n.status().code(),
+                          absl::StrCat("worker ", w, ": ", n.status().message()));
+    }
+    reopened += *n;
+  }
+  return reopened;
+}
+
 absl::Status Engine::RunOnWorker(size_t worker, absl::AnyInvocable<void(Worker&)> fn,
                                  std::chrono::milliseconds timeout) {
   auto result = Ask<bool>(

@@ -70,6 +70,11 @@ class Engine {
                                 std::chrono::milliseconds timeout);
   absl::Status SetSerial(absl::string_view port, const SerialSettings& settings,
                          std::chrono::milliseconds timeout);
+  // Closes and reopens every port's console log file (SIGUSR1, `ttyhubctl
+  // logs reopen`: after logrotate moved the files away). Returns how many
+  // log files are open again; a port whose file cannot be reopened keeps
+  // retrying on its own and is not counted.
+  absl::StatusOr<size_t> ReopenLogs(std::chrono::milliseconds timeout);
   // Runs `fn` on worker `worker`'s thread under the contract above (for
   // callers with their own per-worker work, and for tests that need to hold
   // a worker busy). `fn` must not block for long: it stalls the worker.

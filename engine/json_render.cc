@@ -93,6 +93,16 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
     alerts.push_back(std::move(alert));
   }
   j["alerts"] = std::move(alerts);
+  // The console log: null when off. Paths come from the configuration
+  // (YAML text), so they are valid UTF-8.
+  if (p.log_enabled) {
+    j["log"] = {{"path", p.log_path},
+                {"timestamps", p.log_timestamps},
+                {"input", p.log_input},
+                {"keep", p.log_keep}};
+  } else {
+    j["log"] = nullptr;
+  }
   if (with_clients) {
     nlohmann::ordered_json clients = nlohmann::ordered_json::array();
     for (const ClientSnapshot& c : p.clients) clients.push_back(ClientToJson(c));

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "config/banner.h"
+#include "engine/console_logger.h"
 #include "engine/event_loop.h"
 #include "engine/history.h"
 #include "engine/mirrored_buffer.h"
@@ -90,6 +91,13 @@ absl::Status Port::Start() {
                           absl::StrCat(config_.where, ": alerts: ", matcher.status().message()));
     }
     alerts_ = *std::move(matcher);
+  }
+  if (config_.log.enabled) {
+    console_log_ = std::make_unique<ConsoleLogger>(
+        config_.log, config_.name, config_.device.path,
+        config_.listeners.empty() ? uint16_t{0} : config_.listeners[0].port, *ring_, ctx_,
+        counters_);
+    console_log_->Start();
   }
   if (HasReadWriteListener()) {
     // Created now rather than on the first keystroke: creating it costs five
@@ -262,6 +270,7 @@ bool Port::ReadDeviceBurst() {
     if (!stamps_) stamps_ = std::make_unique<ReadStamp[]>(kStamps);
     stamps_[stamp_count_++ % kStamps] = {ring_->head(), Clock::now()};
     for (auto& c : clients_) c->OnRingAdvanced();
+    if (console_log_) console_log_->OnDeviceData();
   }
   if (paused) {
     if (!device_read_paused_) ++counters_.device_read_pauses;
@@ -390,6 +399,7 @@ bool Port::PumpDeviceWriteOnce() {
     const ssize_t n = write(device_->fd(), data.data(), data.size());
     if (n > 0) {
       poll_errors_in_a_row_ = 0;
+      if (console_log_) console_log_->OnInput(data.first(static_cast<size_t>(n)));
       input_cursor_ += static_cast<uint64_t>(n);
       counters_.device_tx_bytes += static_cast<uint64_t>(n);
       continue;
@@ -631,6 +641,13 @@ PortSnapshot Port::Snapshot() {
   }
   if (line_) s.uart = line_->Counters();
   if (alerts_) s.alerts = alerts_->alerts();
+  if (console_log_) {
+    s.log_enabled = true;
+    s.log_path = console_log_->path();
+    s.log_timestamps = config_.log.timestamps;
+    s.log_input = config_.log.input;
+    s.log_keep = config_.log.keep;
+  }
   for (const auto& l : listeners_) {
     const ListenerConfig& lc = l->config();
     s.listeners.push_back(
@@ -689,6 +706,7 @@ void Port::OnTick(TimePoint now) {
     PumpDeviceRead();
   }
   CheckDevicePoll(now);
+  if (console_log_) console_log_->OnTick(now);
   const DeviceLine::TickEvents line = line_->OnTick(now);
   if (line.pulse_ended) PumpDeviceWrite();  // bytes behind the break may go now
   if (line.line_state != 0) {
@@ -761,12 +779,24 @@ bool Port::ShutdownStep(TimePoint now) {
     device_->Shutdown();
     device_state_ = DeviceState::kStopped;
   }
+  // The log takes every byte read before the device stopped, then flushes.
+  bool log_idle = true;
+  if (console_log_ && device_state_ == DeviceState::kStopped) {
+    if (!log_flushing_) {
+      log_flushing_ = true;
+      console_log_->BeginShutdown();
+    }
+    if (out_of_time && !console_log_->Idle()) console_log_->Abort();
+    log_idle = console_log_->Idle();
+  }
   const bool listeners_idle =
       std::all_of(listeners_.begin(), listeners_.end(), [](const auto& l) { return l->Idle(); });
   const bool clients_done =
       std::all_of(clients_.begin(), clients_.end(), [](const auto& c) { return c->finished(); });
   return listeners_idle && clients_done && device_state_ == DeviceState::kStopped &&
-         !DeviceOpsInFlight() && device_->Idle();
+         !DeviceOpsInFlight() && device_->Idle() && log_idle;
 }
+
+bool Port::ReopenLog() { return console_log_ && console_log_->Reopen(); }
 
 }  // namespace ttyhub

@@ -44,6 +44,7 @@
 #include "engine/alert_matcher.h"
 #include "engine/client_connection.h"
 #include "engine/client_host.h"
+#include "engine/console_logger.h"
 #include "engine/device_line.h"
 #include "engine/device_state.h"
 #include "engine/fanout_ring.h"
@@ -78,6 +79,10 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   void BeginShutdown(TimePoint deadline);
   // Advances shutdown; true once every fd is closed and nothing is in flight.
   bool ShutdownStep(TimePoint now);
+  // Reopens the console log file (SIGUSR1, `ttyhubctl logs reopen`). True
+  // if the port logs and its file is open (or will be once the write in
+  // flight completes).
+  bool ReopenLog();
 
   // ListenerHost, for its listeners: a new connection.
   void OnAccepted(Listener& listener, int fd) override;
@@ -224,6 +229,10 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // connect/disconnect/refusal lines per port per 10 s, then one summary.
   LogBudget connection_log_{std::chrono::seconds(10), 100};
   uint64_t failures_since_open_ = 0;
+  // The console log: null unless the port has `log:`. Declared after
+  // ring_ and counters_, which it refers to, so it is destroyed first.
+  std::unique_ptr<ConsoleLogger> console_log_;
+  bool log_flushing_ = false;  // shutdown: the log was told to flush
   // Console alerts: null unless the port has `alerts:`, so a port without
   // them pays one pointer test per device read.
   std::unique_ptr<AlertMatcher> alerts_;

@@ -45,7 +45,12 @@ namespace ttyhub {
   X(rfc2217_changes, "Line setting changes requested by RFC 2217 clients")                  \
   X(rfc2217_refused_changes, "Changes refused because the client was read-only")            \
   X(telnet_protocol_errors, "Malformed telnet sequences from clients (counted on close)")   \
-  X(device_reopens, "Times the device was reopened after a failure")
+  X(device_reopens, "Times the device was reopened after a failure")                        \
+  X(log_written_bytes, "Bytes written to the console log file (timestamps included)")       \
+  X(log_dropped_bytes,                                                                      \
+    "Console bytes not logged: lapped while the disk was too slow, or lost to a failed "    \
+    "write or open")                                                                        \
+  X(log_errors, "Console log writes, opens and rotations that failed (ENOSPC, EIO, ...)")
 
 struct PortCounters {
 #define TTYHUB_DECLARE_COUNTER(name, help) uint64_t name = 0;

@@ -63,6 +63,13 @@ struct PortSnapshot {
   std::vector<ListenerSnapshot> listeners;
   std::vector<ClientSnapshot> clients;
   std::vector<AlertStats> alerts;  // the port's alerts, in configuration order
+  // The console log (issue 10): its file now ("" when logging is off, or
+  // before the first file opened), and how its lines are written.
+  bool log_enabled = false;
+  std::string log_path;         // expanded; rotated files are log_path + ".1" .. ".<keep>"
+  bool log_timestamps = false;  // each line starts "YYYY-MM-DDTHH:MM:SS.mmmZ "
+  bool log_input = false;       // client input lines are logged, marked "[input] "
+  uint32_t log_keep = 0;
 };
 
 struct WorkerSnapshot {

@@ -132,6 +132,7 @@ int Run(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -180,6 +181,16 @@ int Run(int argc, char** argv) {
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGUSR1) {
+      // logrotate's postrotate: reopen every console log file.
+      auto reopened = engine.ReopenLogs(std::chrono::milliseconds(2000));
+      if (reopened.ok()) {
+        log.Info(absl::StrCat("SIGUSR1: reopened ", *reopened, " console log files"));
+      } else {
+        log.Warn(absl::StrCat("SIGUSR1: reopening console logs: ", reopened.status().message()));
+      }
+      continue;
+    }
     if (sig == SIGHUP) {
       log.Warn("SIGHUP: configuration reload is not implemented yet; ignoring");
       continue;

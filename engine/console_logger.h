@@ -1,0 +1,138 @@
+// ConsoleLogger: writes one port's console log file (issue 10, `log:`).
+//
+// It is a consumer of the port's fan-out ring, as a read-only viewer is: it
+// keeps a cursor, never holds the ring's floor, and when the disk is too
+// slow to keep up the ring laps it and it writes a marker line saying how
+// many bytes were not logged. So the port never waits for the disk.
+//
+// The worker never makes a blocking file write: bytes are formatted
+// (timestamps, input lines; console_log_formatter.h) into a bounded buffer
+// and written with io_uring, one write in flight, like a client's send. The
+// kernel completes a buffered write inline or on its own io-wq threads. A
+// failed write (ENOSPC, EIO, ...) loses that buffer, counts it, is logged
+// at most once a minute, and is retried after a second, so logging resumes
+// by itself when space returns. Metadata operations (open, mkdir, the
+// renames of a rotation) are made on the worker when a file is opened,
+// reopened or rotated: rare, and not writes of data.
+//
+// Owned by its Port, on the port's worker thread.
+#ifndef TTYHUB_ENGINE_CONSOLE_LOGGER_H_
+#define TTYHUB_ENGINE_CONSOLE_LOGGER_H_
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "config/config.h"
+#include "config/log_path.h"
+#include "engine/console_log_formatter.h"
+#include "engine/fanout_ring.h"
+#include "engine/io_request.h"
+#include "engine/logger.h"
+#include "engine/port_stats.h"
+#include "engine/worker_context.h"
+
+namespace ttyhub {
+
+class ConsoleLogger final : public IoHandler {
+ public:
+  // Formatted bytes waiting for the disk, at most (one buffer filling while
+  // another is written): memory per logging port is at most twice this.
+  static constexpr size_t kBufferBytes = 64 * 1024;
+  // A partial line is written after this much quiet on the device.
+  static constexpr std::chrono::seconds kPartialLineAfter{1};
+  // After a failed write or open, the next attempt waits this long.
+  static constexpr std::chrono::seconds kRetryAfterWriteError{1};
+  static constexpr std::chrono::seconds kRetryOpenEvery{5};
+
+  // `port_name`, `device` and `tcp_port` fill the path template. `counters`
+  // are the port's: log_written_bytes, log_dropped_bytes, log_errors.
+  ConsoleLogger(const ConsoleLogConfig& config, std::string port_name, std::string device,
+                uint16_t tcp_port, const FanoutRing& ring, WorkerContext& ctx,
+                PortCounters& counters);
+  ~ConsoleLogger();
+  ConsoleLogger(const ConsoleLogger&) = delete;
+  ConsoleLogger& operator=(const ConsoleLogger&) = delete;
+
+  // Opens the file, creating its directories. A failure is logged and
+  // retried every kRetryOpenEvery; bytes meanwhile wait in the ring.
+  void Start();
+  // The device's bytes up to ring.head() were just read.
+  void OnDeviceData();
+  // `bytes` were just written to the device on behalf of clients.
+  void OnInput(std::span<const uint8_t> bytes);
+  void OnTick(TimePoint now);
+  // Closes and reopens the file (logrotate moved it). True if a file is
+  // open, or will be as soon as the write in flight completes.
+  bool Reopen();
+  // Stops taking new work except what is in the ring: flushes every byte,
+  // partial lines and input included. Idle() turns true when written, or
+  // at once on Abort() (out of time: cancels the write in flight).
+  void BeginShutdown();
+  void Abort();
+  bool Idle() const;
+
+  // The file being written now; "" before one was opened.
+  const std::string& path() const { return path_; }
+
+  void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
+
+ private:
+  // When the device bytes ending at `end` were read (ms since the epoch).
+  struct ReadStamp {
+    uint64_t end;
+    int64_t unix_ms;
+  };
+  static constexpr size_t kStamps = 64;
+
+  int64_t TimeOf(uint64_t position) const;
+  // Formats from the ring into pending_, then starts a write if none runs.
+  void Pump();
+  void Fill();
+  void StartWrite();
+  bool OpenFile();
+  void CloseFile();
+  void Rotate();
+  void NoteLoss(uint64_t bytes, const std::string& reason);
+  void ReportError(const std::string& what, int err);
+  static int64_t NowUnixMs();
+
+  const ConsoleLogConfig config_;
+  const std::string port_name_;
+  const std::string device_;
+  const uint16_t tcp_port_;
+  const FanoutRing& ring_;
+  WorkerContext& ctx_;
+  PortCounters& counters_;
+  ConsoleLogFormatter formatter_;
+
+  IoRequest write_{this, 0};
+  int fd_ = -1;
+  std::string path_;
+  uint64_t file_bytes_ = 0;  // size of the open file, for rotation
+
+  uint64_t cursor_ = 0;  // next ring position to format
+  std::string pending_;  // formatted, waiting for the write in flight
+  std::string writing_;  // the buffer being written
+  size_t write_offset_ = 0;
+  std::array<ReadStamp, kStamps> stamps_{};
+  uint64_t stamp_count_ = 0;
+  TimePoint last_read_{};
+
+  // Bytes not logged since the last marker, and why.
+  uint64_t unlogged_bytes_ = 0;
+  std::string unlogged_reason_;
+  bool failing_ = false;  // the last write or open failed
+  std::string failure_reason_;
+  int64_t next_daily_ms_ = 0;  // daily rotation: the next local midnight, ms since the epoch
+  TimePoint retry_at_{};
+  bool reopen_due_ = false;
+  bool shutting_down_ = false;
+  LogRateLimiter error_log_{std::chrono::seconds(60), 1};
+};
+
+}  // namespace ttyhub
+
+#endif  // TTYHUB_ENGINE_CONSOLE_LOGGER_H_

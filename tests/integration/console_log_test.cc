@@ -1,0 +1,278 @@
+// Console logs (issue 10, section 1), end to end: the daemon on real ptys
+// writes each port's log; the tests read the files, the JSON API (curl) and
+// the daemon's own log. A full disk is a real 128 KiB tmpfs (skipped where
+// mounting is not allowed), a slow disk a real FIFO that nobody reads.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/integration/harness.h"
+
+namespace ttyhub::testing {
+namespace {
+
+constexpr size_t kStampBytes = 25;  // "2026-12-01T09:00:00.123Z "
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool Exists(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0;
+}
+
+// The device bytes in a timestamped log: each line without its timestamp,
+// input lines ("[input] ...") and markers left out, into *device; the
+// input lines' text into *input.
+void SplitLog(const std::string& log, std::string* device, std::vector<std::string>* input) {
+  size_t pos = 0;
+  while (pos < log.size()) {
+    size_t end = log.find('\n', pos);
+    end = end == std::string::npos ? log.size() : end + 1;
+    absl::string_view line(log.data() + pos, end - pos);
+    pos = end;
+    if (line.size() < kStampBytes) {
+      ADD_FAILURE() << "short log line: " << line;
+      continue;
+    }
+    const absl::string_view stamp = line.substr(0, kStampBytes);
+    EXPECT_TRUE(stamp[4] == '-' && stamp[10] == 'T' && stamp[19] == '.' && stamp[23] == 'Z' &&
+                stamp[24] == ' ')
+        << "not a timestamp: " << stamp;
+    line.remove_prefix(kStampBytes);
+    if (absl::ConsumePrefix(&line, "[input] ")) {
+      if (input) input->emplace_back(absl::StripSuffix(line, "\n"));
+      continue;
+    }
+    if (absl::StartsWith(line, "--- ttyhub: ")) continue;
+    device->append(line.data(), line.size());
+  }
+}
+
+class ConsoleLogTest : public ::testing::Test {
+ protected:
+  std::string Get(const std::string& path) {
+    std::string out;
+    const int rc = RunProgram("curl",
+                              {"-s", "-S", "-f", "--max-time", "10",
+                               absl::StrCat("http://127.0.0.1:", admin_port_, path)},
+                              "", &out, Deadline::Seconds(20));
+    EXPECT_EQ(rc, 0) << "curl " << path << ": " << out;
+    return rc == 0 ? out : "";
+  }
+  uint64_t Counter(const std::string& port, const std::string& name) {
+    const auto j = nlohmann::json::parse(Get("/api/v1/ports/" + port), nullptr, false);
+    if (j.is_discarded() || !j.contains("counters")) return 0;
+    return j["counters"].value(name, uint64_t{0});
+  }
+  // Polls until `done` or the deadline.
+  bool WaitFor(const std::function<bool()>& done, int seconds = 20) {
+    const Deadline deadline = Deadline::Seconds(seconds);
+    while (!done()) {
+      if (deadline.Expired()) return false;
+      poll(nullptr, 0, deadline.PollMs(50));
+    }
+    return true;
+  }
+  // Starts the daemon with an admin API and `ports` (YAML list items).
+  void Start(const std::string& ports) {
+    admin_port_ = FreeTcpPorts(1)[0];
+    ASSERT_TRUE(daemon_.Start(
+        absl::StrCat("admin: {listen: \"127.0.0.1:", admin_port_, "\"}\nports:\n", ports)));
+  }
+
+  TempDir dir_;
+  Daemon daemon_{dir_};
+  uint16_t admin_port_ = 0;
+};
+
+TEST_F(ConsoleLogTest, LogsAreByteExactWithAndWithoutTimestampsAndWithInput) {
+  TestPty raw_pty, stamped_pty;
+  raw_pty.LinkAs(dir_.File("raw"));
+  stamped_pty.LinkAs(dir_.File("stamped"));
+  const auto tcp = FreeTcpPorts(2);
+  Start(absl::StrCat("  - name: raw\n    device: ", dir_.File("raw"),
+                     "\n    log: {path: ", dir_.File("logs/%n.log"),
+                     ", timestamps: false}\n    listen: [{port: \"127.0.0.1:", tcp[0],
+                     "\"}]\n  - name: stamped\n    device: ", dir_.File("stamped"),
+                     "\n    log: {path: ", dir_.File("logs/%n.log"),
+                     ", input: true}\n    listen: [{port: \"127.0.0.1:", tcp[1], "\"}]\n"));
+  // Every byte value, in a pattern that breaks on any loss or reordering.
+  const std::string data = Pattern(0, 256 * 1024, 0x5a);
+  for (auto [pty, port] : {std::pair{&raw_pty, tcp[0]}, std::pair{&stamped_pty, tcp[1]}}) {
+    auto client = TcpClient::Connect(port, Deadline::Seconds(10));
+    ASSERT_TRUE(client);
+    std::vector<std::string> got;
+    ASSERT_TRUE(StreamToReaders(*pty, {client.get()}, data, &got, Deadline::Seconds(30)));
+    ASSERT_EQ(got[0], data);
+  }
+  // Input: what a client types is logged on lines of its own.
+  auto typist = TcpClient::Connect(tcp[1], Deadline::Seconds(10));
+  ASSERT_TRUE(typist);
+  ASSERT_TRUE(typist->SendAll("show version\r\nreload\r", Deadline::Seconds(10)));
+  std::string typed;
+  ASSERT_TRUE(stamped_pty.ReadExactly(&typed, 21, Deadline::Seconds(10)));
+  ASSERT_TRUE(stamped_pty.WriteAll("\r\nRouter# ", Deadline::Seconds(10)));
+
+  const std::string raw_log = dir_.File("logs/raw.log");
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(raw_log).size() >= data.size(); }));
+  EXPECT_EQ(ReadFile(raw_log), data) << "timestamps: false must log the device's bytes exactly";
+  struct stat st {};
+  ASSERT_EQ(stat(raw_log.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+
+  // The prompt after the input is a partial line, written after 1 s of quiet.
+  const std::string stamped_log = dir_.File("logs/stamped.log");
+  ASSERT_TRUE(WaitFor([&] { return absl::EndsWith(ReadFile(stamped_log), "Router# "); }))
+      << ReadFile(stamped_log)
+             .substr(ReadFile(stamped_log).size() > 300 ? ReadFile(stamped_log).size() - 300 : 0);
+  std::string device;
+  std::vector<std::string> input;
+  SplitLog(ReadFile(stamped_log), &device, &input);
+  EXPECT_EQ(device, data + "\r\nRouter# ");
+  EXPECT_EQ(input, (std::vector<std::string>{"show version", "reload"}));
+  EXPECT_EQ(Counter("stamped", "log_dropped_bytes"), 0u);
+  EXPECT_EQ(Counter("stamped", "log_errors"), 0u);
+  EXPECT_GT(Counter("stamped", "log_written_bytes"), data.size());
+}
+
+TEST_F(ConsoleLogTest, RotatesAtTheConfiguredSizeAndReopensOnSigusr1) {
+  TestPty pty;
+  pty.LinkAs(dir_.File("dev"));
+  const auto tcp = FreeTcpPorts(1);
+  Start(absl::StrCat("  - name: c\n    device: ", dir_.File("dev"),
+                     "\n    log: {path: ", dir_.File("logs/%n.log"),
+                     ", timestamps: false, rotate: {size: 8KiB, keep: 3}}\n"
+                     "    listen: [{port: \"127.0.0.1:",
+                     tcp[0], "\"}]\n"));
+  std::string all;
+  for (int i = 0; all.size() < 60 * 1024; ++i)
+    all += absl::StrCat("line ", i, " of the console\r\n");
+  ASSERT_TRUE(pty.WriteAll(all, Deadline::Seconds(20)));
+  const std::string base = dir_.File("logs/c.log");
+  ASSERT_TRUE(WaitFor([&] { return Counter("c", "log_written_bytes") >= all.size(); }));
+  std::string kept;
+  for (int k = 3; k >= 1; --k) {
+    const std::string f = absl::StrCat(base, ".", k);
+    ASSERT_TRUE(Exists(f)) << f;
+    const std::string text = ReadFile(f);
+    EXPECT_LE(text.size(), 8192u) << f;
+    EXPECT_GT(text.size(), 8192u - 64) << f << ": rotation comes at the size, at a line end";
+    EXPECT_TRUE(absl::EndsWith(text, "\r\n")) << f;
+    kept += text;
+  }
+  EXPECT_FALSE(Exists(base + ".4")) << "keep: 3 keeps three rotated files";
+  kept += ReadFile(base);
+  EXPECT_LE(ReadFile(base).size(), 8192u);
+  ASSERT_TRUE(absl::EndsWith(all, kept)) << "the files hold the newest bytes, in order";
+
+  // logrotate moves the file away and signals; new bytes go to a new file.
+  ASSERT_EQ(rename(base.c_str(), dir_.File("logs/moved").c_str()), 0);
+  ASSERT_EQ(kill(daemon_.pid(), SIGUSR1), 0);
+  ASSERT_TRUE(daemon_.WaitForLog("SIGUSR1: reopened 1 console log files", Deadline::Seconds(10)));
+  ASSERT_TRUE(pty.WriteAll("after the reopen\r\n", Deadline::Seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(base) == "after the reopen\r\n"; })) << ReadFile(base);
+  EXPECT_FALSE(absl::StrContains(ReadFile(dir_.File("logs/moved")), "after the reopen"));
+}
+
+TEST_F(ConsoleLogTest, FullDiskCostsClientsNothingIsCountedAndLoggingResumes) {
+  const std::string mnt = dir_.File("small");
+  ASSERT_EQ(mkdir(mnt.c_str(), 0755), 0);
+  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=128k") != 0) {
+    GTEST_SKIP() << "cannot mount a small tmpfs here (" << strerror(errno)
+                 << "): the full-disk test needs CAP_SYS_ADMIN";
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  TestPty pty;
+  pty.LinkAs(dir_.File("dev"));
+  const auto tcp = FreeTcpPorts(1);
+  Start(absl::StrCat("  - name: c\n    device: ", dir_.File("dev"), "\n    log: {path: ", mnt,
+                     "/%n.log, timestamps: false}\n    buffer: 16KiB\n"
+                     "    listen: [{port: \"127.0.0.1:",
+                     tcp[0], "\"}]\n"));
+  auto client = TcpClient::Connect(tcp[0], Deadline::Seconds(10));
+  ASSERT_TRUE(client);
+  const std::string data = Pattern(0, 4 << 20, 7);
+  std::vector<std::string> got;
+  ASSERT_TRUE(StreamToReaders(pty, {client.get()}, data, &got, Deadline::Seconds(60)));
+  EXPECT_EQ(got[0], data) << "the client must get every byte while the disk is full";
+  EXPECT_GT(Counter("c", "log_errors"), 0u);
+  EXPECT_GT(Counter("c", "log_dropped_bytes"), 0u);
+  EXPECT_TRUE(daemon_.WaitForLog("No space left on device", Deadline::Seconds(10)));
+  const std::string log = mnt + "/c.log";
+  const std::string head = ReadFile(log);
+  EXPECT_GT(head.size(), 64u * 1024) << "the file filled the disk";
+  EXPECT_EQ(head, data.substr(0, head.size())) << "what was written is the device's bytes";
+
+  // Space comes back: logging resumes by itself, with a marker. (What
+  // waits to be logged, at most the 64 KiB buffer and the 16 KiB ring,
+  // fits in the space freed.)
+  ASSERT_EQ(truncate(log.c_str(), 0), 0);
+  ASSERT_TRUE(pty.WriteAll("back on disk\r\n", Deadline::Seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return absl::StrContains(ReadFile(log), "back on disk\r\n"); }))
+      << ReadFile(log).substr(0, 500);
+  const std::string after = ReadFile(log);
+  EXPECT_TRUE(absl::StrContains(after, "bytes not logged (write failed: No space left on device)"))
+      << after.substr(0, 300);
+}
+
+TEST_F(ConsoleLogTest, ASlowDiskLapsTheLoggerNotThePort) {
+  // The log is a FIFO that nobody reads: every write waits, as on a hung disk.
+  const std::string fifo = dir_.File("slow.log");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  TestPty pty;
+  pty.LinkAs(dir_.File("dev"));
+  const auto tcp = FreeTcpPorts(1);
+  Start(absl::StrCat("  - name: c\n    device: ", dir_.File("dev"), "\n    log: {path: ", fifo,
+                     ", timestamps: false}\n    buffer: 64KiB\n    listen: [{port: \"127.0.0.1:",
+                     tcp[0], "\"}]\n"));
+  auto client = TcpClient::Connect(tcp[0], Deadline::Seconds(10));
+  ASSERT_TRUE(client);
+  const std::string data = Pattern(0, 4 << 20, 9);
+  std::vector<std::string> got;
+  ASSERT_TRUE(StreamToReaders(pty, {client.get()}, data, &got, Deadline::Seconds(60)))
+      << "the port must not wait for its log";
+  EXPECT_EQ(got[0], data);
+  EXPECT_GT(Counter("c", "log_dropped_bytes"), 0u);
+  // Once the disk moves again, the log says what it missed.
+  std::string text;
+  const Deadline deadline = Deadline::Seconds(20);
+  while (!absl::StrContains(text, "bytes not logged (disk too slow) ---\n") &&
+         !deadline.Expired()) {
+    char buf[65536];
+    const ssize_t n = read(reader, buf, sizeof(buf));
+    if (n > 0) {
+      text.append(buf, static_cast<size_t>(n));
+    } else {
+      poll(nullptr, 0, deadline.PollMs(20));
+    }
+  }
+  close(reader);
+  EXPECT_TRUE(absl::StrContains(text, "bytes not logged (disk too slow) ---\n"))
+      << text.size() << " bytes read from the FIFO";
+}
+
+}  // namespace
+}  // namespace ttyhub::testing
