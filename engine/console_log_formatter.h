@@ -59,6 +59,9 @@ class ConsoleLogFormatter {
   // Appends a marker line, ending a partial output line first.
   void Marker(absl::string_view text, int64_t unix_ms, std::string* out);
 
+  // The file being written to ends mid-line (true) or at a line start: a
+  // new or reopened file, or one a previous run left with a partial line.
+  void set_mid_line(bool mid_line) { mid_line_ = mid_line; }
   // Whether the last output line written so far has not ended.
   bool mid_line() const { return mid_line_; }
   bool has_pending_input() const { return !pending_input_.empty(); }

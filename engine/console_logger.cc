@@ -218,6 +218,19 @@ bool ConsoleLogger::OpenFile() {
   if (const int fl = fcntl(fd, F_GETFL); fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
   fd_ = fd;
   file_bytes_ = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
+  // Carry on the file's last line: a previous run may have left a partial
+  // line (it then continues without a new timestamp); a new file starts
+  // with a timestamp whatever the line state was.
+  // (The log fd is write-only: read through a second one.)
+  char last = '\n';
+  if (file_bytes_ > 0) {
+    if (const int rfd = open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        rfd >= 0) {
+      if (pread(rfd, &last, 1, static_cast<off_t>(file_bytes_ - 1)) != 1) last = '\n';
+      close(rfd);
+    }
+  }
+  formatter_.set_mid_line(last != '\n');
   next_daily_ms_ = NextLocalMidnightMs(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   if (failing_) {

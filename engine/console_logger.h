@@ -59,6 +59,9 @@ class ConsoleLogger final : public IoHandler {
   // Opens the file, creating its directories. A failure is logged and
   // retried every kRetryOpenEvery; bytes meanwhile wait in the ring.
   void Start();
+  // Bytes before ring position `position` are already in the log (the
+  // ring was filled from it at start): they are not logged again.
+  void SkipTo(uint64_t position) { cursor_ = position; }
   // The device's bytes up to ring.head() were just read.
   void OnDeviceData();
   // `bytes` were just written to the device on behalf of clients.

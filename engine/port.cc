@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "config/banner.h"
+#include "engine/console_log_tail.h"
 #include "engine/console_logger.h"
 #include "engine/event_loop.h"
 #include "engine/history.h"
@@ -98,6 +99,7 @@ absl::Status Port::Start() {
         config_.listeners.empty() ? uint16_t{0} : config_.listeners[0].port, *ring_, ctx_,
         counters_);
     console_log_->Start();
+    SeedRingFromLog();
   }
   if (HasReadWriteListener()) {
     // Created now rather than on the first keystroke: creating it costs five
@@ -795,6 +797,38 @@ bool Port::ShutdownStep(TimePoint now) {
       std::all_of(clients_.begin(), clients_.end(), [](const auto& c) { return c->finished(); });
   return listeners_idle && clients_done && device_state_ == DeviceState::kStopped &&
          !DeviceOpsInFlight() && device_->Idle() && log_idle;
+}
+
+void Port::SeedRingFromLog() {
+  // As much as the largest history asks for (a line count: half the ring),
+  // at most half the ring, so the first device bytes do not lap a client
+  // replaying it.
+  uint64_t want = 0;
+  for (const ListenerConfig& lc : config_.listeners) {
+    if (lc.history.kind == HistorySpec::Kind::kBytes) want = std::max(want, lc.history.amount);
+    if (lc.history.kind == HistorySpec::Kind::kLines) want = ring_->capacity() / 2;
+  }
+  want = std::min(want, ring_->capacity() / 2);
+  if (want == 0 || console_log_->path().empty()) return;
+  // Timestamps, input and marker lines take file bytes too: read more.
+  constexpr uint64_t kMaxTailBytes = 16 * 1024 * 1024;
+  auto tail = ReadFileTail(console_log_->path(), std::min(want * 4, kMaxTailBytes));
+  if (!tail.ok()) {
+    ctx_.log->Warn(absl::StrCat(
+        "port ", name(), ": history: cannot read the console log: ", tail.status().message()));
+    return;
+  }
+  std::string bytes = DeviceBytesFromLogText(tail->text, tail->from_file_start,
+                                             config_.log.timestamps, config_.log.input);
+  if (bytes.size() > want) bytes.erase(0, bytes.size() - want);
+  if (bytes.empty()) return;
+  const std::span<uint8_t> space = ring_->WritableSpan(RingFloor());
+  const size_t n = std::min(space.size(), bytes.size());
+  std::memcpy(space.data(), bytes.data() + (bytes.size() - n), n);
+  ring_->Commit(n);
+  console_log_->SkipTo(ring_->head());  // already in the file
+  ctx_.log->Info(absl::StrCat("port ", name(), ": history: ", n,
+                              " bytes from the end of its console log ", console_log_->path()));
 }
 
 bool Port::ReopenLog() { return console_log_ && console_log_->Reopen(); }

@@ -177,6 +177,9 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // (then reads pause). True when a poll should be armed next; false when
   // reads paused or the device failed.
   bool ReadDeviceBurst();
+  // Start: fills the ring from the end of the console log, so that history
+  // replay survives a restart.
+  void SeedRingFromLog();
   // The tick's watchdog for a device poll whose wake-up was lost.
   void CheckDevicePoll(TimePoint now);
 
