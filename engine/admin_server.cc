@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "engine/admin_log_endpoints.h"
 #include "engine/engine.h"
 #include "engine/json_render.h"
 #include "engine/metrics.h"
@@ -44,7 +45,9 @@ struct RequestState {
 AdminResponse Json(int status, const nlohmann::ordered_json& j) {
   AdminResponse r;
   r.status = status;
-  r.body = j.dump(2) + "\n";
+  // Errors echo request data (a URL, a port name, a regex), which may hold
+  // invalid UTF-8: it is replaced, as dump() would otherwise throw.
+  r.body = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   return r;
 }
 
@@ -60,6 +63,8 @@ AdminResponse FromStatus(const absl::Status& s) {
       return Error(404, s.message());
     case absl::StatusCode::kInvalidArgument:
       return Error(400, s.message());
+    case absl::StatusCode::kFailedPrecondition:
+      return Error(409, s.message());
     case absl::StatusCode::kDeadlineExceeded:
     case absl::StatusCode::kUnavailable:
       return Error(503, s.message());
@@ -154,11 +159,42 @@ std::string HeaderValue(MHD_Connection* connection, const char* name) {
   return v == nullptr ? std::string() : std::string(v);
 }
 
+// libmicrohttpd's pull of a streamed body (AdminBodyStream), on the
+// connection's thread. `cls` holds a reference to the stream.
+ssize_t ReadBodyStream(void* cls, uint64_t /*pos*/, char* buf, size_t max) {
+  const int64_t n = (*static_cast<std::shared_ptr<AdminBodyStream>*>(cls))->Read(buf, max);
+  if (n == AdminBodyStream::kEnd) return MHD_CONTENT_READER_END_OF_STREAM;
+  if (n < 0) return MHD_CONTENT_READER_END_WITH_ERROR;
+  return static_cast<ssize_t>(n);  // 0: asked again on the thread's next turn
+}
+
+void FreeBodyStream(void* cls) { delete static_cast<std::shared_ptr<AdminBodyStream>*>(cls); }
+
 MHD_Result QueueResponse(MHD_Connection* connection, const AdminResponse& r, bool close) {
-  MHD_Response* response = MHD_create_response_from_buffer(
-      r.body.size(), const_cast<char*>(r.body.data()), MHD_RESPMEM_MUST_COPY);
+  MHD_Response* response = nullptr;
+  if (r.stream != nullptr) {
+    auto* holder = new std::shared_ptr<AdminBodyStream>(r.stream);
+    response =
+        MHD_create_response_from_callback(r.stream->size().value_or(MHD_SIZE_UNKNOWN), 64 * 1024,
+                                          &ReadBodyStream, holder, &FreeBodyStream);
+    if (response == nullptr) {
+      delete holder;
+      return MHD_NO;
+    }
+    // A stream may take a while between pieces (grep reading without a
+    // match): MHD's no-progress timeout would cut it. The guard's answer
+    // deadline still bounds the whole answer.
+    MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+                              AdminServer::kStreamIdleTimeoutSeconds);
+  } else {
+    response = MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()),
+                                               MHD_RESPMEM_MUST_COPY);
+  }
   if (response == nullptr) return MHD_NO;
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
+  for (const auto& [name, value] : r.headers) {
+    MHD_add_response_header(response, name.c_str(), value.c_str());
+  }
   if (!r.allow.empty()) MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, r.allow.c_str());
   if (r.status == 401) {
     MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
@@ -167,6 +203,12 @@ MHD_Result QueueResponse(MHD_Connection* connection, const AdminResponse& r, boo
   const MHD_Result ret = MHD_queue_response(connection, static_cast<unsigned>(r.status), response);
   MHD_destroy_response(response);
   return ret;
+}
+
+// MHD's iterator over a request's query arguments (decoded); `cls` is the AdminRequest.
+MHD_Result AddQueryArgument(void* cls, MHD_ValueKind /*kind*/, const char* key, const char* value) {
+  static_cast<AdminRequest*>(cls)->query.emplace_back(key, value == nullptr ? "" : value);
+  return MHD_YES;
 }
 
 MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, const char* method,
@@ -215,6 +257,7 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
   request.origin = HeaderValue(connection, "Origin");
   request.content_type = HeaderValue(connection, MHD_HTTP_HEADER_CONTENT_TYPE);
   request.sec_fetch_site = HeaderValue(connection, "Sec-Fetch-Site");
+  MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &AddQueryArgument, &request);
   return QueueResponse(connection, server->Handle(request), /*close=*/false);
 }
 
@@ -428,7 +471,7 @@ void AdminServer::OnTooManyQueryArguments(MHD_Connection* connection) {
   // socket, and close: nothing else has been sent for this request yet, and
   // this runs on the MHD thread that owns the connection.
   const std::string body = Error(414, absl::StrCat("more than ", kMaxQueryArguments,
-                                                   " query arguments; no endpoint takes any"))
+                                                   " query arguments; no endpoint takes that many"))
                                .body;
   const std::string raw = absl::StrCat(
       "HTTP/1.1 414 URI Too Long\r\nContent-Type: application/json\r\nContent-Length: ",
@@ -540,7 +583,17 @@ AdminResponse AdminServer::Handle(const AdminRequest& request) {
     return answer();
   };
   if (parts.size() == 1 && parts[0] == "metrics") return guarded_read([&] { return Metrics(); });
-  if (parts.size() < 3 || parts[0] != "api" || parts[1] != "v1" || parts[2] != "ports") {
+  const bool api = parts.size() >= 3 && parts[0] == "api" && parts[1] == "v1";
+  if (api && parts.size() == 3 && parts[2] == "grep") {
+    return guarded_read([&] { return Grep(request); });
+  }
+  if (api && parts.size() == 4 && parts[2] == "logs" && parts[3] == "reopen") {
+    if (!post) return wrong_method("POST");
+    if (auto refused = CheckCrossSite(request)) return *refused;
+    if (auto refused = CheckToken(request)) return *refused;
+    return ReopenLogs();
+  }
+  if (!api || parts[2] != "ports") {
     return Error(404, absl::StrCat("no such endpoint: ", url));
   }
   if (parts.size() == 3) return guarded_read([&] { return ListPorts(); });
@@ -554,6 +607,9 @@ AdminResponse AdminServer::Handle(const AdminRequest& request) {
     return parts.size() == 5 ? SetSerial(parts[3], request.body) : Disconnect(parts[3], parts[5]);
   }
   if (parts.size() == 4) return guarded_read([&] { return ShowPort(parts[3]); });
+  if (parts.size() == 5 && parts[4] == "log") {
+    return guarded_read([&] { return PortLog(parts[3], request); });
+  }
   return Error(404, absl::StrCat("no such endpoint: ", url));
 }
 
@@ -636,6 +692,33 @@ AdminResponse AdminServer::SetSerial(const std::string& port, const std::string&
   auto after = engine_.SnapshotPort(port, kEngineTimeout);
   if (!after.ok()) return FromStatus(after.status());
   return Json(200, PortToJson(*after, false));
+}
+
+AdminResponse AdminServer::PortLog(const std::string& port, const AdminRequest& request) {
+  // The port must be configured: its snapshot names its log files.
+  auto snap = engine_.SnapshotPort(port, kEngineTimeout);
+  if (!snap.ok()) return FromStatus(snap.status());
+  absl::StatusOr<AdminResponse> r =
+      PortLogResponse(*snap, request.query, std::chrono::system_clock::now());
+  if (!r.ok()) return FromStatus(r.status());
+  return *std::move(r);
+}
+
+AdminResponse AdminServer::Grep(const AdminRequest& request) {
+  auto snap = engine_.Snapshot(kEngineTimeout);
+  if (!snap.ok()) return FromStatus(snap.status());
+  absl::StatusOr<AdminResponse> r =
+      GrepResponse(snap->ports, request.query, std::chrono::system_clock::now());
+  if (!r.ok()) return FromStatus(r.status());
+  return *std::move(r);
+}
+
+AdminResponse AdminServer::ReopenLogs() {
+  absl::StatusOr<size_t> reopened = engine_.ReopenLogs(kEngineTimeout);
+  if (!reopened.ok()) return FromStatus(reopened.status());
+  log_.Info(absl::StrCat("admin API: reopened ", *reopened, " console log file",
+                         *reopened == 1 ? "" : "s"));
+  return Json(200, {{"reopened", *reopened}});
 }
 
 }  // namespace ttyhub

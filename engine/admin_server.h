@@ -12,6 +12,10 @@
 //   GET  /api/v1/ports/NAME                        one port, with its clients
 //   POST /api/v1/ports/NAME/clients/ID/disconnect  kick a client
 //   POST /api/v1/ports/NAME/serial                 {"serial":"9600e71","flow":"rtscts"}
+//   GET  /api/v1/ports/NAME/log?lines=&since=&after=   the port's console log (streamed)
+//   GET  /api/v1/grep?re=&since=&ports=            matching log lines, NDJSON (streamed)
+//   POST /api/v1/logs/reopen                       reopen every console log file
+//   (the log endpoints are in admin_log_endpoints.h)
 //
 // Every request's Host must name this server (the DNS-rebinding guard).
 // POSTs must be application/json and, if they carry an Origin, come from this
@@ -24,13 +28,17 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "config/config.h"
+#include "engine/admin_body_stream.h"
 #include "engine/admin_connection_guard.h"
 #include "engine/logger.h"
 
@@ -53,6 +61,8 @@ struct AdminRequest {
   std::string origin;
   std::string content_type;
   std::string sec_fetch_site;  // browsers send it; "cross-site" is refused for POSTs
+  // The query's arguments, decoded, in order ("?a" gives {"a", ""}).
+  std::vector<std::pair<std::string, std::string>> query;
 };
 
 // An HTTP response, independent of the server library.
@@ -60,14 +70,17 @@ struct AdminResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::string allow;  // for 405
+  std::string allow;                                         // for 405
+  std::vector<std::pair<std::string, std::string>> headers;  // more response headers
+  // When set, the body comes from here while it is sent, and `body` is unused.
+  std::shared_ptr<AdminBodyStream> stream;
 };
 
 class AdminServer {
  public:
   // Bounds on what one request may cost; see docs/metrics.md, "Limits".
   static constexpr size_t kMaxBody = 16 * 1024;     // bytes; control requests are tiny
-  static constexpr size_t kMaxQueryArguments = 32;  // no endpoint takes any
+  static constexpr size_t kMaxQueryArguments = 32;  // no endpoint takes nearly as many
   static constexpr unsigned kThreads = 4;           // MHD pool threads
   static constexpr unsigned kMaxConnections = 256;  // hard total; MHD stops accepting beyond
   // Hard, per address; refused beyond. Far above the guard's soft per-peer
@@ -75,6 +88,9 @@ class AdminServer {
   // address from taking most of kMaxConnections.
   static constexpr unsigned kMaxConnectionsPerPeer = 128;
   static constexpr unsigned kIdleTimeoutSeconds = 3;  // MHD's no-progress timeout
+  // The same for a streamed answer (a log, grep), which may pause between
+  // pieces; the guard's answer deadline still bounds it.
+  static constexpr unsigned kStreamIdleTimeoutSeconds = 15;
 
   AdminServer(const AdminConfig& config, Engine& engine, Logger& log, std::string version,
               AdminConnectionLimits limits = AdminConnectionLimits());
@@ -111,6 +127,9 @@ class AdminServer {
   AdminResponse ShowPort(const std::string& name);
   AdminResponse Disconnect(const std::string& port, const std::string& id);
   AdminResponse SetSerial(const std::string& port, const std::string& body);
+  AdminResponse PortLog(const std::string& port, const AdminRequest& request);
+  AdminResponse Grep(const AdminRequest& request);
+  AdminResponse ReopenLogs();
 
   // Shuts `fd` down (both ways), so that its MHD thread closes it. Requires
   // guard_mu_ held: the fd is then still open (closing it takes guard_mu_ in
