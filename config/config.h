@@ -97,6 +97,9 @@ struct PortConfig {
   std::vector<ListenerConfig> listeners;
   std::vector<AlertConfig> alerts;  // at most kMaxAlertsPerPort; empty: no matching
   ConsoleLogConfig log;
+  // UUCP lock directory for tty devices (the top-level `lock_dir`, copied
+  // into each port); "" = no lock files. See engine/uucp_lock.h.
+  std::string lock_dir = "/run/lock";
 };
 
 // The admin HTTP listener (metrics, JSON API). Off unless `admin:` is given.
@@ -120,6 +123,7 @@ struct Config {
   unsigned workers = 1;                               // resolved: never 0
   std::chrono::milliseconds shutdown_timeout{2'000};  // flush budget on SIGTERM
   std::string log_level = "info";
+  std::string lock_dir = "/run/lock";  // UUCP device locks; "" = off
   AdminConfig admin;
   std::vector<PortConfig> ports;
 };

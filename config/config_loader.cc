@@ -289,6 +289,21 @@ class Loader {
                        });
           } else if (key == "shutdown_timeout") {
             if (auto d = Duration(value, path)) config.shutdown_timeout = *d;
+          } else if (key == "lock_dir") {
+            // UUCP device locks (LCK..ttyS0): a directory, or off.
+            if (auto s = String(value, path)) {
+              const std::string v = absl::AsciiStrToLower(*s);
+              if (v == "off" || v == "false" || v == "no") {
+                config.lock_dir.clear();
+              } else if (s->empty() || s->front() != '/' ||
+                         s->find_first_of(std::string("\0\n", 2)) != std::string::npos) {
+                Error(value, path,
+                      absl::StrCat("must be an absolute directory such as /run/lock, or off; got '",
+                                   *s, "'"));
+              } else {
+                config.lock_dir = *s;
+              }
+            }
           } else if (key == "admin") {
             ParseAdmin(value, path, &config.admin);
           } else if (key == "log_level") {
@@ -321,6 +336,7 @@ class Loader {
       for (size_t i = 0; i < ports_node->size(); ++i) {
         ParsePort((*ports_node)[i], absl::StrCat("ports[", i, "]"), defaults, &config);
       }
+      for (PortConfig& port : config.ports) port.lock_dir = config.lock_dir;
       CheckUniqueness(config);
     }
     return Finish(std::move(config));

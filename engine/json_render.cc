@@ -62,6 +62,9 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
       {"device", p.device},
       {"worker", p.worker},
       {"state", std::string(DeviceStateName(p.device_state))},
+      // Why the device is not open ("" when it is). From errno texts, the
+      // configured path and a sanitized command name: valid UTF-8.
+      {"device_error", p.device_error},
       {"serial", FormatSerialSettings(p.serial)},
       {"flow", std::string(FlowControlName(p.serial.flow))},
       {"local", p.local},

@@ -146,6 +146,7 @@ void Port::TryOpenDevice() {
                                   config_.local ? ", local" : ""));
     }
     failures_since_open_ = 0;
+    last_open_error_.clear();
     device_log_.Reset();
     line_->OnDeviceOpened(open_clients_);
     PumpDeviceRead();
@@ -153,6 +154,7 @@ void Port::TryOpenDevice() {
     return;
   }
   ++failures_since_open_;
+  last_open_error_ = std::string(s.message());
   device_state_ = DeviceState::kReopening;
   next_open_attempt_ = ctx_.now + backoff_;
   if (ctx_.log->Enabled(LogLevel::kDebug)) {
@@ -643,6 +645,7 @@ PortSnapshot Port::Snapshot() {
   }
   if (line_) s.uart = line_->Counters();
   if (alerts_) s.alerts = alerts_->alerts();
+  if (device_state_ != DeviceState::kOpen) s.device_error = last_open_error_;
   if (console_log_) {
     s.log_enabled = true;
     s.log_path = console_log_->path();

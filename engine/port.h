@@ -232,6 +232,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // connect/disconnect/refusal lines per port per 10 s, then one summary.
   LogBudget connection_log_{std::chrono::seconds(10), 100};
   uint64_t failures_since_open_ = 0;
+  std::string last_open_error_;  // the last failed open's message; "" once open
   // The console log: null unless the port has `log:`. Declared after
   // ring_ and counters_, which it refers to, so it is destroyed first.
   std::unique_ptr<ConsoleLogger> console_log_;

@@ -1,6 +1,7 @@
 // Device factory. See serial_device.h.
 #include "engine/serial_device.h"
 
+#include "absl/strings/str_cat.h"
 #include "engine/pty_device.h"
 #include "engine/sim_device.h"
 #include "engine/tty_device.h"
@@ -10,7 +11,8 @@ namespace ttyhub {
 std::unique_ptr<SerialDevice> MakeSerialDevice(const PortConfig& config, WorkerContext& ctx) {
   switch (config.device.kind) {
     case DeviceKind::kTty:
-      return std::make_unique<TtyDevice>(config.device.path, *ctx.tty);
+      return std::make_unique<TtyDevice>(config.device.path, *ctx.tty, config.lock_dir, ctx.log,
+                                         absl::StrCat("port ", config.name));
     case DeviceKind::kPty:
       return std::make_unique<PtyDevice>(config.device.path, *ctx.tty);
     case DeviceKind::kSim:

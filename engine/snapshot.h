@@ -47,6 +47,9 @@ struct PortSnapshot {
   std::string device;  // as configured
   unsigned worker = 0;
   DeviceState device_state = DeviceState::kReopening;
+  // Why the device is not open: the last failed open ("" once open), such
+  // as "/dev/ttyS0 is locked by PID 4242 (minicom) through /run/lock/LCK..ttyS0".
+  std::string device_error;
   SerialSettings serial;  // live settings
   bool local = true;
   PortCounters counters;

@@ -21,16 +21,44 @@ absl::Status ApplyTtySettings(TtyControl& tty, int fd, const SerialSettings& set
 
 absl::Status TtyDevice::Open(const SerialSettings& settings, bool local) {
   Close();
+  if (lock_) {
+    pid_t stale = 0;
+    const absl::Status locked = lock_->Acquire(&stale);
+    if (absl::IsUnavailable(locked)) return locked;  // another program has it
+    if (!locked.ok() && !lock_warned_ && log_ != nullptr) {
+      lock_warned_ = true;
+      log_->Warn(absl::StrCat(label_, ": no UUCP lock for ", path_, ": ", locked.message(),
+                              "; going on with TIOCEXCL only (minicom and cu will not see "
+                              "that ttyhub uses the device)"));
+    }
+    if (stale != 0 && log_ != nullptr) {
+      log_->Info(absl::StrCat(label_, ": took over the stale lock ", lock_->LockPath(),
+                              stale > 0 ? absl::StrCat(" of PID ", stale, ", which is gone")
+                                        : std::string(" (no PID in it)")));
+    }
+  }
   const int fd = open(path_.c_str(), O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path_));
+  if (fd < 0) {
+    const int err = errno;
+    if (lock_) lock_->Release();
+    return absl::ErrnoToStatus(
+        err,
+        absl::StrCat("open ", path_,
+                     err == EBUSY ? " (another program holds it open exclusively, TIOCEXCL)" : ""));
+  }
   if (!isatty(fd)) {
     close(fd);
+    if (lock_) lock_->Release();
     return absl::FailedPreconditionError(absl::StrCat(path_, " is not a terminal device"));
   }
   if (absl::Status s = ApplyTtySettings(tty_, fd, settings, local); !s.ok()) {
     close(fd);
+    if (lock_) lock_->Release();
     return absl::Status(s.code(), absl::StrCat("configure ", path_, ": ", s.message()));
   }
+  // Exclusive: further opens fail with EBUSY (except with CAP_SYS_ADMIN).
+  // Not every driver allows it; the UUCP lock still stands then.
+  (void)ioctl(fd, TIOCEXCL);
   fd_ = fd;
   return absl::OkStatus();
 }
@@ -38,6 +66,7 @@ absl::Status TtyDevice::Open(const SerialSettings& settings, bool local) {
 void TtyDevice::Close() {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
+  if (lock_) lock_->Release();
 }
 
 absl::Status TtyDevice::ApplySettings(const SerialSettings& settings, bool local) {

@@ -4,20 +4,32 @@
 // Opened O_RDWR|O_NONBLOCK|O_NOCTTY: a blocking tty would put the worker's
 // ring thread to sleep. Settings go through the TtyControl seam. Reopening
 // follows symlinks again, so a re-pointed link or a re-plugged adapter is
-// picked up. Owned by one Port on its worker thread.
+// picked up. While open it holds the device's UUCP lock (uucp_lock.h) and
+// TIOCEXCL, so minicom and ttyhub never share a device by accident; a
+// device locked by a live process is refused (the port retries with
+// backoff). Owned by one Port on its worker thread.
 #ifndef TTYHUB_ENGINE_TTY_DEVICE_H_
 #define TTYHUB_ENGINE_TTY_DEVICE_H_
 
+#include <memory>
 #include <string>
 
+#include "engine/logger.h"
 #include "engine/serial_device.h"
 #include "engine/tty_control.h"
+#include "engine/uucp_lock.h"
 
 namespace ttyhub {
 
 class TtyDevice final : public SerialDevice {
  public:
-  TtyDevice(std::string path, TtyControl& tty) : path_(std::move(path)), tty_(tty) {}
+  // `lock_dir`: where UUCP lock files go ("" = none); `log` and `label`
+  // ("port p1") for what the lock has to say.
+  TtyDevice(std::string path, TtyControl& tty, std::string lock_dir = "", Logger* log = nullptr,
+            std::string label = "")
+      : path_(std::move(path)), tty_(tty), log_(log), label_(std::move(label)) {
+    if (!lock_dir.empty()) lock_ = std::make_unique<UucpLock>(std::move(lock_dir), path_);
+  }
   ~TtyDevice() override { Close(); }
 
   absl::Status Open(const SerialSettings& settings, bool local) override;
@@ -37,6 +49,10 @@ class TtyDevice final : public SerialDevice {
  private:
   std::string path_;
   TtyControl& tty_;
+  Logger* log_;
+  std::string label_;
+  std::unique_ptr<UucpLock> lock_;  // null: no lock files
+  bool lock_warned_ = false;        // "no lock possible" is said once
   int fd_ = -1;
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -302,7 +303,15 @@ std::string ReadFile(const std::string& path) {
 bool Daemon::Start(const std::string& yaml, std::vector<std::string> extra_args,
                    Deadline deadline) {
   const std::string config = dir_.File("ttyhub.yaml");
-  std::ofstream(config) << yaml;
+  // Device locks go to the test's own directory, never the machine's
+  // /run/lock, unless the test sets lock_dir itself (native YAML only).
+  const bool native = yaml.rfind("ports:", 0) == 0 || yaml.find("\nports:") != std::string::npos;
+  if (native && yaml.find("lock_dir:") == std::string::npos) {
+    mkdir(dir_.File("locks").c_str(), 0755);
+    std::ofstream(config) << "lock_dir: " << dir_.File("locks") << "\n" << yaml;
+  } else {
+    std::ofstream(config) << yaml;
+  }
   std::vector<std::string> args = {"-c", config};
   for (auto& a : extra_args) args.push_back(std::move(a));
   pid_ = Spawn(args, dir_.File("ttyhub.log"), file_limit_);

@@ -112,6 +112,8 @@ class Daemon {
   ~Daemon();
 
   // Writes `yaml` to ttyhub.yaml, starts `ttyhub -c`, waits for "ready:".
+  // A native configuration without `lock_dir:` gets `lock_dir: DIR/locks`,
+  // so tests never touch the machine's /run/lock.
   // Returns false (with the log in the failure message) if it exits first.
   bool Start(const std::string& yaml, std::vector<std::string> extra_args = {},
              Deadline deadline = Deadline::Seconds(30));
