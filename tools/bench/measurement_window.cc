@@ -11,7 +11,8 @@ MeasurementWindow::MeasurementWindow(pid_t server_pid)
       server_cpu_start_(server_pid > 0 ? ProcessCpuSeconds(server_pid) : std::nullopt),
       tool_cpu_start_(ToolCpuSeconds()),
       kthreads_start_(KernelThreadsCpuTicks()),
-      system_start_(ReadSystemCpuTicks()) {}
+      system_start_(ReadSystemCpuTicks()),
+      pages_start_(ReadPageWriteCounts()) {}
 
 void MeasurementWindow::Stop() {
   if (stopped_) return;
@@ -22,6 +23,7 @@ void MeasurementWindow::Stop() {
   system_end_ = ReadSystemCpuTicks();
   kthreads_end_ = KernelThreadsCpuTicks();
   load_end_ = LoadAverage1m();
+  pages_end_ = ReadPageWriteCounts();
 }
 
 double MeasurementWindow::seconds() const {
@@ -58,6 +60,15 @@ void MeasurementWindow::AddTo(RunResult* result) const {
   }
   result->Add("machine_busy_pct", machine_busy_percent(), "% of all cores");
   result->Add("load_1m", load_1m(), "");
+  if (stopped_ && pages_end_.dirtied >= pages_start_.dirtied &&
+      pages_end_.written_back >= pages_start_.written_back) {
+    const double page_mb = static_cast<double>(PageBytes()) / 1e6;
+    result->Add("machine_dirtied_MB",
+                static_cast<double>(pages_end_.dirtied - pages_start_.dirtied) * page_mb, "MB");
+    result->Add("machine_written_back_MB",
+                static_cast<double>(pages_end_.written_back - pages_start_.written_back) * page_mb,
+                "MB");
+  }
 }
 
 }  // namespace ttyhub::bench

@@ -2,8 +2,9 @@
 // CPU time (utime + stime of all its threads), the tool's own CPU time, the
 // kernel threads' CPU time (kworkers move pty data), the machine's busy
 // share of all cores (/proc/stat), what is left of that for everything else
-// (other processes, interrupts: a sign of interference), and the load
-// average. The tool's single thread.
+// (other processes, interrupts: a sign of interference), the load average,
+// and the machine's page-cache writes (pages dirtied, pages written back to
+// storage: where console logs went). The tool's single thread.
 #ifndef TTYHUB_TOOLS_BENCH_MEASUREMENT_WINDOW_H_
 #define TTYHUB_TOOLS_BENCH_MEASUREMENT_WINDOW_H_
 
@@ -42,7 +43,8 @@ class MeasurementWindow {
   std::optional<double> ServerCpuSecondsPerGB(uint64_t bytes) const;
 
   // Adds window_s, server_cpu_pct, tool_cpu_pct, kernel_threads_cpu_pct,
-  // other_cpu_pct (of one core), machine_busy_pct (of all cores) and load_1m.
+  // other_cpu_pct (of one core), machine_busy_pct (of all cores), load_1m,
+  // and machine_dirtied_MB and machine_written_back_MB (page cache, MB).
   void AddTo(RunResult* result) const;
 
  private:
@@ -59,6 +61,8 @@ class MeasurementWindow {
   SystemCpuTicks system_start_;
   SystemCpuTicks system_end_;
   double load_end_ = 0;
+  PageWriteCounts pages_start_;
+  PageWriteCounts pages_end_;
 };
 
 }  // namespace ttyhub::bench

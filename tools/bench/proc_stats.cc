@@ -148,6 +148,20 @@ double BusyPercent(const SystemCpuTicks& before, const SystemCpuTicks& after) {
   return 100.0 * static_cast<double>(after.busy - before.busy) / static_cast<double>(total);
 }
 
+PageWriteCounts ReadPageWriteCounts() {
+  PageWriteCounts c;
+  std::ifstream in("/proc/vmstat");
+  std::string key;
+  uint64_t value = 0;
+  while (in >> key >> value) {
+    if (key == "nr_dirtied") c.dirtied = value;
+    if (key == "nr_written") c.written_back = value;
+  }
+  return c;
+}
+
+uint64_t PageBytes() { return static_cast<uint64_t>(sysconf(_SC_PAGESIZE)); }
+
 double LoadAverage1m() {
   double load[1] = {0};
   if (getloadavg(load, 1) != 1) return -1;

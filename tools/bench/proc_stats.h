@@ -51,6 +51,18 @@ std::map<pid_t, uint64_t> KernelThreadsCpuTicks();
 double KernelThreadsCpuSecondsBetween(const std::map<pid_t, uint64_t>& before,
                                       const std::map<pid_t, uint64_t>& after);
 
+// Page-cache writes of the whole machine (/proc/vmstat), in pages: pages
+// dirtied (buffered file writes) and pages written back to storage. Their
+// difference over a window tells whether buffered writes (console logs)
+// reached the disk in it or stayed in memory.
+struct PageWriteCounts {
+  uint64_t dirtied = 0;       // nr_dirtied
+  uint64_t written_back = 0;  // nr_written
+};
+PageWriteCounts ReadPageWriteCounts();
+// Bytes per page (sysconf).
+uint64_t PageBytes();
+
 // The 1-minute load average.
 double LoadAverage1m();
 
