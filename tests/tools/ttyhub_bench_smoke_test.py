@@ -9,6 +9,11 @@ against tuned ser2net if `ser2net` is on PATH, then checks:
     verified (nonzero) with no loss, corruption or reordering;
   - every target is reported as met, missed or not evaluated;
   - nothing is left behind: no temporary directory, no server process.
+Then runs dev2net and many_ports on ttyhub and ttyhub-log (console logs on)
+and checks that ttyhub-log's logs were written, read back and checked
+against the devices' streams, and that the logging cost targets were
+evaluated. A log that departs from the device's stream is a finding about
+the server (exit status 3, as in the soak), not a failure of this test.
 Then runs a 5-second soak (not part of the default suite) on 2 ports and
 checks that it ran the mix (sessions, kicks or closes, probes, bytes
 verified), sampled the server's RSS and fds into its time series, and that
@@ -122,10 +127,60 @@ def main():
     leftovers = processes_mentioning(tmp)
     check(not leftovers, f"processes still running from the benchmark: {leftovers}")
 
+    check_console_logs(args, env, tmp)
+    check(os.listdir(tmp) == [], f"left in TMPDIR after ttyhub-log: {os.listdir(tmp)}")
+    check(not processes_mentioning(tmp), "processes still running after ttyhub-log")
+
     check_soak(args, env, tmp)
     check(os.listdir(tmp) == [], f"left in TMPDIR after the soak: {os.listdir(tmp)}")
     check(not processes_mentioning(tmp), "processes still running after the soak")
     print("PASS: ttyhub-bench smoke test")
+
+
+def check_console_logs(args, env, tmp):
+    json_path = os.path.join(args.work_dir, "console-logs.json")
+    cmd = [args.bench, "--ttyhub", args.ttyhub, "--servers", "ttyhub,ttyhub-log",
+           "--scenarios", "dev2net,many_ports", "--json", json_path] + TINY
+    print("running:", " ".join(cmd), flush=True)
+    try:
+        run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        fail("ttyhub-bench with ttyhub-log did not finish within 120 s")
+    print(run.stdout)
+    print(run.stderr, file=sys.stderr)
+    # 0: nothing found; 3: a log departed from its device's stream (a finding).
+    check(run.returncode in (0, 3), f"ttyhub-bench with ttyhub-log exited {run.returncode}")
+    check("Console logs written to: " in run.stdout, "the report does not say where logs went")
+    with open(json_path) as f:
+        report = json.load(f)
+    found = []
+    logs = report["console_logs"]
+    check(logs and "timestamps: true" in logs["config"] and logs["filesystem"],
+          f"JSON: console_logs {logs}")
+    for scenario in ("dev2net", "many_ports"):
+        cases = [c for c in report["cases"]
+                 if c["scenario"] == scenario and c["server"] == "ttyhub-log"]
+        check(len(cases) == 1, f"{scenario} did not run on ttyhub-log")
+        c = cases[0]
+        check(c["all_ok"], f"{scenario} on ttyhub-log failed: {c['first_failure']}")
+        check(c["verification"]["clean"], f"{scenario} on ttyhub-log: {c['verification']}")
+        for r in c["run_details"]:
+            m = r["metrics"]
+            check(m["log_written_bytes"] > 0, f"{scenario}: nothing logged")
+            check(m["log_verified_bytes"] > 0, f"{scenario}: no logged byte verified")
+            check("log_dropped_bytes" in m and "log_errors" in m and "log_missing_tail_bytes" in m,
+                  f"{scenario}: log figures missing: {m}")
+            if r["finding"]:
+                found.append(f"{scenario}: {r['finding']}")
+        targets = {t["id"]: t for t in report["targets"]}
+        for kind in ("throughput", "cpu"):
+            t = targets.get(f"{scenario}_logging_{kind}")
+            check(t and t["status"] in ("met", "missed"),
+                  f"target {scenario}_logging_{kind} not evaluated: {t}")
+    check((run.returncode == 3) == bool(found),
+          f"ttyhub-log: exit status {run.returncode} with findings {found}")
+    for f in found:
+        print(f"finding about the server (not a failure of this test): {f}", flush=True)
 
 
 def check_soak(args, env, tmp):

@@ -8,13 +8,15 @@
 // pid and reports: a table on stdout, JSON (--json), SVG plots (--plots).
 //
 // Exit status: 0 when every ttyhub run succeeded (other servers' failures,
-// such as a crash, are results, and are reported); 3 when a ttyhub run
-// failed or found the server at fault (the soak); 1 on a usage or set-up
+// such as a crash, are results, and are reported); 3 when a ttyhub or
+// ttyhub-log run failed or found the server at fault (the soak, a console
+// log that does not match what the device wrote); 1 on a usage or set-up
 // error; 130 when interrupted.
 #include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -25,10 +27,12 @@
 #include "absl/strings/strip.h"
 #include "tools/bench/bench_options.h"
 #include "tools/bench/child_process.h"
+#include "tools/bench/filesystem_info.h"
 #include "tools/bench/interrupt_flag.h"
 #include "tools/bench/json_report.h"
 #include "tools/bench/machine_info.h"
 #include "tools/bench/plots.h"
+#include "tools/bench/port_fixture.h"
 #include "tools/bench/proc_stats.h"
 #include "tools/bench/progress.h"
 #include "tools/bench/suite_runner.h"
@@ -56,7 +60,7 @@ std::string NowIso8601() {
 
 // Asks the binary for its version; an error if it cannot run.
 absl::StatusOr<std::string> ServerVersion(const ServerSpec& spec, const TempDir& dir) {
-  const std::vector<std::string> argv = spec.kind == ServerKind::kTtyhub
+  const std::vector<std::string> argv = IsTtyhub(spec.kind)
                                             ? std::vector<std::string>{spec.binary, "--version"}
                                             : std::vector<std::string>{spec.binary, "-v"};
   absl::StatusOr<CommandResult> r = RunCommand(argv, dir.path(), Deadline::AfterSeconds(10));
@@ -137,8 +141,7 @@ int Run(int argc, char** argv) {
   results.machine.open_files_limit = open_files;
   results.started_at = NowIso8601();
   for (ServerKind kind : options->servers) {
-    ServerSpec spec{
-        kind, kind == ServerKind::kTtyhub ? options->ttyhub_binary : options->ser2net_binary, ""};
+    ServerSpec spec{kind, IsTtyhub(kind) ? options->ttyhub_binary : options->ser2net_binary, ""};
     absl::StatusOr<std::string> version = ServerVersion(spec, **temp);
     if (!version.ok()) {
       std::fprintf(stderr, "ttyhub-bench: %s\n", std::string(version.status().message()).c_str());
@@ -146,6 +149,18 @@ int Run(int argc, char** argv) {
     }
     spec.version = *version;
     results.servers.push_back(spec);
+  }
+  if (std::any_of(options->servers.begin(), options->servers.end(), LogsConsoles)) {
+    PlannedConsoleLog example;
+    example.dir = PortFixture::ConsoleLogDir(**temp, "RUN");
+    example.rotate_bytes = options->console_log_rotate_bytes;
+    results.console_log_config =
+        absl::StrCat("defaults: log: ", ConsoleLogYaml(example),
+                     " (RUN: one directory per run, e.g. ttyhub-log-dev2net-1; removed after "
+                     "the run's logs are checked unless --keep-temp), and the admin listener");
+    const absl::StatusOr<FilesystemInfo> fs = FilesystemOf((*temp)->path());
+    results.console_log_filesystem =
+        fs.ok() ? fs->Describe() : absl::StrCat("unknown: ", fs.status().message());
   }
   const std::vector<int> server_cpus =
       PlaceProcesses(*options, results.machine.online_cpus, progress, &results.placement);
@@ -193,11 +208,12 @@ int Run(int argc, char** argv) {
   }
   if (status == kExitOk) {
     for (const CaseRuns& c : results.cases) {
-      if (c.server == ServerName(ServerKind::kTtyhub) && !c.all_ok()) status = kExitTtyhubFailed;
+      // ttyhub with or without its console logs.
+      const std::optional<ServerKind> kind = ParseServerName(c.server);
+      if (!kind || !IsTtyhub(*kind)) continue;
+      if (!c.all_ok()) status = kExitTtyhubFailed;
       for (const RunResult& run : c.runs) {
-        if (c.server == ServerName(ServerKind::kTtyhub) && !run.finding.empty()) {
-          status = kExitTtyhubFailed;
-        }
+        if (!run.finding.empty()) status = kExitTtyhubFailed;
       }
     }
   }

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "tools/bench/scenario.h"
 
 namespace ttyhub::bench {
@@ -50,6 +51,28 @@ absl::StatusOr<int> ParseCount(absl::string_view flag, absl::string_view v, int 
   return n;
 }
 
+// "off" (0), or bytes with an optional KiB, MiB or GiB suffix, at least
+// 4KiB (ttyhub's smallest rotate size).
+absl::StatusOr<uint64_t> ParseRotateSize(absl::string_view flag, absl::string_view v) {
+  if (v == "off") return 0;
+  uint64_t unit = 1;
+  absl::string_view number = v;
+  for (const auto& [suffix, bytes] : {std::pair<absl::string_view, uint64_t>{"KiB", 1 << 10},
+                                      {"MiB", 1 << 20},
+                                      {"GiB", 1 << 30}}) {
+    if (absl::ConsumeSuffix(&number, suffix)) {
+      unit = bytes;
+      break;
+    }
+  }
+  uint64_t n = 0;
+  if (!absl::SimpleAtoi(number, &n) || n * unit < 4096 || n > (uint64_t{1} << 40) / unit) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": expected off or a size of at least 4KiB such as 16MiB, got '", v, "'"));
+  }
+  return n * unit;
+}
+
 }  // namespace
 
 std::vector<std::string> AllScenarioNames() {
@@ -67,8 +90,11 @@ The tool creates the ptys, writes each server's configuration, starts and
 stops the server, plays the serial devices and the TCP clients, and verifies
 every byte.
 
-  --servers LIST        ttyhub,ser2net,ser2net-tuned (default: all three;
-                        --quick: ttyhub,ser2net-tuned; only soak: ttyhub)
+  --servers LIST        ttyhub,ttyhub-log,ser2net,ser2net-tuned (default:
+                        ttyhub,ser2net,ser2net-tuned; --quick: ttyhub,
+                        ser2net-tuned; only soak: ttyhub). ttyhub-log is
+                        ttyhub with every port's console log on (in the
+                        temp dir), checked against the device after each run
   --scenarios LIST      limits,dev2net,net2dev,echo,many_ports,fanout,
                         slow_viewer,idle_ports,connect_storm (default: all
                         these), and soak (only when named here)
@@ -94,6 +120,9 @@ every byte.
   --soak-rate N         soak: each device's stream, bytes/s (128000)
   --ttyhub-workers N    ttyhub worker threads (default: online CPUs)
   --ttyhub-log-level L  ttyhub log level (info, its default)
+  --console-log-rotate SIZE  ttyhub-log: rotate each console log at SIZE
+                        (bytes, or with KiB/MiB/GiB; default 16MiB, keeping 8;
+                        off: never rotate)
   --pin                 pin the server and the tool to disjoint CPUs
   --json FILE           write all results as JSON
   --markdown FILE       write the summary table and the targets as Markdown
@@ -150,8 +179,9 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       for (absl::string_view name : absl::StrSplit(v, ',', absl::SkipEmpty())) {
         const std::optional<ServerKind> k = ParseServerName(name);
         if (!k) {
-          return absl::InvalidArgumentError(absl::StrCat("--servers: unknown server '", name,
-                                                         "' (ttyhub, ser2net, ser2net-tuned)"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("--servers: unknown server '", name,
+                           "' (ttyhub, ttyhub-log, ser2net, ser2net-tuned)"));
         }
         if (std::find(o.servers.begin(), o.servers.end(), *k) == o.servers.end()) {
           o.servers.push_back(*k);
@@ -247,6 +277,10 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       o.ttyhub_workers = *n;
     } else if (flag == "--ttyhub-log-level") {
       o.ttyhub_log_level = v;
+    } else if (flag == "--console-log-rotate") {
+      absl::StatusOr<uint64_t> size = ParseRotateSize(flag, v);
+      if (!size.ok()) return size.status();
+      o.console_log_rotate_bytes = *size;
     } else if (flag == "--pin") {
       o.pin = true;
     } else if (flag == "--json") {

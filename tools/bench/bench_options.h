@@ -46,6 +46,8 @@ struct BenchOptions {
   // ttyhub settings.
   int ttyhub_workers = 0;  // 0: online CPUs
   std::string ttyhub_log_level = "info";
+  // ttyhub-log: console log files rotate at this size, in bytes (0: never).
+  uint64_t console_log_rotate_bytes = 16 * 1024 * 1024;
 
   // Placement: pin the server and the tool to disjoint CPUs.
   bool pin = false;

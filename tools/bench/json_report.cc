@@ -109,6 +109,7 @@ std::string JsonReport(const SuiteResults& results, const std::vector<TargetResu
   j.Field("storm_emit_interval_s", o.storm_emit_interval_s);
   j.Field("ttyhub_workers", o.ttyhub_workers);
   j.Field("ttyhub_log_level", o.ttyhub_log_level);
+  j.Field("console_log_rotate_bytes", static_cast<unsigned long long>(o.console_log_rotate_bytes));
   j.Field("pin", o.pin);
   j.Field("soak_s", o.soak_s);
   j.Field("soak_ports", o.soak_ports);
@@ -127,6 +128,16 @@ std::string JsonReport(const SuiteResults& results, const std::vector<TargetResu
     j.EndObject();
   }
   j.EndArray();
+
+  j.Key("console_logs");
+  if (results.console_log_config.empty()) {
+    j.Null();
+  } else {
+    j.BeginObject();
+    j.Field("config", results.console_log_config);
+    j.Field("filesystem", results.console_log_filesystem);
+    j.EndObject();
+  }
 
   j.Key("scenarios");
   j.BeginArray();

@@ -2,8 +2,9 @@
 // all streaming device -> client at once. Reports the aggregate MB/s, each
 // port's MB/s (min, median, max), fairness (min/max) and the server's CPU
 // seconds per GB; every stream is verified with its own seed, so bytes
-// crossing between ports would show as corruption. The tool's single
-// thread.
+// crossing between ports would show as corruption. On ttyhub-log, each
+// port's console log is checked against its device's stream after the stop
+// (PortFixture::Finish). The tool's single thread.
 #include "tools/bench/many_ports_scenario.h"
 
 #include <algorithm>
@@ -58,6 +59,10 @@ class ManyPortsScenario : public Scenario {
                         StreamVerifier::Start::kAnywhere);
       }
       Measure(ctx, f, group, &result);
+      // ttyhub-log: each port's console log must hold its device's stream.
+      for (size_t i = 0; i < group.writer_count(); ++i) {
+        f.ExpectConsoleLog(i, group.writer(i).seed(), group.writer(i).written());
+      }
     }
     result.Add("ports", ports, "");
     f.Finish(&result);

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <filesystem>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -14,8 +16,21 @@ namespace ttyhub::bench {
 namespace {
 
 constexpr double kStopDeadlineSeconds = 15;
+// ttyhub-log: the admin API's answer with every port's counters (it may be
+// a few MB with thousands of ports).
+constexpr double kAdminTimeoutSeconds = 10;
+
+int64_t UnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
+
+std::string PortFixture::ConsoleLogDir(const TempDir& temp_dir, absl::string_view run_label) {
+  return temp_dir.File(absl::StrCat(run_label, "-console-logs"));
+}
 
 absl::StatusOr<std::unique_ptr<PortFixture>> PortFixture::Start(ScenarioContext& ctx,
                                                                 const PortFixtureSpec& spec,
@@ -25,13 +40,22 @@ absl::StatusOr<std::unique_ptr<PortFixture>> PortFixture::Start(ScenarioContext&
   if (!loop.ok()) return loop.status();
   f->loop_ = *std::move(loop);
   const size_t tcp_per_port = (spec.ro_clients > 0 ? 2 : 1) + spec.more_listeners.size();
+  // ttyhub-log: the admin API is how the tool reads the log counters.
+  const bool logs = LogsConsoles(ctx.server->kind);
+  const bool admin = spec.admin || logs;
   absl::StatusOr<std::vector<uint16_t>> tcp =
-      FindFreeTcpPorts(static_cast<size_t>(spec.ports) * tcp_per_port + (spec.admin ? 1 : 0));
+      FindFreeTcpPorts(static_cast<size_t>(spec.ports) * tcp_per_port + (admin ? 1 : 0));
   if (!tcp.ok()) return tcp.status();
   f->plan_.ttyhub_workers = ctx.options.ttyhub_workers;
   f->plan_.ttyhub_log_level = ctx.options.ttyhub_log_level;
   if (spec.buffer_bytes > 0) f->plan_.ttyhub_buffer_bytes = spec.buffer_bytes;
-  if (spec.admin) f->plan_.ttyhub_admin_tcp_port = tcp->back();
+  if (admin) f->plan_.ttyhub_admin_tcp_port = tcp->back();
+  if (logs) {
+    // ttyhub creates the directory itself, as it must on a fresh system.
+    f->plan_.console_log.dir = ConsoleLogDir(ctx.temp_dir, ctx.Label(label));
+    f->plan_.console_log.rotate_bytes = ctx.options.console_log_rotate_bytes;
+    f->keep_console_logs_ = ctx.options.keep_temp;
+  }
   f->absent_device_path_ = ctx.temp_dir.File(absl::StrCat(ctx.Label(label), "-absent-device"));
   for (int i = 0; i < spec.ports; ++i) {
     absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
@@ -61,6 +85,7 @@ absl::StatusOr<std::unique_ptr<PortFixture>> PortFixture::Start(ScenarioContext&
     f->plan_.ports.push_back(p);
     f->ptys_.push_back(*std::move(pty));
   }
+  f->started_unix_ms_ = UnixMs();
   absl::StatusOr<std::unique_ptr<ServerUnderTest>> server = ServerUnderTest::Launch(
       *ctx.server, f->plan_, ctx.temp_dir, ctx.Label(label), ctx.server_cpus, ctx.interrupt,
       Deadline::AfterSeconds(ctx.options.startup_timeout_s));
@@ -103,8 +128,18 @@ PortFixture::~PortFixture() {
   if (loop_) loop_->WatchProcess(-1);
 }
 
+void PortFixture::ExpectConsoleLog(size_t port, uint64_t seed, uint64_t end_offset) {
+  console_streams_[port] = DeviceStream{seed, end_offset};
+}
+
 void PortFixture::Finish(RunResult* result) {
   if (!server_) return;
+  const bool logs = !plan_.console_log.dir.empty();
+  absl::StatusOr<std::map<std::string, PortLogCounters>> counters =
+      absl::UnavailableError("not read");
+  if (logs && server_->Alive()) {
+    counters = FetchPortLogCounters(*loop_, plan_.ttyhub_admin_tcp_port, kAdminTimeoutSeconds);
+  }
   loop_->WatchProcess(-1);
   if (!server_->Alive()) {
     result->Fail(absl::StrCat("server died: ", server_->DescribeExit()));
@@ -117,6 +152,14 @@ void PortFixture::Finish(RunResult* result) {
   // The measurements stand; a crash or hang on SIGTERM is a finding of its own.
   result->Add("server_stopped_cleanly", stop.empty() ? 1 : 0, "yes=1");
   if (!stop.empty()) result->notes.push_back(absl::StrCat("stop: ", stop));
+  if (logs) {
+    AuditConsoleLogs(plan_.console_log, plan_.ports, console_streams_, counters,
+                     RunSpan{started_unix_ms_, UnixMs()}, result);
+    if (!keep_console_logs_) {
+      std::error_code ec;
+      std::filesystem::remove_all(plan_.console_log.dir, ec);
+    }
+  }
 }
 
 void FailOnLoopExit(LoopExit exit, absl::string_view what, PortFixture* fixture,

@@ -3,16 +3,21 @@
 // at the end, the server's health check, peak memory and stop. Optionally
 // (ttyhub) more listeners per port, the admin listener, and devices
 // published as symlinks, so that a device can hang up and come back as a
-// new pty at the same path. Owned by one scenario run on the tool's single
-// thread; the destructor kills a server still running and closes every pty.
+// new pty at the same path. On ttyhub-log, every port's console log in a
+// directory of the run's own, and the admin listener; at the end the logs
+// are audited (console_log_audit.h) and removed unless --keep-temp. Owned by
+// one scenario run on the tool's single thread; the destructor kills a
+// server still running and closes every pty.
 #ifndef TTYHUB_TOOLS_BENCH_PORT_FIXTURE_H_
 #define TTYHUB_TOOLS_BENCH_PORT_FIXTURE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "tools/bench/console_log_audit.h"
 #include "tools/bench/event_loop.h"
 #include "tools/bench/pty_pair.h"
 #include "tools/bench/run_result.h"
@@ -40,6 +45,10 @@ struct PortFixtureSpec {
 
 class PortFixture {
  public:
+  // ttyhub-log: the directory of a run's console logs, e.g.
+  // TEMP/ttyhub-log-dev2net-1-console-logs for `run_label` ttyhub-log-dev2net-1.
+  static std::string ConsoleLogDir(const TempDir& temp_dir, absl::string_view run_label);
+
   // Creates the ptys, picks TCP ports and starts the server.
   static absl::StatusOr<std::unique_ptr<PortFixture>> Start(ScenarioContext& ctx,
                                                             const PortFixtureSpec& spec,
@@ -67,10 +76,16 @@ class PortFixture {
   // Brings a hung-up device back: a new pty at the same link.
   absl::Status ReplugDevice(size_t port);
 
+  // ttyhub-log: `port`'s device wrote the pattern stream `seed` from its
+  // start to `end_offset`; Finish checks the port's console log against it.
+  // Ports without one have their log's lines checked only.
+  void ExpectConsoleLog(size_t port, uint64_t seed, uint64_t end_offset);
+
   // If the server died, fails `result` with how. Then records its peak RSS
   // and stops it (SIGTERM, then SIGKILL). How it stopped is a figure
   // (server_stopped_cleanly) and, if not cleanly, a note; the run's
-  // measurements stand.
+  // measurements stand. On ttyhub-log, reads the log counters before the
+  // stop and audits the log files after it.
   void Finish(RunResult* result);
 
  private:
@@ -83,6 +98,11 @@ class PortFixture {
   ServerPlan plan_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<ServerUnderTest> server_;
+  // ttyhub-log: what each port's device wrote, by port index; when the
+  // server started (ms since the epoch); whether to keep the logs.
+  std::map<size_t, DeviceStream> console_streams_;
+  int64_t started_unix_ms_ = 0;
+  bool keep_console_logs_ = false;
 };
 
 // Ends a run whose loop stopped early: fails `result` with the reason

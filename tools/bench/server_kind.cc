@@ -7,6 +7,8 @@ absl::string_view ServerName(ServerKind kind) {
   switch (kind) {
     case ServerKind::kTtyhub:
       return "ttyhub";
+    case ServerKind::kTtyhubLog:
+      return "ttyhub-log";
     case ServerKind::kSer2net:
       return "ser2net";
     case ServerKind::kSer2netTuned:
@@ -16,14 +18,21 @@ absl::string_view ServerName(ServerKind kind) {
 }
 
 std::optional<ServerKind> ParseServerName(absl::string_view name) {
-  for (ServerKind k : {ServerKind::kTtyhub, ServerKind::kSer2net, ServerKind::kSer2netTuned}) {
+  for (ServerKind k : {ServerKind::kTtyhub, ServerKind::kTtyhubLog, ServerKind::kSer2net,
+                       ServerKind::kSer2netTuned}) {
     if (name == ServerName(k)) return k;
   }
   return std::nullopt;
 }
 
-bool HasReadOnlyListeners(ServerKind kind) { return kind == ServerKind::kTtyhub; }
-bool OpensDeviceOnConnect(ServerKind kind) { return kind != ServerKind::kTtyhub; }
-bool IsSer2net(ServerKind kind) { return kind != ServerKind::kTtyhub; }
+bool HasReadOnlyListeners(ServerKind kind) { return IsTtyhub(kind); }
+bool OpensDeviceOnConnect(ServerKind kind) { return IsSer2net(kind); }
+bool IsSer2net(ServerKind kind) {
+  return kind == ServerKind::kSer2net || kind == ServerKind::kSer2netTuned;
+}
+bool IsTtyhub(ServerKind kind) {
+  return kind == ServerKind::kTtyhub || kind == ServerKind::kTtyhubLog;
+}
+bool LogsConsoles(ServerKind kind) { return kind == ServerKind::kTtyhubLog; }
 
 }  // namespace ttyhub::bench

@@ -1,7 +1,10 @@
 // The servers ttyhub-bench can drive, and what each one can do.
 //
 // `ser2net` is ser2net 4.x with its defaults; `ser2net-tuned` adds 64 KiB
-// buffers both ways and turns chardelay off. Pure data; any thread.
+// buffers both ways and turns chardelay off. `ttyhub-log` is ttyhub with
+// every port's console log on (issue 10; see PlannedConsoleLog) and its
+// admin listener, through which the tool reads the log counters after each
+// run. Pure data; any thread.
 #ifndef TTYHUB_TOOLS_BENCH_SERVER_KIND_H_
 #define TTYHUB_TOOLS_BENCH_SERVER_KIND_H_
 
@@ -12,7 +15,7 @@
 
 namespace ttyhub::bench {
 
-enum class ServerKind { kTtyhub, kSer2net, kSer2netTuned };
+enum class ServerKind { kTtyhub, kTtyhubLog, kSer2net, kSer2netTuned };
 
 struct ServerSpec {
   ServerKind kind;
@@ -29,6 +32,10 @@ bool HasReadOnlyListeners(ServerKind kind);
 // ttyhub keeps each device open; ser2net opens it when a client connects.
 bool OpensDeviceOnConnect(ServerKind kind);
 bool IsSer2net(ServerKind kind);
+// ttyhub, with or without console logs: the same binary.
+bool IsTtyhub(ServerKind kind);
+// ttyhub with its console logs on.
+bool LogsConsoles(ServerKind kind);
 
 }  // namespace ttyhub::bench
 

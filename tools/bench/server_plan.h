@@ -15,6 +15,20 @@
 
 namespace ttyhub::bench {
 
+// ttyhub-log: every port's console log, configured once in `defaults`, as
+// an operator would: the example (timestamps on, 16 MiB files, 8
+// kept), the path in a directory of the run's own. Sizes in bytes.
+struct PlannedConsoleLog {
+  std::string dir;  // PATH is DIR/%n.log (%n: the port's name); empty: no logs
+  bool timestamps = true;
+  uint64_t rotate_bytes = 16 * 1024 * 1024;  // 0: no rotation
+  int keep = 8;
+
+  std::string PathTemplate() const { return dir + "/%n.log"; }
+  // The file port `port_name` writes now; rotated ones add .1 (newest) .. .keep.
+  std::string PathOf(const std::string& port_name) const { return dir + "/" + port_name + ".log"; }
+};
+
 // A further listener of a port (ttyhub only; the soak scenario uses them).
 struct PlannedListener {
   uint16_t tcp_port = 0;
@@ -48,6 +62,8 @@ struct ServerPlan {
   uint64_t ttyhub_buffer_bytes = 256 * 1024;
   // ttyhub: the admin HTTP listener on 127.0.0.1 (0: none).
   uint16_t ttyhub_admin_tcp_port = 0;
+  // ttyhub: console logs (ttyhub-log); off when console_log.dir is empty.
+  PlannedConsoleLog console_log;
 };
 
 // The TCP port a viewer of `port` connects to on `kind`.
@@ -57,6 +73,10 @@ inline uint16_t ViewerTcpPort(ServerKind kind, const PlannedPort& port) {
 
 // Every TCP port the server must listen on.
 std::vector<uint16_t> ListeningPorts(ServerKind kind, const ServerPlan& plan);
+
+// The `log:` value of ttyhub's configuration for `log`, as one line of YAML
+// (also how the report describes it).
+std::string ConsoleLogYaml(const PlannedConsoleLog& log);
 
 // The server's configuration file for `plan`.
 std::string ServerConfigText(ServerKind kind, const ServerPlan& plan);

@@ -30,7 +30,7 @@ constexpr int kProbeIntervalMs = 20;
 
 std::vector<std::string> CommandLine(const ServerSpec& spec, const std::string& config,
                                      const std::string& pid_file) {
-  if (spec.kind == ServerKind::kTtyhub) return {spec.binary, "-c", config};
+  if (IsTtyhub(spec.kind)) return {spec.binary, "-c", config};
   // -n: stay in the foreground; -u: no UUCP lock files; -P: our own pid file.
   return {spec.binary, "-n", "-u", "-c", config, "-P", pid_file};
 }
@@ -57,7 +57,7 @@ absl::StatusOr<std::unique_ptr<ServerUnderTest>> ServerUnderTest::Launch(
 
   const std::vector<uint16_t> wanted = ListeningPorts(spec.kind, plan);
   // ttyhub says "ready: " once every listener is bound; ser2net says nothing.
-  bool ready_line = spec.kind != ServerKind::kTtyhub;
+  bool ready_line = !IsTtyhub(spec.kind);
   for (;;) {
     if (server->process_->Exited()) {
       return absl::UnavailableError(

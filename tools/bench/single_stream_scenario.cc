@@ -3,7 +3,9 @@
 // pty master (the device sends) and the TCP client reads it. net2dev: the
 // client sends and the tool reads the pty master. Reports MB/s over a timed
 // window and the server's CPU seconds per GB moved; every byte is verified
-// after the window, once the stream has drained. The tool's single thread.
+// after the window, once the stream has drained. On ttyhub-log, dev2net's
+// console log is checked against the whole device stream after the stop
+// (PortFixture::Finish). The tool's single thread.
 #include "tools/bench/single_stream_scenario.h"
 
 #include "absl/strings/str_cat.h"
@@ -59,6 +61,10 @@ class SingleStreamScenario : public Scenario {
                       StreamVerifier::Start::kAtZero);
     }
     Measure(ctx, f, group, &result);
+    // ttyhub-log: the port's console log must hold the device's stream.
+    if (device_to_network_) {
+      f.ExpectConsoleLog(0, group.writer(0).seed(), group.writer(0).written());
+    }
     f.Finish(&result);
     return {result};
   }

@@ -23,7 +23,7 @@ inline constexpr const char* kNoServer = "none";
 struct CaseRuns {
   std::string scenario;   // "fanout"
   std::string case_name;  // "fanout_k64"
-  std::string server;     // "ttyhub", "ser2net", "ser2net-tuned" or kNoServer
+  std::string server;     // "ttyhub", "ttyhub-log", "ser2net", "ser2net-tuned" or kNoServer
   std::vector<RunResult> runs;
 
   int ok_runs() const;
@@ -48,7 +48,11 @@ struct SuiteResults {
   BenchOptions options;
   MachineInfo machine;
   std::vector<ServerSpec> servers;
-  std::string placement;   // how server and tool shared the CPUs
+  std::string placement;  // how server and tool shared the CPUs
+  // ttyhub-log only ("" otherwise): its `log:` configuration, and the
+  // filesystem the logs were written to.
+  std::string console_log_config;
+  std::string console_log_filesystem;
   std::string started_at;  // ISO 8601, local time
   double wall_seconds = 0;
   double tool_cpu_seconds = 0;

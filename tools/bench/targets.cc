@@ -8,6 +8,7 @@ namespace ttyhub::bench {
 namespace {
 
 constexpr const char* kTtyhub = "ttyhub";
+constexpr const char* kTtyhubLog = "ttyhub-log";
 constexpr const char* kTuned = "ser2net-tuned";
 
 std::string Figure(double v, const std::string& unit) {
@@ -43,13 +44,14 @@ Lookup Get(const SuiteResults& r, const std::string& case_name, const std::strin
 
 enum class Compare { kAtLeast, kAtMost };
 
-// ttyhub's `metric` against `factor` x the reference's.
-TargetResult Relative(const SuiteResults& r, std::string id, std::string requirement,
-                      const std::string& case_name, const std::string& metric,
-                      const std::string& ref_case, const std::string& ref_server,
-                      const std::string& ref_metric, Compare compare, double factor) {
+// `server`'s `metric` against `factor` x the reference's.
+TargetResult RelativeOf(const SuiteResults& r, const std::string& server, std::string id,
+                        std::string requirement, const std::string& case_name,
+                        const std::string& metric, const std::string& ref_case,
+                        const std::string& ref_server, const std::string& ref_metric,
+                        Compare compare, double factor) {
   TargetResult t{std::move(id), std::move(requirement)};
-  const Lookup mine = Get(r, case_name, kTtyhub, metric);
+  const Lookup mine = Get(r, case_name, server, metric);
   const Lookup ref = Get(r, ref_case, ref_server, ref_metric);
   if (!mine.value || !ref.value) {
     t.reason = !mine.value ? mine.missing : ref.missing;
@@ -65,6 +67,24 @@ TargetResult Relative(const SuiteResults& r, std::string id, std::string require
   const bool met = compare == Compare::kAtLeast ? *t.ratio >= factor : *t.ratio <= factor;
   t.status = met ? TargetStatus::kMet : TargetStatus::kMissed;
   return t;
+}
+
+// ttyhub's `metric` against `factor` x the reference's.
+TargetResult Relative(const SuiteResults& r, std::string id, std::string requirement,
+                      const std::string& case_name, const std::string& metric,
+                      const std::string& ref_case, const std::string& ref_server,
+                      const std::string& ref_metric, Compare compare, double factor) {
+  return RelativeOf(r, kTtyhub, std::move(id), std::move(requirement), case_name, metric, ref_case,
+                    ref_server, ref_metric, compare, factor);
+}
+
+// ttyhub-log's `metric` in `case_name` against `factor` x ttyhub's, the
+// same case in the same run: what console logging costs.
+TargetResult LoggingCost(const SuiteResults& r, std::string id, std::string requirement,
+                         const std::string& case_name, const std::string& metric, Compare compare,
+                         double factor) {
+  return RelativeOf(r, kTtyhubLog, std::move(id), std::move(requirement), case_name, metric,
+                    case_name, kTtyhub, metric, compare, factor);
 }
 
 // ttyhub's `metric` against a fixed bound.
@@ -167,6 +187,19 @@ std::vector<TargetResult> EvaluateTargets(const SuiteResults& r) {
       "aggregate_MBps", "many_ports", kTuned, "aggregate_MBps", Compare::kAtLeast, 2));
   t.push_back(Absolute(r, "many_ports_fairness", "many_ports: min/max per port >= 0.8",
                        "many_ports", "fairness_min_over_max", Compare::kAtLeast, 0.8));
+
+  // Console logs (issue 10): ttyhub-log against ttyhub in the same run.
+  for (const char* c : {"dev2net", "many_ports"}) {
+    const std::string throughput = std::string(c) == "dev2net" ? "MBps" : "aggregate_MBps";
+    t.push_back(LoggingCost(r, absl::StrCat(c, "_logging_throughput"),
+                            absl::StrCat(c, ": with console logs (ttyhub-log) >= 90% of ",
+                                         "ttyhub's throughput without"),
+                            c, throughput, Compare::kAtLeast, 0.9));
+    t.push_back(LoggingCost(r, absl::StrCat(c, "_logging_cpu"),
+                            absl::StrCat(c, ": with console logs (ttyhub-log) <= 1.5 x ",
+                                         "ttyhub's CPU per GB without"),
+                            c, "server_cpu_s_per_GB", Compare::kAtMost, 1.5));
+  }
 
   // idle_ports at a reduced size is evaluated, and says so.
   if (const CaseRuns* idle = r.Find("idle_ports", kTtyhub)) {

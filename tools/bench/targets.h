@@ -1,6 +1,7 @@
 // ttyhub's performance targets, evaluated on one run of the suite: each
 // compares ttyhub with tuned ser2net measured in the same run, or with the
-// raw limits measured in the same run. A target whose inputs are missing
+// raw limits measured in the same run; the cost of console logs compares
+// ttyhub-log with ttyhub in the same run. A target whose inputs are missing
 // (scenario not run, server not selected, a run failed or crashed) is "not
 // evaluated", never "met". Pure functions; the tool's single thread.
 #ifndef TTYHUB_TOOLS_BENCH_TARGETS_H_

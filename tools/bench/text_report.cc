@@ -146,6 +146,10 @@ std::string TextReport(const SuiteResults& r, const std::vector<TargetResult>& t
   for (const ServerSpec& s : r.servers) {
     absl::StrAppend(&out, "\n  ", ServerName(s.kind), ": ", s.binary, " (", s.version, ")");
   }
+  if (!r.console_log_config.empty()) {
+    absl::StrAppend(&out, "\nConsole logs (ttyhub-log): ", r.console_log_config,
+                    "\nConsole logs written to: ", r.console_log_filesystem);
+  }
   absl::StrAppend(&out,
                   "\nUnits: MB = 10^6 bytes, GB = 10^9 bytes; *_pct of a core is 100 per "
                   "busy CPU; machine_busy_pct is of all CPUs (/proc/stat) during the window.\n");
@@ -197,8 +201,10 @@ std::string TextReport(const SuiteResults& r, const std::vector<TargetResult>& t
                     absl::StrJoin(unclean, ", "), "\n");
   }
 
-  absl::StrAppend(&out,
-                  "\n== Targets: ttyhub against ser2net-tuned or the raw limits, same run ==\n");
+  absl::StrAppend(
+      &out,
+      "\n== Targets: ttyhub against ser2net-tuned or the raw limits, ttyhub-log against "
+      "ttyhub; same run ==\n");
   int met = 0, missed = 0, not_evaluated = 0;
   for (const TargetResult& t : targets) {
     std::string line = absl::StrCat("  [", TargetStatusName(t.status), "] ", t.requirement);

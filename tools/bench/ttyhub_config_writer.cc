@@ -11,6 +11,9 @@ std::string TtyhubConfigYaml(const ServerPlan& plan) {
   if (plan.ttyhub_admin_tcp_port != 0) {
     absl::StrAppend(&yaml, "admin:\n  listen: \"127.0.0.1:", plan.ttyhub_admin_tcp_port, "\"\n");
   }
+  if (!plan.console_log.dir.empty()) {
+    absl::StrAppend(&yaml, "defaults:\n  log: ", ConsoleLogYaml(plan.console_log), "\n");
+  }
   absl::StrAppend(&yaml, "ports:\n");
   for (const PlannedPort& p : plan.ports) {
     absl::StrAppend(&yaml, "  - name: ", p.name, "\n    device: ", p.device_path,
