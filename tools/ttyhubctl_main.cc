@@ -5,6 +5,9 @@
 //   ttyhubctl kick PORT CLIENT_ID         disconnect a client
 //   ttyhubctl set PORT 9600e71 [--flow rtscts]   change serial settings live
 //   ttyhubctl watch [--interval 1]        live per-port rates, refreshed in place
+//   ttyhubctl log PORT [--lines N] [--since 10m] [--follow]   a port's console log
+//   ttyhubctl grep REGEX [--ports a,b] [--since 1h]          search every console's log
+//   ttyhubctl logs reopen                 reopen every console log file (after logrotate)
 //
 // --json prints the API's JSON instead of tables (ports, show). The daemon's
 // address comes from --url, else $TTYHUB_URL, else http://127.0.0.1:8420; a
@@ -16,12 +19,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tools/ctl/admin_client.h"
+#include "tools/ctl/log_commands.h"
 #include "tools/ctl/tables.h"
 
 namespace ttyhub::ctl {
@@ -36,11 +41,20 @@ constexpr const char* kUsage =
     "  kick PORT CLIENT_ID        disconnect a client (ids are in `show`)\n"
     "  set PORT SERIAL [--flow F] change serial settings live, e.g. set sw1 9600e71 --flow none\n"
     "  watch [--interval SECONDS] live per-port rates, refreshed in place (Ctrl-C to stop)\n"
+    "  log PORT [--lines N] [--since T] [--follow]\n"
+    "                             the port's console log as written (default: last 100 lines);\n"
+    "                             T is a duration back (90s, 10m, 1h) or an RFC 3339 time;\n"
+    "                             --follow (-f) then prints new lines until Ctrl-C\n"
+    "  grep REGEX [--ports a,b] [--since T]\n"
+    "                             matching lines of every console's log: port, time, line\n"
+    "                             (RE2 syntax; --json prints the API's NDJSON)\n"
+    "  logs reopen                reopen every console log file (after logrotate moved them)\n"
     "\n"
     "The daemon is found at --url, $TTYHUB_URL or http://127.0.0.1:8420; it needs an\n"
     "`admin:` block in its configuration. --token (or $TTYHUB_TOKEN) is sent as a bearer\n"
-    "token with every request: kick and set need it when the daemon has a token, and\n"
-    "every command does when it sets token_required_for_reads.\n";
+    "token with every request: kick, set and logs reopen need it when the daemon has a\n"
+    "token, and every command does when it sets token_required_for_reads. `--` ends the\n"
+    "options (for a grep regex that starts with -).\n";
 
 struct Options {
   std::string url;
@@ -48,7 +62,12 @@ struct Options {
   bool json = false;
   std::string flow;
   double interval = 1.0;
-  int iterations = 0;  // watch: stop after N refreshes (0 = until Ctrl-C)
+  int iterations = 0;  // watch: stop after N refreshes (0 = until Ctrl-C); log --follow: polls
+  bool interval_given = false;
+  std::optional<size_t> lines;  // log --lines
+  std::string since;            // log, grep --since
+  std::string ports;            // grep --ports
+  bool follow = false;          // log --follow
   std::vector<std::string> args;
 };
 
@@ -100,7 +119,7 @@ int Run(int argc, char** argv) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     if (a == "--url" || a == "--token" || a == "--flow" || a == "--interval" ||
-        a == "--iterations") {
+        a == "--iterations" || a == "--lines" || a == "--since" || a == "--ports") {
       const char* v = value();
       if (v == nullptr) {
         std::fprintf(stderr, "ttyhubctl: %s needs a value\n", a.c_str());
@@ -117,8 +136,23 @@ int Run(int argc, char** argv) {
         std::fprintf(stderr, "ttyhubctl: --iterations must be a whole number\n");
         return 2;
       }
+      if (a == "--interval") opts.interval_given = true;
+      if (a == "--lines") {
+        size_t n = 0;
+        if (!absl::SimpleAtoi(v, &n)) {
+          std::fprintf(stderr, "ttyhubctl: --lines must be a whole number\n");
+          return 2;
+        }
+        opts.lines = n;
+      }
+      if (a == "--since") opts.since = v;
+      if (a == "--ports") opts.ports = v;
     } else if (a == "--json") {
       opts.json = true;
+    } else if (a == "--follow" || a == "-f") {
+      opts.follow = true;
+    } else if (a == "--") {
+      for (++i; i < argc; ++i) opts.args.push_back(argv[i]);
     } else if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -181,6 +215,30 @@ int Run(int argc, char** argv) {
   if (cmd == "watch") {
     if (nargs != 0) return usage_error("watch [--interval SECONDS]");
     return Watch(client, opts);
+  }
+  if (cmd == "log") {
+    if (nargs != 1) return usage_error("log PORT [--lines N] [--since T] [--follow]");
+    LogCommand log;
+    log.port = opts.args[1];
+    log.lines = opts.lines;
+    log.since = opts.since;
+    log.follow = opts.follow;
+    if (opts.interval_given) log.interval = opts.interval;
+    log.polls = opts.iterations;
+    return RunLog(client, log);
+  }
+  if (cmd == "grep") {
+    if (nargs != 1) return usage_error("grep REGEX [--ports a,b] [--since T]");
+    GrepCommand grep;
+    grep.regex = opts.args[1];
+    grep.ports = opts.ports;
+    grep.since = opts.since;
+    grep.json = opts.json;
+    return RunGrep(client, grep);
+  }
+  if (cmd == "logs") {
+    if (nargs != 1 || opts.args[1] != "reopen") return usage_error("logs reopen");
+    return RunLogsReopen(client);
   }
   std::fprintf(stderr, "ttyhubctl: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;

@@ -216,5 +216,56 @@ TEST_F(AdminServerTest, TokenRequiredForReads) {
   EXPECT_EQ(server_->Handle(Get("/healthz")).status, 200);
 }
 
+// The console log endpoints (issue 10): routed, behind the same token rules
+// as the other reads and posts. p0 does not log, so its log is a 409.
+TEST_F(AdminServerTest, LogEndpointsAreRoutedAndGuarded) {
+  Start(absl::StrCat("listen: 8420, token: ", kToken, ", token_required_for_reads: true"));
+  const std::string bearer = absl::StrCat("Bearer ", kToken);
+  AdminRequest log = Get("/api/v1/ports/p0/log");
+  EXPECT_EQ(server_->Handle(log).status, 401);
+  log.authorization = bearer;
+  const AdminResponse no_log = server_->Handle(log);
+  EXPECT_EQ(no_log.status, 409);
+  EXPECT_THAT(ErrorOf(no_log), HasSubstr("port p0 does not log its console"));
+  AdminRequest grep = Get("/api/v1/grep");
+  grep.authorization = bearer;
+  grep.query = {{"re", "x"}};
+  const AdminResponse searched = server_->Handle(grep);
+  EXPECT_EQ(searched.status, 200);
+  EXPECT_EQ(searched.content_type, "application/x-ndjson");
+  ASSERT_NE(searched.stream, nullptr);
+  grep.query = {{"re", "("}};
+  EXPECT_EQ(server_->Handle(grep).status, 400);
+
+  AdminRequest reopen;
+  reopen.method = "POST";
+  reopen.url = "/api/v1/logs/reopen";
+  reopen.host = "127.0.0.1:8420";
+  EXPECT_EQ(server_->Handle(reopen).status, 415);  // not application/json
+  reopen.content_type = "application/json";
+  EXPECT_EQ(server_->Handle(reopen).status, 401);
+  reopen.authorization = bearer;
+  reopen.origin = "http://attacker.example";
+  EXPECT_EQ(server_->Handle(reopen).status, 403);
+  reopen.origin = "";
+  const AdminResponse reopened = server_->Handle(reopen);
+  EXPECT_EQ(reopened.status, 200) << reopened.body;
+  EXPECT_EQ(nlohmann::json::parse(reopened.body)["reopened"], 0);
+  AdminRequest get_reopen = Get("/api/v1/logs/reopen");
+  get_reopen.authorization = bearer;
+  EXPECT_EQ(server_->Handle(get_reopen).allow, "POST");
+}
+
+// An error that echoes request data which is not UTF-8 is still JSON (the
+// library would throw on it, which aborted the daemon before this was fixed).
+TEST_F(AdminServerTest, ErrorsEchoingInvalidUtf8AreValidJson) {
+  Start("listen: 8420");
+  const AdminResponse r = server_->Handle(Get("/\xff\xfe/x"));
+  EXPECT_EQ(r.status, 404);
+  const auto j = nlohmann::json::parse(r.body, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.body;
+  EXPECT_EQ(j["error"], "no such endpoint: /\xef\xbf\xbd\xef\xbf\xbd/x");
+}
+
 }  // namespace
 }  // namespace ttyhub
