@@ -40,6 +40,8 @@ struct DeviceSpec {
   DeviceKind kind = DeviceKind::kTty;
   std::string path;      // tty path, pty symlink path, or sim name
   std::string original;  // as written in the config, for logs and banners
+
+  bool operator==(const DeviceSpec&) const = default;
 };
 
 // What a new client of a listener is sent first: the last part of the
@@ -48,6 +50,8 @@ struct HistorySpec {
   enum class Kind : uint8_t { kOff, kBytes, kLines };
   Kind kind = Kind::kOff;
   uint64_t amount = 0;  // bytes (kBytes) or lines (kLines); > 0 unless kOff
+
+  bool operator==(const HistorySpec&) const = default;
 };
 
 struct ListenerConfig {
@@ -63,6 +67,8 @@ struct ListenerConfig {
   std::string banner;                               // validated template, see banner.h; "" = none
   std::string signature;  // RFC 2217 SIGNATURE; "" = "ttyhub <version> <port name>"
   HistorySpec history;    // replayed to each new client before live data
+
+  bool operator==(const ListenerConfig&) const = default;
 };
 
 // An alert on the port's console output (issue 10): each line the device
@@ -71,6 +77,8 @@ struct ListenerConfig {
 struct AlertConfig {
   std::string name;   // [A-Za-z0-9_.-]{1,64}, unique on its port
   std::string regex;  // at most kMaxAlertRegexBytes; compiles with RE2
+
+  bool operator==(const AlertConfig&) const = default;
 };
 
 // A port's console log (issue 10, `log:`): every byte the device sends,
@@ -84,6 +92,8 @@ struct ConsoleLogConfig {
   uint32_t keep = 8;          // rotated files kept: PATH.1 (newest) .. PATH.<keep>
   bool daily = false;         // also rotate when the local date changes (as logrotate)
   bool input = false;         // also log what clients wrote to the device, marked per line
+
+  bool operator==(const ConsoleLogConfig&) const = default;
 };
 
 struct PortConfig {
@@ -100,6 +110,8 @@ struct PortConfig {
   // UUCP lock directory for tty devices (the top-level `lock_dir`, copied
   // into each port); "" = no lock files. See engine/uucp_lock.h.
   std::string lock_dir = "/run/lock";
+
+  bool operator==(const PortConfig&) const = default;
 };
 
 // The admin HTTP listener (metrics, JSON API). Off unless `admin:` is given.
@@ -116,6 +128,8 @@ struct AdminConfig {
   // listen address, "localhost" and loopback addresses: the DNS-rebinding
   // guard. Names only: IP literals need no listing when they are ours.
   std::vector<std::string> allowed_hosts;
+
+  bool operator==(const AdminConfig&) const = default;
 };
 
 struct Config {

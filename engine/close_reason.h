@@ -24,7 +24,8 @@ namespace ttyhub {
   X(kControlBacklog, disconnects_control_backlog,                                         \
     "telnet answers and notifications piling up unread")                                  \
   X(kKicked, disconnects_kicked, "disconnected by the admin API")                         \
-  X(kShutdown, disconnects_shutdown, "shutting down")
+  X(kShutdown, disconnects_shutdown, "shutting down")                                     \
+  X(kReload, disconnects_reload, "a configuration reload removed or changed its port or listener")
 
 enum class CloseReason : uint8_t {
 #define TTYHUB_CLOSE_REASON_ENUM(name, counter, text) name,

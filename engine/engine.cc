@@ -3,10 +3,14 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "config/config_diff.h"
 #include "engine/logger.h"
 #include "engine/port.h"
 #include "engine/worker.h"
@@ -22,6 +26,13 @@ absl::Status Engine::Start() {
   const size_t n = std::max<size_t>(1, std::min<size_t>(config_.workers, config_.ports.size()));
   std::vector<std::vector<PortConfig>> shards(n);
   for (size_t i = 0; i < config_.ports.size(); ++i) shards[i % n].push_back(config_.ports[i]);
+  {
+    std::lock_guard<std::mutex> lock(directory_mu_);
+    directory_.clear();
+    for (size_t i = 0; i < config_.ports.size(); ++i) {
+      directory_.push_back({config_.ports[i].name, i % n});
+    }
+  }
   for (size_t i = 0; i < n; ++i) {
     auto worker =
         std::make_unique<Worker>(static_cast<unsigned>(i), std::move(shards[i]), log_, tty_);
@@ -90,8 +101,9 @@ absl::StatusOr<T> Engine::Ask(size_t w, absl::AnyInvocable<T(Worker&)> fn,
 
 absl::StatusOr<size_t> Engine::WorkerOf(absl::string_view port) const {
   if (workers_.empty()) return absl::UnavailableError("ttyhub is not running");
-  for (size_t i = 0; i < config_.ports.size(); ++i) {
-    if (config_.ports[i].name == port) return i % workers_.size();
+  std::lock_guard<std::mutex> lock(directory_mu_);
+  for (const PortHome& home : directory_) {
+    if (home.name == port) return home.worker;
   }
   return absl::NotFoundError(absl::StrCat("no port named '", port, "'"));
 }
@@ -131,10 +143,21 @@ absl::StatusOr<EngineSnapshot> Engine::Snapshot(std::chrono::milliseconds timeou
     snap.workers.push_back(std::move(a->worker));
     per_worker[w] = std::move(a->ports);
   }
-  // Port i lives on worker i % n at position i / n.
-  const size_t n = workers_.size();
-  for (size_t i = 0; i < config_.ports.size(); ++i) {
-    if (i / n < per_worker[i % n].size()) snap.ports.push_back(std::move(per_worker[i % n][i / n]));
+  // In configuration order (the directory's).
+  std::vector<PortHome> directory;
+  {
+    std::lock_guard<std::mutex> lock(directory_mu_);
+    directory = directory_;
+  }
+  for (const PortHome& home : directory) {
+    if (home.worker >= per_worker.size()) continue;
+    for (PortSnapshot& p : per_worker[home.worker]) {
+      if (p.name == home.name && !p.name.empty()) {
+        snap.ports.push_back(std::move(p));
+        p.name.clear();  // taken
+        break;
+      }
+    }
   }
   return snap;
 }
@@ -185,6 +208,189 @@ absl::Status Engine::SetSerial(absl::string_view port, const SerialSettings& set
       },
       timeout);
   return result.ok() ? *result : result.status();
+}
+
+absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
+  std::lock_guard<std::mutex> reload_lock(reload_mu_);
+  if (workers_.empty()) return absl::UnavailableError("ttyhub is not running");
+  using Kind = PortChange::Kind;
+  const ConfigDiff diff = DiffConfigs(config_, next);
+  std::vector<std::string> report;
+  // Each step asks a worker; a step is short, so a generous bound only
+  // matters if a worker is wedged.
+  constexpr std::chrono::milliseconds kAskTimeout{5000};
+  const std::chrono::milliseconds flush = config_.shutdown_timeout;
+  std::map<std::string, const PortConfig*> next_ports;
+  for (const PortConfig& p : next.ports) next_ports[p.name] = &p;
+  Config applied = next;  // what runs afterwards; failed parts are taken out
+
+  // 1. Take removed and restarted ports, and changed listeners, out of
+  //    service, telling their clients why.
+  for (const PortChange& change : diff.ports) {
+    const bool retire = change.kind == Kind::kRemoved || change.kind == Kind::kRestarted;
+    if (!retire && change.listeners_to_stop.empty()) continue;
+    auto w = WorkerOf(change.name);
+    if (!w.ok()) continue;
+    const std::string why = change.kind == Kind::kRemoved ? "was removed from the configuration"
+                            : change.kind == Kind::kRestarted
+                                ? absl::StrCat("is restarting (", change.details[0], ")")
+                                : "has a changed listener";
+    const std::string farewell =
+        absl::StrCat("\r\nttyhub: port ", change.name, " ", why, " by a configuration reload\r\n");
+    const std::string name = change.name;
+    const std::vector<std::string> keys = change.listeners_to_stop;
+    auto done = Ask<bool>(
+        *w,
+        [name, retire, keys, farewell, flush](Worker& worker) {
+          if (retire) {
+            return worker.RetirePort(name, Clock::now() + flush, farewell);
+          }
+          Port* p = worker.FindPort(name);
+          if (p == nullptr) return false;
+          p->RetireListeners(keys, farewell);
+          return true;
+        },
+        kAskTimeout);
+    if (!done.ok()) {
+      report.push_back(
+          absl::StrCat("port ", change.name, ": not changed: ", done.status().message()));
+      continue;
+    }
+    if (retire) {
+      std::lock_guard<std::mutex> lock(directory_mu_);
+      std::erase_if(directory_, [&](const PortHome& h) { return h.name == change.name; });
+    }
+  }
+
+  // 2. Wait until their sockets are closed, so that the addresses are free.
+  const auto wait_until = std::chrono::steady_clock::now() + flush + std::chrono::seconds(2);
+  for (;;) {
+    bool idle = true;
+    for (size_t w = 0; w < workers_.size() && idle; ++w) {
+      auto a = Ask<bool>(
+          w,
+          [](Worker& worker) {
+            if (!worker.RetiringDone()) return false;
+            for (const auto& p : worker.ports()) {
+              if (!p->RetiredListenersIdle()) return false;
+            }
+            return true;
+          },
+          kAskTimeout);
+      idle = a.ok() && *a;
+    }
+    if (idle) break;
+    if (std::chrono::steady_clock::now() >= wait_until) {
+      report.push_back(
+          "some removed ports or listeners were still closing; their addresses "
+          "may not be free yet");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+
+  // 3. Live updates, then new ports.
+  for (const PortChange& change : diff.ports) {
+    const auto it = next_ports.find(change.name);
+    if (change.kind == Kind::kUnchanged || change.kind == Kind::kRemoved) {
+      if (change.kind == Kind::kRemoved) {
+        report.push_back(absl::StrCat("port ", change.name, ": removed; its clients were told"));
+      }
+      continue;
+    }
+    const PortConfig& config = *it->second;
+    if (change.kind == Kind::kUpdated) {
+      auto w = WorkerOf(change.name);
+      if (!w.ok()) continue;
+      const std::string name = change.name;
+      std::string result;
+      if (change.serial_changed) {
+        const SerialSettings serial = config.serial;
+        auto s = Ask<absl::Status>(
+            *w,
+            [name, serial](Worker& worker) {
+              Port* p = worker.FindPort(name);
+              return p ? p->SetSerial(serial) : absl::NotFoundError("no such port");
+            },
+            kAskTimeout);
+        const absl::Status st = s.ok() ? *s : s.status();
+        result = st.ok() ? "" : absl::StrCat(" (serial settings NOT applied: ", st.message(), ")");
+      }
+      if (!change.listeners_to_start.empty()) {
+        const std::vector<ListenerConfig> listeners = change.listeners_to_start;
+        auto s = Ask<absl::Status>(
+            *w,
+            [name, listeners](Worker& worker) {
+              Port* p = worker.FindPort(name);
+              return p ? p->AddListeners(listeners) : absl::NotFoundError("no such port");
+            },
+            kAskTimeout);
+        const absl::Status st = s.ok() ? *s : s.status();
+        if (!st.ok()) {
+          absl::StrAppend(&result, " (a listener could NOT be started: ", st.message(), ")");
+          // What runs is what the port has now: the next reload retries.
+          auto running = Ask<std::vector<ListenerConfig>>(
+              *w,
+              [name](Worker& worker) {
+                Port* p = worker.FindPort(name);
+                return p ? p->config().listeners : std::vector<ListenerConfig>{};
+              },
+              kAskTimeout);
+          for (PortConfig& a : applied.ports) {
+            if (a.name == name && running.ok()) a.listeners = *running;
+          }
+        }
+      }
+      report.push_back(
+          absl::StrCat("port ", change.name, ": ", absl::StrJoin(change.details, "; "), result));
+      continue;
+    }
+    // kAdded, kRestarted: on the worker with the fewest ports.
+    size_t target = 0;
+    {
+      std::lock_guard<std::mutex> lock(directory_mu_);
+      std::vector<size_t> load(workers_.size(), 0);
+      for (const PortHome& h : directory_) ++load[h.worker];
+      target = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    }
+    auto s = Ask<absl::Status>(
+        target, [config](Worker& worker) { return worker.AddPort(config); }, kAskTimeout);
+    const absl::Status st = s.ok() ? *s : s.status();
+    if (!st.ok()) {
+      report.push_back(absl::StrCat("port ", change.name, ": NOT started: ", st.message()));
+      std::erase_if(applied.ports, [&](const PortConfig& p) { return p.name == change.name; });
+      continue;
+    }
+    report.push_back(absl::StrCat(
+        "port ", change.name, ": ", change.kind == Kind::kAdded ? "added" : "restarted",
+        change.kind == Kind::kAdded ? ""
+                                    : absl::StrCat(" (", absl::StrJoin(change.details, "; "), ")"),
+        " on worker ", target));
+    std::lock_guard<std::mutex> lock(directory_mu_);
+    directory_.push_back({change.name, target});
+  }
+  {
+    // Configuration order for the directory, as the new file has it.
+    std::lock_guard<std::mutex> lock(directory_mu_);
+    std::vector<PortHome> ordered;
+    for (const PortConfig& p : applied.ports) {
+      for (const PortHome& h : directory_) {
+        if (h.name == p.name) ordered.push_back(h);
+      }
+    }
+    directory_ = std::move(ordered);
+  }
+  for (const std::string& key : diff.needs_restart) {
+    report.push_back(absl::StrCat(key, ": changed; takes effect at the next restart"));
+  }
+  // Top-level keys not applied keep their running values.
+  applied.workers = config_.workers;
+  applied.admin = config_.admin;
+  applied.shutdown_timeout = config_.shutdown_timeout;
+  applied.log_level = config_.log_level;
+  config_ = std::move(applied);
+  if (report.empty()) report.push_back("nothing changed");
+  return report;
 }
 
 absl::StatusOr<size_t> Engine::ReopenLogs(std::chrono::milliseconds timeout) {

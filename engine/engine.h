@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -70,6 +72,17 @@ class Engine {
                                 std::chrono::milliseconds timeout);
   absl::Status SetSerial(absl::string_view port, const SerialSettings& settings,
                          std::chrono::milliseconds timeout);
+  // Applies a new, already validated configuration (issue 11, hot reload),
+  // port by port (ports matched by name): unchanged ports are untouched;
+  // changed serial settings are applied live; changed listeners are
+  // rebound (clients on the others stay); added ports start on the worker
+  // with the fewest ports; removed ports, and ports whose device, buffer,
+  // log or alerts changed, close their clients telling them why (changed
+  // ones then start anew). Top-level keys that a reload cannot change
+  // (workers, admin, shutdown_timeout, log_level) are reported, not
+  // applied. Returns one line per change; an error only if ttyhub is not
+  // running. Serialized: one reload at a time. Main or admin thread.
+  absl::StatusOr<std::vector<std::string>> Reload(const Config& next);
   // Closes and reopens every port's console log file (SIGUSR1, `ttyhubctl
   // logs reopen`: after logrotate moved the files away). Returns how many
   // log files are open again; a port whose file cannot be reopened keeps
@@ -90,7 +103,18 @@ class Engine {
   // Which worker owns `port`, or NotFound.
   absl::StatusOr<size_t> WorkerOf(absl::string_view port) const;
 
-  const Config& config_;
+  // The configuration running now: a copy, replaced by Reload. Read and
+  // written only under reload_mu_ (Start runs before any reload).
+  Config config_;
+  std::mutex reload_mu_;
+  // Which worker serves each port, in configuration order. Read by the
+  // admin threads (WorkerOf, Snapshot), written by Start and Reload.
+  struct PortHome {
+    std::string name;
+    size_t worker;
+  };
+  mutable std::mutex directory_mu_;
+  std::vector<PortHome> directory_;
   Logger& log_;
   TtyControl& tty_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -47,7 +47,9 @@ class Listener final : public IoHandler {
   void CloseSocket();
 
   ListenerHost& host_;
-  const ListenerConfig& config_;
+  // A copy: a reload may replace the port's configuration while this
+  // listener (and clients pointing at this config) still live.
+  const ListenerConfig config_;
   WorkerContext& ctx_;
   int fd_ = -1;
   std::string address_;

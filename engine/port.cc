@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "config/banner.h"
+#include "config/config_diff.h"
 #include "engine/console_log_tail.h"
 #include "engine/console_logger.h"
 #include "engine/event_loop.h"
@@ -624,6 +625,15 @@ void Port::ScheduleReap() {
 void Port::ReapClosed() {
   reap_scheduled_ = false;
   std::erase_if(clients_, [](const std::unique_ptr<ClientConnection>& c) { return c->finished(); });
+  DropIdleRetiredListeners();
+}
+
+void Port::DropIdleRetiredListeners() {
+  // A retired listener goes once idle and no client refers to it.
+  std::erase_if(retired_listeners_, [this](const std::unique_ptr<Listener>& l) {
+    return l->Idle() && std::none_of(clients_.begin(), clients_.end(),
+                                     [&](const auto& c) { return c->listener() == l.get(); });
+  });
 }
 
 PortSnapshot Port::Snapshot() {
@@ -712,6 +722,7 @@ void Port::OnTick(TimePoint now) {
   }
   CheckDevicePoll(now);
   if (console_log_) console_log_->OnTick(now);
+  if (!retired_listeners_.empty()) DropIdleRetiredListeners();
   const DeviceLine::TickEvents line = line_->OnTick(now);
   if (line.pulse_ended) PumpDeviceWrite();  // bytes behind the break may go now
   if (line.line_state != 0) {
@@ -769,7 +780,13 @@ bool Port::ShutdownStep(TimePoint now) {
     // Drained: nothing left to send, and no command still waiting for the
     // input written before it (the writer keeps flushing meanwhile).
     if (!c->closing() && (out_of_time || (!c->HasPendingOutput() && !c->HasPendingCommands()))) {
-      c->Close(CloseReason::kShutdown, out_of_time ? "flush time exhausted" : "");
+      if (farewell_.empty()) {
+        c->Close(CloseReason::kShutdown, out_of_time ? "flush time exhausted" : "");
+      } else {
+        // Best effort: a full socket loses it; the log says it anyway.
+        (void)!send(c->fd(), farewell_.data(), farewell_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        c->Close(CloseReason::kReload, out_of_time ? "flush time exhausted" : "");
+      }
     }
   }
   if (device_state_ == DeviceState::kOpen) {
@@ -795,7 +812,8 @@ bool Port::ShutdownStep(TimePoint now) {
     log_idle = console_log_->Idle();
   }
   const bool listeners_idle =
-      std::all_of(listeners_.begin(), listeners_.end(), [](const auto& l) { return l->Idle(); });
+      std::all_of(listeners_.begin(), listeners_.end(), [](const auto& l) { return l->Idle(); }) &&
+      RetiredListenersIdle();
   const bool clients_done =
       std::all_of(clients_.begin(), clients_.end(), [](const auto& c) { return c->finished(); });
   return listeners_idle && clients_done && device_state_ == DeviceState::kStopped &&
@@ -832,6 +850,51 @@ void Port::SeedRingFromLog() {
   console_log_->SkipTo(ring_->head());  // already in the file
   ctx_.log->Info(absl::StrCat("port ", name(), ": history: ", n,
                               " bytes from the end of its console log ", console_log_->path()));
+}
+
+void Port::BeginRetire(TimePoint deadline, std::string farewell) {
+  farewell_ = std::move(farewell);
+  BeginShutdown(deadline);
+}
+
+void Port::RetireListeners(const std::vector<std::string>& keys, const std::string& farewell) {
+  for (auto it = listeners_.begin(); it != listeners_.end();) {
+    Listener* l = it->get();
+    if (std::find(keys.begin(), keys.end(), ListenerKey(l->config())) == keys.end()) {
+      ++it;
+      continue;
+    }
+    l->Stop();
+    for (auto& c : clients_) {
+      if (c->listener() != l || c->closing()) continue;
+      (void)!send(c->fd(), farewell.data(), farewell.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      c->Close(CloseReason::kReload, "its listener was changed or removed by a reload");
+    }
+    retired_listeners_.push_back(std::move(*it));
+    it = listeners_.erase(it);
+  }
+  // config_.listeners follows the listeners that run.
+  config_.listeners.clear();
+  for (const auto& l : listeners_) config_.listeners.push_back(l->config());
+}
+
+bool Port::RetiredListenersIdle() const {
+  return std::all_of(retired_listeners_.begin(), retired_listeners_.end(),
+                     [](const auto& l) { return l->Idle(); });
+}
+
+absl::Status Port::AddListeners(const std::vector<ListenerConfig>& configs) {
+  for (const ListenerConfig& lc : configs) {
+    auto listener = std::make_unique<Listener>(*this, lc, ctx_);
+    if (absl::Status s = listener->Bind(); !s.ok()) return s;
+    listener->StartAccepting();
+    ctx_.log->Info(absl::StrCat("port ", name(), ": listening on ", listener->address(), " (",
+                                ProtocolName(lc.protocol), ", ", AccessName(lc.access), ", up to ",
+                                lc.max_clients, " clients) after a reload"));
+    config_.listeners.push_back(lc);
+    listeners_.push_back(std::move(listener));
+  }
+  return absl::OkStatus();
 }
 
 bool Port::ReopenLog() { return console_log_ && console_log_->Reopen(); }

@@ -79,6 +79,19 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   void BeginShutdown(TimePoint deadline);
   // Advances shutdown; true once every fd is closed and nothing is in flight.
   bool ShutdownStep(TimePoint now);
+  // Reload (issue 11). Shutdown as BeginShutdown, but each client is told
+  // `farewell` in-band before it is closed (reason: reload).
+  void BeginRetire(TimePoint deadline, std::string farewell);
+  // Stops the listeners whose ListenerKey is in `keys` and disconnects their
+  // clients, telling them `farewell`. Their sockets close once idle
+  // (RetiredListenersIdle); the objects go once no client refers to them.
+  void RetireListeners(const std::vector<std::string>& keys, const std::string& farewell);
+  bool RetiredListenersIdle() const;
+  size_t retired_listener_count() const { return retired_listeners_.size(); }
+  // Binds and starts `configs`; the first bind error is returned (the
+  // listeners before it run). Call once RetiredListenersIdle().
+  absl::Status AddListeners(const std::vector<ListenerConfig>& configs);
+
   // Reopens the console log file (SIGUSR1, `ttyhubctl logs reopen`). True
   // if the port logs and its file is open (or will be once the write in
   // flight completes).
@@ -180,6 +193,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // Start: fills the ring from the end of the console log, so that history
   // replay survives a restart.
   void SeedRingFromLog();
+  void DropIdleRetiredListeners();
   // The tick's watchdog for a device poll whose wake-up was lost.
   void CheckDevicePoll(TimePoint now);
 
@@ -237,6 +251,9 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // ring_ and counters_, which it refers to, so it is destroyed first.
   std::unique_ptr<ConsoleLogger> console_log_;
   bool log_flushing_ = false;  // shutdown: the log was told to flush
+  std::string farewell_;       // BeginRetire: told to each client before it is closed
+  // Listeners a reload stopped: kept until idle and no client refers to them.
+  std::vector<std::unique_ptr<Listener>> retired_listeners_;
   // Console alerts: null unless the port has `alerts:`, so a port without
   // them pays one pointer test per device read.
   std::unique_ptr<AlertMatcher> alerts_;

@@ -35,6 +35,9 @@ namespace ttyhub {
     "Telnet clients disconnected for leaving 64 KiB of answers and notifications unread")   \
   X(disconnects_kicked, "Clients disconnected through the admin API")                       \
   X(disconnects_shutdown, "Clients disconnected because ttyhub was stopping")               \
+  X(disconnects_reload,                                                                     \
+    "Clients disconnected because a configuration reload removed or changed their port or " \
+    "listener")                                                                             \
   X(device_read_pauses,                                                                     \
     "Times device reads paused because a lossless client was a full "                       \
     "ring behind")                                                                          \

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "engine/event_loop.h"
 #include "engine/logger.h"
@@ -113,6 +115,7 @@ void Worker::Loop() {
     std::vector<Port*> reap;
     reap.swap(ctx_.ports_to_reap);
     for (Port* p : reap) p->ReapClosed();
+    if (!retiring_.empty()) StepRetiring();
     if (stopping_) {
       bool all_done = true;
       for (auto& p : ports_) all_done &= p->ShutdownStep(ctx_.now);
@@ -120,7 +123,7 @@ void Worker::Loop() {
       reap.clear();
       reap.swap(ctx_.ports_to_reap);
       for (Port* p : reap) p->ReapClosed();
-      done_ = all_done;
+      done_ = all_done && retiring_.empty();
     }
   }
 }
@@ -143,6 +146,43 @@ Port* Worker::FindPort(absl::string_view name) const {
     if (p->name() == name) return p.get();
   }
   return nullptr;
+}
+
+absl::Status Worker::AddPort(const PortConfig& config) {
+  auto port = std::make_unique<Port>(config, ctx_);
+  if (absl::Status s = port->Start(); !s.ok()) {
+    // Nothing of it may outlive this call: shut it down at once.
+    port->BeginShutdown(ctx_.now);
+    retiring_.push_back(std::move(port));
+    return s;
+  }
+  ports_.push_back(std::move(port));
+  return absl::OkStatus();
+}
+
+bool Worker::RetirePort(absl::string_view name, TimePoint deadline, std::string farewell) {
+  for (auto it = ports_.begin(); it != ports_.end(); ++it) {
+    if ((*it)->name() != name) continue;
+    (*it)->BeginRetire(deadline, std::move(farewell));
+    retiring_.push_back(std::move(*it));
+    ports_.erase(it);
+    return true;
+  }
+  return false;
+}
+
+void Worker::StepRetiring() {
+  std::vector<Port*> done;
+  for (auto& p : retiring_) {
+    if (p->ShutdownStep(ctx_.now)) done.push_back(p.get());
+  }
+  // ShutdownStep may schedule reaps: run them before any port goes.
+  std::vector<Port*> reap;
+  reap.swap(ctx_.ports_to_reap);
+  for (Port* p : reap) p->ReapClosed();
+  std::erase_if(retiring_, [&](const std::unique_ptr<Port>& p) {
+    return std::find(done.begin(), done.end(), p.get()) != done.end();
+  });
 }
 
 void Worker::BeginStop(TimePoint deadline) {

@@ -64,6 +64,14 @@ class Worker final : public IoHandler {
   // Ports in the order they were given; nullptr if `name` is not here.
   const std::vector<std::unique_ptr<Port>>& ports() const { return ports_; }
   Port* FindPort(absl::string_view name) const;
+  // Reload (issue 11). Starts a new port here; on error nothing is added.
+  absl::Status AddPort(const PortConfig& config);
+  // Takes port `name` out of service: it shuts down as at exit (flushing
+  // for up to `deadline`), tells each client `farewell`, and is destroyed
+  // once done. False if there is no such port.
+  bool RetirePort(absl::string_view name, TimePoint deadline, std::string farewell);
+  // No retired port is still shutting down (its TCP ports are free again).
+  bool RetiringDone() const { return retiring_.empty(); }
 
  private:
   enum Op : uint8_t { kWake, kTick };
@@ -72,6 +80,8 @@ class Worker final : public IoHandler {
   void ThreadMain(std::promise<absl::Status>* started);
   void Loop();
   void BeginStop(TimePoint deadline);
+  // Advances retired ports' shutdown; destroys those that are done.
+  void StepRetiring();
   void ArmWake();
   void ArmTick();
 
@@ -81,6 +91,7 @@ class Worker final : public IoHandler {
   std::unique_ptr<Inbox> inbox_;
   std::unique_ptr<EventLoop> loop_;
   std::vector<std::unique_ptr<Port>> ports_;
+  std::vector<std::unique_ptr<Port>> retiring_;  // reload removed them; shutting down
   std::thread thread_;
   uint64_t inbox_messages_ = 0;
   bool stopping_ = false;

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "config/config_loader.h"
 #include "engine/admin_server.h"
+#include "engine/config_reloader.h"
 #include "engine/engine.h"
 #include "engine/logger.h"
 #include "engine/metrics.h"
@@ -192,6 +193,7 @@ int Run(int argc, char** argv) {
     log.Error(absl::StrCat("cannot start: ", s.message()));
     return 1;
   }
+  ConfigReloader reloader(opts.demo ? "" : opts.config_path, engine, log);
   AdminServer admin(config->admin, engine, log, kVersion);
   if (config->admin.enabled) {
     if (absl::Status s = admin.Start(); !s.ok()) {
@@ -230,7 +232,7 @@ int Run(int argc, char** argv) {
       continue;
     }
     if (sig == SIGHUP) {
-      log.Warn("SIGHUP: configuration reload is not implemented yet; ignoring");
+      (void)reloader.Reload("SIGHUP");  // logs what changed, or why nothing did
       continue;
     }
     log.Info(absl::StrCat("received ", sig == SIGINT ? "SIGINT" : "SIGTERM",

@@ -64,12 +64,12 @@ class EngineTest : public ::testing::Test {
 };
 
 TEST_F(EngineTest, FramingReachesTheSeamAndModemLinesFollowClients) {
-  auto config =
-      LoadConfigText(absl::StrCat("workers: 1\nports:\n  - name: pdu\n    device: ", slave_,
-                                  "\n    serial: 19200o72\n    flow: rtscts\n    local: false\n"
-                                  "    hangup_when_done: true\n    listen: [{port: \"127.0.0.1:",
-                                  port_, "\"}]\n"),
-                     "test.yaml");
+  auto config = LoadConfigText(
+      absl::StrCat("lock_dir: off\nworkers: 1\nports:\n  - name: pdu\n    device: ", slave_,
+                   "\n    serial: 19200o72\n    flow: rtscts\n    local: false\n"
+                   "    hangup_when_done: true\n    listen: [{port: \"127.0.0.1:",
+                   port_, "\"}]\n"),
+      "test.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
   Engine engine(*config, log_, tty_);
   ASSERT_TRUE(engine.Start().ok());
@@ -116,7 +116,7 @@ TEST_F(EngineTest, RisingParityErrorsWarnWithTheSettings) {
   UartCounters counters;
   tty_.SetCounters(counters);
   auto config = LoadConfigText(
-      absl::StrCat("workers: 1\nports:\n  - name: sw1\n    device: ", slave_,
+      absl::StrCat("lock_dir: off\nworkers: 1\nports:\n  - name: sw1\n    device: ", slave_,
                    "\n    serial: 9600n81\n    listen: [{port: \"127.0.0.1:", port_, "\"}]\n"),
       "test.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
@@ -233,7 +233,7 @@ class WorkerBlocker {
 
 TEST_F(EngineTest, ATimedOutRequestNeverRunsLater) {
   auto config = LoadConfigText(
-      absl::StrCat("workers: 1\nports:\n  - name: sw1\n    device: ", slave_,
+      absl::StrCat("lock_dir: off\nworkers: 1\nports:\n  - name: sw1\n    device: ", slave_,
                    "\n    serial: 9600n81\n    listen: [{port: \"127.0.0.1:", port_, "\"}]\n"),
       "test.yaml");
   ASSERT_TRUE(config.ok()) << config.status();

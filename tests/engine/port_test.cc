@@ -113,13 +113,14 @@ class PortTest : public ::testing::Test {
   // Starts a port from `listen` (a YAML flow list) and `extra` port keys.
   void StartPort(const std::string& listen, const std::string& extra = "") {
     auto config =
-        LoadConfigText(absl::StrCat("ports:\n  - name: p\n    device: ", slave_,
+        LoadConfigText(absl::StrCat("lock_dir: off\nports:\n  - name: p\n    device: ", slave_,
                                     "\n    serial: 9600n81\n", extra, "    listen: ", listen, "\n"),
                        "port_test.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
     port_ = std::make_unique<Port>(config->ports[0], ctx_);
     tty_.written = [this] { return port_->counters().device_tx_bytes; };
-    ASSERT_TRUE(port_->Start().ok());
+    const absl::Status started = port_->Start();
+    ASSERT_TRUE(started.ok()) << started;
   }
 
   int Client(uint16_t port, int rcvbuf = 0) {
