@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "config/cidr.h"
 #include "config/serial_settings.h"
 
 namespace ttyhub {
@@ -67,6 +68,11 @@ struct ListenerConfig {
   std::string banner;                               // validated template, see banner.h; "" = none
   std::string signature;  // RFC 2217 SIGNATURE; "" = "ttyhub <version> <port name>"
   HistorySpec history;    // replayed to each new client before live data
+  // Who may connect (issue 12): a peer in `deny` is refused; else, if
+  // `allow` is not empty, a peer must be in it. Checked at accept, before
+  // any byte is sent.
+  std::vector<Cidr> allow;
+  std::vector<Cidr> deny;
 
   bool operator==(const ListenerConfig&) const = default;
 };

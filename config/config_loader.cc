@@ -76,6 +76,8 @@ constexpr uint64_t kMaxHistoryBytes = 16 * 1024 * 1024;
 constexpr uint64_t kMinLogRotateBytes = 4 * 1024;
 constexpr uint64_t kMaxLogRotateBytes = uint64_t{1} << 40;
 constexpr uint64_t kMaxLogKeep = 1000;
+// allow:/deny: entries per list.
+constexpr size_t kMaxNetworksPerList = 1024;
 constexpr uint64_t kMaxHistoryLines = 100'000;
 
 // Which block a key appears in; decides which keys are allowed.
@@ -97,6 +99,8 @@ struct Inherited {
   std::optional<SlowClientPolicy> slow_writer;
   std::optional<Protocol> protocol;
   std::optional<std::vector<AlertConfig>> alerts;  // a port's list replaces the defaults' list
+  std::optional<std::vector<Cidr>> allow;          // a listener's list replaces the inherited one
+  std::optional<std::vector<Cidr>> deny;
   // `log:`, merged key by key: a port's `log: {input: true}` keeps the
   // defaults' path and rotation. `enabled` false: `log: off`.
   struct LogKeys {
@@ -129,6 +133,8 @@ struct Inherited {
     take(slow_writer, parent.slow_writer);
     take(protocol, parent.protocol);
     take(alerts, parent.alerts);
+    take(allow, parent.allow);
+    take(deny, parent.deny);
     if (!log.has_value()) {
       log = parent.log;
     } else if (parent.log.has_value()) {
@@ -150,7 +156,8 @@ bool IsPortOnlyKey(absl::string_view key) {
 
 bool IsListenerInheritableKey(absl::string_view key) {
   return key == "timeout" || key == "stall_timeout" || key == "banner" || key == "history" ||
-         key == "max_clients" || key == "slow_viewer" || key == "slow_writer" || key == "protocol";
+         key == "max_clients" || key == "slow_viewer" || key == "slow_writer" ||
+         key == "protocol" || key == "allow" || key == "deny";
 }
 
 bool IsWildcardHost(absl::string_view host) {
@@ -593,6 +600,48 @@ class Loader {
     return alerts;
   }
 
+  // `allow:` / `deny:`: a list of networks ("10.0.0.0/8", "::1"), or one.
+  std::optional<std::vector<Cidr>> Networks(const YAML::Node& node, const std::string& path) {
+    std::vector<Cidr> nets;
+    if (node.IsScalar()) {
+      auto net = ParseCidr(node.Scalar());
+      if (!net.ok()) {
+        Error(node, path, net.status().message());
+        return std::nullopt;
+      }
+      nets.push_back(*std::move(net));
+      return nets;
+    }
+    if (!node.IsSequence()) {
+      Error(node, path, "must be a list of networks such as [10.0.0.0/8, \"2001:db8::/32\"]");
+      return std::nullopt;
+    }
+    if (node.size() > kMaxNetworksPerList) {
+      Error(node, path,
+            absl::StrCat("has ", node.size(), " networks; at most ", kMaxNetworksPerList,
+                         " are allowed"));
+      return std::nullopt;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < node.size(); ++i) {
+      const std::string p = absl::StrCat(path, "[", i, "]");
+      if (!node[i].IsScalar()) {
+        Error(node[i], p, "must be a network such as 10.0.0.0/8");
+        ok = false;
+        continue;
+      }
+      auto net = ParseCidr(node[i].Scalar());
+      if (!net.ok()) {
+        Error(node[i], p, net.status().message());
+        ok = false;
+        continue;
+      }
+      nets.push_back(*std::move(net));
+    }
+    if (!ok) return std::nullopt;
+    return nets;
+  }
+
   // `log:` is on/off, or a mapping {path, timestamps, rotate: {size, keep,
   // daily}, input}; a mapping turns logging on.
   std::optional<Inherited::LogKeys> LogSpec(const YAML::Node& node, const std::string& path) {
@@ -752,6 +801,8 @@ class Loader {
       out->alerts = Alerts(value, path);
     } else if (key == "log") {
       out->log = LogSpec(value, path);
+    } else if (key == "allow" || key == "deny") {
+      (key == "allow" ? out->allow : out->deny) = Networks(value, path);
     } else if (key == "max_clients") {
       if (auto n = UInt(value, path, 1, kMaxClientsLimit))
         out->max_clients = static_cast<uint32_t>(*n);
@@ -1029,6 +1080,8 @@ class Loader {
     listener.stall_timeout = mine.stall_timeout.value_or(std::chrono::milliseconds(30'000));
     listener.banner = mine.banner.value_or("");
     listener.history = mine.history.value_or(HistorySpec{});
+    listener.allow = mine.allow.value_or(std::vector<Cidr>{});
+    listener.deny = mine.deny.value_or(std::vector<Cidr>{});
     listener.slow_policy = listener.access == Access::kReadOnly
                                ? mine.slow_viewer.value_or(SlowClientPolicy::kSkip)
                                : mine.slow_writer.value_or(SlowClientPolicy::kBackpressure);

@@ -55,6 +55,7 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
         {"access", std::string(AccessName(l.access))},
         {"clients", l.active_clients},
         {"max_clients", l.max_clients},
+        {"refused_acl", l.refused_acl},
     });
   }
   nlohmann::ordered_json j = {

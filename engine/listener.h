@@ -39,6 +39,7 @@ class Listener final : public IoHandler {
   // "[::]:7001" or "127.0.0.1:7001", for logs.
   const std::string& address() const { return address_; }
   uint32_t active_clients = 0;  // maintained by the Port
+  uint64_t refused_acl = 0;     // connections its allow:/deny: refused (the Port counts)
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
 

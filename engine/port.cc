@@ -506,6 +506,38 @@ void Port::OnAccepted(Listener& listener, int fd) {
     close(fd);
     return;
   }
+  // allow:/deny: decided before anything is sent or counted as a client.
+  if (!lc.allow.empty() || !lc.deny.empty()) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof(peer);
+    const sockaddr* addr = reinterpret_cast<const sockaddr*>(&peer);
+    std::string why;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) {
+      why = "its address is unknown";
+    } else {
+      for (const Cidr& net : lc.deny) {
+        if (CidrContains(net, addr)) {
+          why = absl::StrCat("denied (deny: ", net.text, ")");
+          break;
+        }
+      }
+      if (why.empty() && !lc.allow.empty() &&
+          std::none_of(lc.allow.begin(), lc.allow.end(),
+                       [&](const Cidr& net) { return CidrContains(net, addr); })) {
+        why = "not in allow";
+      }
+    }
+    if (!why.empty()) {
+      ++counters_.connections_refused_acl;
+      ++listener.refused_acl;
+      if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
+        ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", PeerName(fd), " on ",
+                                    listener.address(), ": ", why));
+      }
+      close(fd);
+      return;
+    }
+  }
   // A peer that closed and reconnected at once may be accepted before its
   // old connection's FIN was read: look before refusing.
   if (listener.active_clients >= lc.max_clients) ReclaimDepartedSlots(listener);
@@ -666,7 +698,7 @@ PortSnapshot Port::Snapshot() {
   for (const auto& l : listeners_) {
     const ListenerConfig& lc = l->config();
     s.listeners.push_back(
-        {l->address(), lc.protocol, lc.access, l->active_clients, lc.max_clients});
+        {l->address(), lc.protocol, lc.access, l->active_clients, lc.max_clients, l->refused_acl});
   }
   for (const auto& c : clients_) {
     // A viewer lapped while waiting for its socket counts its loss now (or

@@ -40,6 +40,7 @@ struct ListenerSnapshot {
   Access access = Access::kReadWrite;
   uint32_t active_clients = 0;
   uint32_t max_clients = 0;
+  uint64_t refused_acl = 0;  // connections refused by its allow:/deny: lists
 };
 
 struct PortSnapshot {

@@ -768,3 +768,38 @@ TEST(ConfigLoaderLogTest, TwoPortsMayNotShareALogFile) {
 
 }  // namespace
 }  // namespace ttyhub
+
+namespace ttyhub {
+namespace {
+
+// Issue 12: allow:/deny: per listener, inherited from port and defaults.
+TEST(ConfigLoaderAclTest, AllowAndDenyParseAndInherit) {
+  auto c = LoadConfigText(
+      "defaults: {allow: [10.0.0.0/8, \"2001:db8::/32\"]}\n"
+      "ports:\n"
+      "  - name: a\n    device: sim:echo\n    deny: 10.9.0.0/16\n"
+      "    listen: [{port: 7001}, {port: 7002, allow: [127.0.0.1]}]\n",
+      "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const auto& l = c->ports[0].listeners;
+  ASSERT_EQ(l[0].allow.size(), 2u);
+  EXPECT_EQ(l[0].allow[1].text, "2001:db8::/32");
+  ASSERT_EQ(l[0].deny.size(), 1u);
+  ASSERT_EQ(l[1].allow.size(), 1u) << "a listener's list replaces the inherited one";
+  EXPECT_EQ(l[1].allow[0].text, "127.0.0.1");
+  EXPECT_EQ(l[1].deny.size(), 1u);
+}
+
+TEST(ConfigLoaderAclTest, BadNetworksNameTheEntry) {
+  auto c = LoadConfigText(
+      "ports:\n  - name: a\n    device: sim:echo\n"
+      "    listen: [{port: 7001, allow: [10.0.0.0/8, 10.1.2.3/8, bogus]}]\n",
+      "t.yaml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(),
+              HasSubstr("ports[0].listen[0].allow[1]: '10.1.2.3/8' has host bits set"));
+  EXPECT_THAT(c.status().message(), HasSubstr("ports[0].listen[0].allow[2]: 'bogus' is not"));
+}
+
+}  // namespace
+}  // namespace ttyhub
