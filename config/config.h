@@ -19,6 +19,12 @@ namespace ttyhub {
 
 enum class Protocol : uint8_t { kRaw, kTelnet, kRfc2217 };
 enum class Access : uint8_t { kReadWrite, kReadOnly };
+// Who of a port's rw clients may type (issue 12, `write:`).
+enum class WriteMode : uint8_t {
+  kShared,     // every rw client writes (the default)
+  kExclusive,  // the first rw client holds the write role; later ones are viewers until it leaves
+  kTakeover,   // a new rw client takes the role; the holder becomes a viewer, still connected
+};
 
 // What to do with a client that cannot keep up with the port.
 enum class SlowClientPolicy : uint8_t {
@@ -30,6 +36,7 @@ enum class SlowClientPolicy : uint8_t {
 absl::string_view ProtocolName(Protocol p);
 absl::string_view AccessName(Access a);
 absl::string_view SlowClientPolicyName(SlowClientPolicy p);
+absl::string_view WriteModeName(WriteMode w);
 
 enum class DeviceKind : uint8_t {
   kTty,  // a character device path, opened and configured with termios
@@ -73,6 +80,7 @@ struct ListenerConfig {
   // any byte is sent.
   std::vector<Cidr> allow;
   std::vector<Cidr> deny;
+  WriteMode write = WriteMode::kShared;  // rw listeners only
 
   bool operator==(const ListenerConfig&) const = default;
 };

@@ -63,6 +63,18 @@ absl::string_view SlowClientPolicyName(SlowClientPolicy p) {
   return "?";
 }
 
+absl::string_view WriteModeName(WriteMode w) {
+  switch (w) {
+    case WriteMode::kShared:
+      return "shared";
+    case WriteMode::kExclusive:
+      return "exclusive";
+    case WriteMode::kTakeover:
+      return "takeover";
+  }
+  return "?";
+}
+
 namespace {
 
 constexpr uint64_t kMinBuffer = 4 * 1024;
@@ -101,6 +113,7 @@ struct Inherited {
   std::optional<std::vector<AlertConfig>> alerts;  // a port's list replaces the defaults' list
   std::optional<std::vector<Cidr>> allow;          // a listener's list replaces the inherited one
   std::optional<std::vector<Cidr>> deny;
+  std::optional<WriteMode> write;
   // `log:`, merged key by key: a port's `log: {input: true}` keeps the
   // defaults' path and rotation. `enabled` false: `log: off`.
   struct LogKeys {
@@ -135,6 +148,7 @@ struct Inherited {
     take(alerts, parent.alerts);
     take(allow, parent.allow);
     take(deny, parent.deny);
+    take(write, parent.write);
     if (!log.has_value()) {
       log = parent.log;
     } else if (parent.log.has_value()) {
@@ -157,7 +171,7 @@ bool IsPortOnlyKey(absl::string_view key) {
 bool IsListenerInheritableKey(absl::string_view key) {
   return key == "timeout" || key == "stall_timeout" || key == "banner" || key == "history" ||
          key == "max_clients" || key == "slow_viewer" || key == "slow_writer" ||
-         key == "protocol" || key == "allow" || key == "deny";
+         key == "protocol" || key == "allow" || key == "deny" || key == "write";
 }
 
 bool IsWildcardHost(absl::string_view host) {
@@ -801,6 +815,20 @@ class Loader {
       out->alerts = Alerts(value, path);
     } else if (key == "log") {
       out->log = LogSpec(value, path);
+    } else if (key == "write") {
+      if (auto v = String(value, path)) {
+        const std::string w = absl::AsciiStrToLower(*v);
+        if (w == "shared") {
+          out->write = WriteMode::kShared;
+        } else if (w == "exclusive") {
+          out->write = WriteMode::kExclusive;
+        } else if (w == "takeover") {
+          out->write = WriteMode::kTakeover;
+        } else {
+          Error(value, path,
+                absl::StrCat("unknown write mode '", *v, "' (use shared, exclusive or takeover)"));
+        }
+      }
     } else if (key == "allow" || key == "deny") {
       (key == "allow" ? out->allow : out->deny) = Networks(value, path);
     } else if (key == "max_clients") {
@@ -1082,6 +1110,12 @@ class Loader {
     listener.history = mine.history.value_or(HistorySpec{});
     listener.allow = mine.allow.value_or(std::vector<Cidr>{});
     listener.deny = mine.deny.value_or(std::vector<Cidr>{});
+    // An inherited write: applies to rw listeners; ro ones ignore it.
+    listener.write = listener.access == Access::kReadWrite ? mine.write.value_or(WriteMode::kShared)
+                                                           : WriteMode::kShared;
+    if (listener.access == Access::kReadOnly && node["write"]) {
+      Error(node["write"], path + ".write", "applies to rw listeners; this listener is ro");
+    }
     listener.slow_policy = listener.access == Access::kReadOnly
                                ? mine.slow_viewer.value_or(SlowClientPolicy::kSkip)
                                : mine.slow_writer.value_or(SlowClientPolicy::kBackpressure);

@@ -66,6 +66,7 @@ ClientSnapshot ClientConnection::Snapshot() const {
   s.id = id_;
   s.peer = peer_;
   s.access = access_;
+  s.writer = writes();
   s.listener = *origin_.address;
   s.connected_unix_ms = connected_unix_ms_;
   s.bytes_in = bytes_received_;
@@ -77,8 +78,8 @@ ClientSnapshot ClientConnection::Snapshot() const {
 
 bool ClientConnection::HasPendingOutput() const {
   return escape_owed_ || !control_sending_.empty() || (telnet_ && !telnet_->output().empty()) ||
-         preamble_sent_ < preamble_.size() || !seam_marker_.empty() ||
-         host_.output().Pending(cursor_) > 0;
+         !notices_.empty() || !notice_sending_.empty() || preamble_sent_ < preamble_.size() ||
+         !seam_marker_.empty() || host_.output().Pending(cursor_) > 0;
 }
 
 void ClientConnection::Start(std::string preamble, uint64_t seam, std::string seam_marker) {
@@ -107,6 +108,11 @@ void ClientConnection::MaybeSend() {
     data = control_sending_.data();
     len = control_sending_.size();
     sending_ = Sending::kControl;
+  } else if (!notice_sending_.empty() || !notices_.empty()) {
+    if (notice_sending_.empty()) notice_sending_.swap(notices_);
+    data = notice_sending_.data();
+    len = notice_sending_.size();
+    sending_ = Sending::kNotice;
   } else if (preamble_sent_ < preamble_.size() || (!seam_marker_.empty() && cursor_ >= seam_)) {
     if (preamble_sent_ == preamble_.size()) {
       // The history has been sent: its closing marker goes out next, once.
@@ -124,6 +130,20 @@ void ClientConnection::MaybeSend() {
   }
   send_len_ = len;
   io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void ClientConnection::SetMayWrite(bool may_write, std::string notice) {
+  may_write_ = may_write;
+  if (!notice.empty()) QueueNotice(std::move(notice));
+}
+
+void ClientConnection::QueueNotice(std::string text) {
+  if (closing_) return;
+  // Bounded: a client that reads nothing cannot make this grow for long
+  // (role changes are rare), but keep a cap anyway.
+  if (notices_.size() + text.size() > 4096) return;
+  notices_ += text;
+  MaybeSend();
 }
 
 void ClientConnection::AccountLapped() {
@@ -226,6 +246,9 @@ void ClientConnection::OnSendDone(int32_t res) {
     case Sending::kControl:
       control_sending_.erase(0, n);
       break;
+    case Sending::kNotice:
+      notice_sending_.erase(0, n);
+      break;
     case Sending::kPreamble:
       preamble_sent_ += n;
       break;
@@ -327,7 +350,7 @@ ClientConnection::ReadResult ClientConnection::ReadAndDiscard() {
 }
 
 ClientConnection::ReadResult ClientConnection::ReadOnce() {
-  const ReadResult r = access_ == Access::kReadOnly ? ReadAndDiscard() : ReadIntoQueue();
+  const ReadResult r = writes() ? ReadIntoQueue() : ReadAndDiscard();
   if (r == ReadResult::kEof) OnPeerFinished();
   return r;
 }
@@ -433,7 +456,7 @@ void ClientConnection::Purge(bool rx, bool tx) {
     rx_purge_pending_ = true;
     ApplyPendingPurge();
   }
-  if (tx && access_ == Access::kReadWrite) host_.PurgeInput(*this);
+  if (tx && writes()) host_.PurgeInput(*this);
 }
 
 void ClientConnection::ApplyPendingPurge() {

@@ -135,11 +135,22 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
 
   ClientSnapshot Snapshot() const;
   uint64_t id() const { return id_; }
+  const std::string& peer() const { return peer_; }
   int fd() const { return fd_; }
   // Not reading its socket until the input queue has room (or its waiting
   // commands ran).
   bool input_paused() const { return input_paused_; }
   Access access() const { return access_; }
+  // Write roles (issue 12): whether this client's input reaches the device
+  // now. An rw client of an exclusive or takeover listener that does not
+  // hold the port's write role is a viewer: its input is discarded and its
+  // RFC 2217 changes refused, as a read-only client's.
+  bool writes() const { return access_ == Access::kReadWrite && may_write_; }
+  // Grants or takes the role; `notice` (may be empty) is sent in-band.
+  void SetMayWrite(bool may_write, std::string notice);
+  // Queues a line for the client ahead of further port data.
+  void QueueNotice(std::string text);
+  WriteMode write_mode() const { return origin_.config->write; }
   Listener* listener() const { return origin_.listener; }
   // "#3 [::1]:41234 (rw)", for logs.
   std::string Describe() const;
@@ -150,7 +161,7 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   bool IsWritablePoll(const IoRequest& req) const { return &req == &poll_out_; }
 
   // SerialLineControl, for the telnet session.
-  bool MayChange() const override { return access_ == Access::kReadWrite; }
+  bool MayChange() const override { return writes(); }
   bool Active() const override { return !closing_; }
   void CountRefusedChange() override;
   SerialSettings LineSettings() const override;
@@ -186,7 +197,7 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   static constexpr size_t kMaxPendingCommands = 256;
 
   // What the in-flight send carries.
-  enum class Sending : uint8_t { kNothing, kOwedEscape, kControl, kPreamble, kRing };
+  enum class Sending : uint8_t { kNothing, kOwedEscape, kControl, kNotice, kPreamble, kRing };
   // What one read from the socket did.
   enum class ReadResult : uint8_t { kData, kWouldBlock, kQueueFull, kEof, kClosed };
 
@@ -219,6 +230,9 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   const uint64_t id_;
   const std::string peer_;
   const Access access_;
+  bool may_write_ = true;       // see writes()
+  std::string notices_;         // queued in-band lines (write role changes)
+  std::string notice_sending_;  // the notices being sent; stable while in flight
   const SlowClientPolicy policy_;
 
   uint64_t cursor_;           // next ring position to send

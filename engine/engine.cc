@@ -418,6 +418,21 @@ absl::StatusOr<size_t> Engine::ReopenLogs(std::chrono::milliseconds timeout) {
   return reopened;
 }
 
+absl::Status Engine::SetWriter(absl::string_view port, uint64_t client_id,
+                               std::chrono::milliseconds timeout) {
+  auto w = WorkerOf(port);
+  if (!w.ok()) return w.status();
+  const std::string name(port);
+  auto result = Ask<absl::Status>(
+      *w,
+      [name, client_id](Worker& worker) {
+        Port* p = worker.FindPort(name);
+        return p ? p->SetWriter(client_id) : absl::NotFoundError("no such port");
+      },
+      timeout);
+  return result.ok() ? *result : result.status();
+}
+
 absl::Status Engine::RunOnWorker(size_t worker, absl::AnyInvocable<void(Worker&)> fn,
                                  std::chrono::milliseconds timeout) {
   auto result = Ask<bool>(

@@ -72,6 +72,9 @@ class Engine {
                                 std::chrono::milliseconds timeout);
   absl::Status SetSerial(absl::string_view port, const SerialSettings& settings,
                          std::chrono::milliseconds timeout);
+  // Gives the port's write role to one of its clients (Port::SetWriter).
+  absl::Status SetWriter(absl::string_view port, uint64_t client_id,
+                         std::chrono::milliseconds timeout);
   // Applies a new, already validated configuration (issue 11, hot reload),
   // port by port (ports matched by name): unchanged ports are untouched;
   // changed serial settings are applied live; changed listeners are

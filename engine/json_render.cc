@@ -8,6 +8,7 @@ nlohmann::ordered_json ClientToJson(const ClientSnapshot& c) {
       {"id", c.id},
       {"peer", c.peer},
       {"access", std::string(AccessName(c.access))},
+      {"writer", c.writer},
       {"listener", c.listener},
       {"connected_unix_ms", c.connected_unix_ms},
       {"bytes_in", c.bytes_in},
@@ -97,6 +98,12 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
     alerts.push_back(std::move(alert));
   }
   j["alerts"] = std::move(alerts);
+  // Write roles: the id of the client holding the port's write role, null
+  // when nobody does; absent on ports whose listeners all share writing.
+  if (p.write_roles) {
+    j["writer"] = p.writer_client != 0 ? nlohmann::ordered_json(p.writer_client)
+                                       : nlohmann::ordered_json(nullptr);
+  }
   // The console log: null when off. Paths come from the configuration
   // (YAML text), so they are valid UTF-8.
   if (p.log_enabled) {

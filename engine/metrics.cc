@@ -27,6 +27,7 @@ enum class Family {
   kPortUartBreaks,
   kPortLatency,
   kPortAlerts,
+  kPortWriter,
 };
 
 struct FamilyDef {
@@ -79,6 +80,11 @@ const std::vector<FamilyDef>& Families() {
        {"ttyhub_port_delivery_latency_seconds", "histogram",
         "Time from a device read completing to a send of its last byte to a client completing; "
         "one observation per read per client. Absent until the first observation.",
+        kPortLabels}},
+      {Family::kPortWriter,
+       {"ttyhub_port_writer_client", "gauge",
+        "Id of the client holding the port's write role (write: exclusive or takeover), 0 if "
+        "nobody does; absent on ports whose listeners all share writing.",
         kPortLabels}},
       {Family::kPortAlerts,
        {"ttyhub_port_alerts_total", "counter",
@@ -280,6 +286,11 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
           w.Sample(bucket, absl::StrCat(l, ",le=\"+Inf\""), cumulative);
           w.SampleDouble(absl::StrCat(d.name, "_sum"), l, static_cast<double>(h.sum_ns()) / 1e9);
           w.Sample(absl::StrCat(d.name, "_count"), l, h.count());
+        });
+        break;
+      case Family::kPortWriter:
+        per_port(d, [&](const PortSnapshot& p, const std::string& l) {
+          if (p.write_roles) w.Sample(d.name, l, p.writer_client);
         });
         break;
       case Family::kPortAlerts:

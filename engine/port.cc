@@ -585,7 +585,92 @@ void Port::OnAccepted(Listener& listener, int fd) {
   if (lc.protocol != Protocol::kRaw) markers = MakeHistoryMarkers(name(), ring_->head() - start);
   ClientConnection* raw = client.get();
   clients_.push_back(std::move(client));
-  raw->Start(banner + markers.before, ring_->head(), std::move(markers.after));
+  // Write roles: after the banner, a newcomer is told if it is a viewer.
+  const std::string role_notice = AssignWriteRoleOnArrival(*raw);
+  raw->Start(banner + role_notice + markers.before, ring_->head(), std::move(markers.after));
+}
+
+std::string Port::WriterText(const ClientConnection& c) const {
+  return absl::StrCat("client #", c.id(), " (", c.peer(), ")");
+}
+
+std::string Port::AssignWriteRoleOnArrival(ClientConnection& client) {
+  if (client.access() != Access::kReadWrite || client.write_mode() == WriteMode::kShared) {
+    return "";
+  }
+  if (writer_ == nullptr) {
+    writer_ = &client;
+    return "";
+  }
+  if (client.write_mode() == WriteMode::kExclusive) {
+    client.SetMayWrite(false, "");
+    LogRoleChange(absl::StrCat(WriterText(client), " joined as a viewer: ", WriterText(*writer_),
+                               " holds the write role"));
+    return absl::StrCat("ttyhub: port ", name(), " is being written by ", WriterText(*writer_),
+                        "; you are a viewer until it leaves\r\n");
+  }
+  // Takeover: the newcomer writes; the holder stays, as a viewer.
+  ClientConnection& old = *writer_;
+  old.SetMayWrite(
+      false, absl::StrCat("\r\nttyhub: ", WriterText(client), " took over writing to port ", name(),
+                          "; you are a viewer now\r\n"));
+  writer_ = &client;
+  LogRoleChange(absl::StrCat(WriterText(client), " took the write role from ", WriterText(old)));
+  return "";
+}
+
+void Port::ReleaseWriteRole(ClientConnection& leaving) {
+  if (writer_ != &leaving) return;
+  writer_ = nullptr;
+  // The longest-connected viewer that may hold the role gets it.
+  for (auto& c : clients_) {
+    if (c.get() == &leaving || c->closing() || c->access() != Access::kReadWrite ||
+        c->write_mode() == WriteMode::kShared) {
+      continue;
+    }
+    writer_ = c.get();
+    c->SetMayWrite(
+        true, absl::StrCat("\r\nttyhub: you hold the write role on port ", name(), " now\r\n"));
+    LogRoleChange(
+        absl::StrCat(WriterText(*c), " holds the write role (", WriterText(leaving), " left)"));
+    return;
+  }
+}
+
+absl::Status Port::SetWriter(uint64_t client_id) {
+  ClientConnection* target = nullptr;
+  for (auto& c : clients_) {
+    if (c->id() == client_id && !c->closing()) target = c.get();
+  }
+  if (target == nullptr) {
+    return absl::NotFoundError(absl::StrCat("port ", name(), " has no client #", client_id));
+  }
+  if (target->access() != Access::kReadWrite) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("client #", client_id, " is read-only: it came in on an ro listener"));
+  }
+  if (target->write_mode() == WriteMode::kShared) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "client #", client_id, " came in on a write: shared listener: it always writes"));
+  }
+  if (writer_ == target) return absl::OkStatus();
+  if (writer_ != nullptr) {
+    writer_->SetMayWrite(
+        false, absl::StrCat("\r\nttyhub: an operator gave the write role on port ", name(), " to ",
+                            WriterText(*target), "; you are a viewer now\r\n"));
+  }
+  LogRoleChange(absl::StrCat("the write role was given to ", WriterText(*target),
+                             writer_ ? absl::StrCat(" (from ", WriterText(*writer_), ")") : ""));
+  writer_ = target;
+  target->SetMayWrite(
+      true, absl::StrCat("\r\nttyhub: you hold the write role on port ", name(), " now\r\n"));
+  return absl::OkStatus();
+}
+
+void Port::LogRoleChange(const std::string& what) {
+  if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
+    ctx_.log->Info(absl::StrCat("port ", name(), ": ", what));
+  }
 }
 
 void Port::ReclaimDepartedSlots(Listener& listener) {
@@ -623,6 +708,7 @@ void Port::ReleaseSlot(ClientConnection& client) {
 }
 
 void Port::OnClientClosing(ClientConnection& client, CloseReason reason) {
+  ReleaseWriteRole(client);
   switch (reason) {
 #define TTYHUB_COUNT_CLOSE(name, counter, text) \
   case CloseReason::name:                       \
@@ -687,6 +773,10 @@ PortSnapshot Port::Snapshot() {
   }
   if (line_) s.uart = line_->Counters();
   if (alerts_) s.alerts = alerts_->alerts();
+  s.write_roles = std::any_of(listeners_.begin(), listeners_.end(), [](const auto& l) {
+    return l->config().access == Access::kReadWrite && l->config().write != WriteMode::kShared;
+  });
+  s.writer_client = writer_ != nullptr ? writer_->id() : 0;
   if (device_state_ != DeviceState::kOpen) s.device_error = last_open_error_;
   if (console_log_) {
     s.log_enabled = true;

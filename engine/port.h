@@ -79,6 +79,12 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   void BeginShutdown(TimePoint deadline);
   // Advances shutdown; true once every fd is closed and nothing is in flight.
   bool ShutdownStep(TimePoint now);
+  // Write roles (issue 12): gives the port's write role to client
+  // `client_id` (of an exclusive or takeover listener); the holder becomes a
+  // viewer. Both are told in-band. NotFound, or FailedPrecondition for a
+  // read-only or shared-writing client.
+  absl::Status SetWriter(uint64_t client_id);
+
   // Reload (issue 11). Shutdown as BeginShutdown, but each client is told
   // `farewell` in-band before it is closed (reason: reload).
   void BeginRetire(TimePoint deadline, std::string farewell);
@@ -193,6 +199,12 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // Start: fills the ring from the end of the console log, so that history
   // replay survives a restart.
   void SeedRingFromLog();
+  // Write roles: a new client's role; returns the in-band notice for it.
+  std::string AssignWriteRoleOnArrival(ClientConnection& client);
+  // The holder is leaving: the longest-connected eligible viewer takes over.
+  void ReleaseWriteRole(ClientConnection& leaving);
+  std::string WriterText(const ClientConnection& c) const;
+  void LogRoleChange(const std::string& what);
   void DropIdleRetiredListeners();
   // The tick's watchdog for a device poll whose wake-up was lost.
   void CheckDevicePoll(TimePoint now);
@@ -252,6 +264,9 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   std::unique_ptr<ConsoleLogger> console_log_;
   bool log_flushing_ = false;  // shutdown: the log was told to flush
   std::string farewell_;       // BeginRetire: told to each client before it is closed
+  // The client holding the write role among those of exclusive and takeover
+  // listeners (null: nobody). Cleared in OnClientClosing, before the client goes.
+  ClientConnection* writer_ = nullptr;
   // Listeners a reload stopped: kept until idle and no client refers to them.
   std::vector<std::unique_ptr<Listener>> retired_listeners_;
   // Console alerts: null unless the port has `alerts:`, so a port without

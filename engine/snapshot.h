@@ -26,6 +26,9 @@ struct ClientSnapshot {
   uint64_t id = 0;
   std::string peer;  // "127.0.0.1:5555"
   Access access = Access::kReadWrite;
+  // Whether its input reaches the device now: rw clients, except viewers of
+  // an exclusive or takeover listener that do not hold the write role.
+  bool writer = false;
   std::string listener;  // the listener's address, "[::]:7001"
   int64_t connected_unix_ms = 0;
   uint64_t bytes_in = 0;       // from the client
@@ -67,6 +70,10 @@ struct PortSnapshot {
   std::vector<ListenerSnapshot> listeners;
   std::vector<ClientSnapshot> clients;
   std::vector<AlertStats> alerts;  // the port's alerts, in configuration order
+  // Write roles (issue 12): whether any listener is exclusive or takeover,
+  // and the id of the client holding the port's write role (0: nobody).
+  bool write_roles = false;
+  uint64_t writer_client = 0;
   // The console log (issue 10): its file now ("" when logging is off, or
   // before the first file opened), and how its lines are written.
   bool log_enabled = false;

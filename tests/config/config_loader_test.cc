@@ -803,3 +803,31 @@ TEST(ConfigLoaderAclTest, BadNetworksNameTheEntry) {
 
 }  // namespace
 }  // namespace ttyhub
+
+namespace ttyhub {
+namespace {
+
+// Issue 12: write: shared | exclusive | takeover, rw listeners only.
+TEST(ConfigLoaderWriteTest, WriteModesParseInheritAndApplyToRwOnly) {
+  auto c = LoadConfigText(
+      "defaults: {write: exclusive}\n"
+      "ports:\n  - name: a\n    device: sim:echo\n"
+      "    listen: [{port: 7001}, {port: 7002, write: takeover}, {port: 7003, access: ro}]\n",
+      "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->ports[0].listeners[0].write, WriteMode::kExclusive);
+  EXPECT_EQ(c->ports[0].listeners[1].write, WriteMode::kTakeover);
+  EXPECT_EQ(c->ports[0].listeners[2].write, WriteMode::kShared) << "an ro listener ignores it";
+  auto bad = LoadConfigText(
+      "ports:\n  - name: a\n    device: sim:echo\n"
+      "    listen: [{port: 7001, write: mine}, {port: 7002, access: ro, write: exclusive}]\n",
+      "t.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("ports[0].listen[0].write: unknown write mode 'mine'"));
+  EXPECT_THAT(bad.status().message(),
+              HasSubstr("ports[0].listen[1].write: applies to rw listeners; this listener is ro"));
+}
+
+}  // namespace
+}  // namespace ttyhub
