@@ -24,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "engine/admin_log_endpoints.h"
+#include "engine/config_reloader.h"
 #include "engine/engine.h"
 #include "engine/json_render.h"
 #include "engine/metrics.h"
@@ -593,18 +594,26 @@ AdminResponse AdminServer::Handle(const AdminRequest& request) {
     if (auto refused = CheckToken(request)) return *refused;
     return ReopenLogs();
   }
+  if (api && parts.size() == 3 && parts[2] == "reload") {
+    if (!post) return wrong_method("POST");
+    if (auto refused = CheckCrossSite(request)) return *refused;
+    if (auto refused = CheckToken(request)) return *refused;
+    return Reload();
+  }
   if (!api || parts[2] != "ports") {
     return Error(404, absl::StrCat("no such endpoint: ", url));
   }
   if (parts.size() == 3) return guarded_read([&] { return ListPorts(); });
   if (!ValidPortName(parts[3])) return Error(404, "no such port");
-  const bool mutating = (parts.size() == 5 && parts[4] == "serial") ||
+  const bool mutating = (parts.size() == 5 && (parts[4] == "serial" || parts[4] == "writer")) ||
                         (parts.size() == 7 && parts[4] == "clients" && parts[6] == "disconnect");
   if (mutating) {
     if (!post) return wrong_method("POST");
     if (auto refused = CheckCrossSite(request)) return *refused;
     if (auto refused = CheckToken(request)) return *refused;
-    return parts.size() == 5 ? SetSerial(parts[3], request.body) : Disconnect(parts[3], parts[5]);
+    if (parts.size() == 7) return Disconnect(parts[3], parts[5]);
+    return parts[4] == "serial" ? SetSerial(parts[3], request.body)
+                                : SetWriter(parts[3], request.body);
   }
   if (parts.size() == 4) return guarded_read([&] { return ShowPort(parts[3]); });
   if (parts.size() == 5 && parts[4] == "log") {
@@ -711,6 +720,29 @@ AdminResponse AdminServer::Grep(const AdminRequest& request) {
       GrepResponse(snap->ports, request.query, std::chrono::system_clock::now());
   if (!r.ok()) return FromStatus(r.status());
   return *std::move(r);
+}
+
+AdminResponse AdminServer::Reload() {
+  if (reloader_ == nullptr) return Error(503, "reload is not available in this process");
+  auto report = reloader_->Reload("admin API");
+  if (!report.ok()) return FromStatus(report.status());
+  nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+  for (const std::string& line : *report) changes.push_back(line);
+  return Json(200, {{"changes", changes}});
+}
+
+AdminResponse AdminServer::SetWriter(const std::string& port, const std::string& body) {
+  const nlohmann::ordered_json req =
+      nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!req.is_object() || !req.contains("client") || !req["client"].is_number_unsigned()) {
+    return Error(400, "the body must be a JSON object such as {\"client\": 3}");
+  }
+  const uint64_t id = req["client"].get<uint64_t>();
+  if (absl::Status s = engine_.SetWriter(port, id, kEngineTimeout); !s.ok()) {
+    return FromStatus(s);
+  }
+  log_.Info(absl::StrCat("admin API: gave the write role on port ", port, " to client #", id));
+  return Json(200, {{"port", port}, {"writer", id}});
 }
 
 AdminResponse AdminServer::ReopenLogs() {

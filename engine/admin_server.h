@@ -47,6 +47,7 @@ struct MHD_Daemon;
 
 namespace ttyhub {
 
+class ConfigReloader;
 class Engine;
 
 // An HTTP request, independent of the server library (so the checks and the
@@ -103,6 +104,10 @@ class AdminServer {
   // Stops accepting and waits for in-flight requests to finish.
   void Stop();
 
+  // POST /api/v1/reload goes to `reloader` (set before Start; without one
+  // the endpoint answers 503).
+  void set_reloader(ConfigReloader* reloader) { reloader_ = reloader; }
+
   // Checks and routes one complete request. Called by the server for each
   // request, and directly by unit tests.
   AdminResponse Handle(const AdminRequest& request);
@@ -130,6 +135,8 @@ class AdminServer {
   AdminResponse PortLog(const std::string& port, const AdminRequest& request);
   AdminResponse Grep(const AdminRequest& request);
   AdminResponse ReopenLogs();
+  AdminResponse Reload();
+  AdminResponse SetWriter(const std::string& port, const std::string& body);
 
   // Shuts `fd` down (both ways), so that its MHD thread closes it. Requires
   // guard_mu_ held: the fd is then still open (closing it takes guard_mu_ in
@@ -139,6 +146,7 @@ class AdminServer {
 
   const AdminConfig& config_;
   Engine& engine_;
+  ConfigReloader* reloader_ = nullptr;
   Logger& log_;
   std::string version_;
   MHD_Daemon* daemon_ = nullptr;

@@ -195,6 +195,7 @@ int Run(int argc, char** argv) {
   }
   ConfigReloader reloader(opts.demo ? "" : opts.config_path, engine, log);
   AdminServer admin(config->admin, engine, log, kVersion);
+  admin.set_reloader(&reloader);
   if (config->admin.enabled) {
     if (absl::Status s = admin.Start(); !s.ok()) {
       log.Error(absl::StrCat("cannot start: ", s.message()));

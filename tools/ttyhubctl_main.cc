@@ -8,6 +8,8 @@
 //   ttyhubctl log PORT [--lines N] [--since 10m] [--follow]   a port's console log
 //   ttyhubctl grep REGEX [--ports a,b] [--since 1h]          search every console's log
 //   ttyhubctl logs reopen                 reopen every console log file (after logrotate)
+//   ttyhubctl reload                      re-read the configuration file and apply it
+//   ttyhubctl writer PORT CLIENT_ID       give the port's write role to a client
 //
 // --json prints the API's JSON instead of tables (ports, show). The daemon's
 // address comes from --url, else $TTYHUB_URL, else http://127.0.0.1:8420; a
@@ -49,12 +51,16 @@ constexpr const char* kUsage =
     "                             matching lines of every console's log: port, time, line\n"
     "                             (RE2 syntax; --json prints the API's NDJSON)\n"
     "  logs reopen                reopen every console log file (after logrotate moved them)\n"
+    "  reload                     re-read the configuration file and apply what changed\n"
+    "                             (as SIGHUP); prints what changed, port by port\n"
+    "  writer PORT CLIENT_ID      give the port's write role to a client (write: exclusive\n"
+    "                             or takeover listeners); the holder becomes a viewer\n"
     "\n"
     "The daemon is found at --url, $TTYHUB_URL or http://127.0.0.1:8420; it needs an\n"
     "`admin:` block in its configuration. --token (or $TTYHUB_TOKEN) is sent as a bearer\n"
-    "token with every request: kick, set and logs reopen need it when the daemon has a\n"
-    "token, and every command does when it sets token_required_for_reads. `--` ends the\n"
-    "options (for a grep regex that starts with -).\n";
+    "token with every request: kick, set, logs reopen, reload and writer need it when the\n"
+    "daemon has a token, and every command does when it sets token_required_for_reads.\n"
+    "`--` ends the options (for a grep regex that starts with -).\n";
 
 struct Options {
   std::string url;
@@ -239,6 +245,28 @@ int Run(int argc, char** argv) {
   if (cmd == "logs") {
     if (nargs != 1 || opts.args[1] != "reopen") return usage_error("logs reopen");
     return RunLogsReopen(client);
+  }
+  if (cmd == "reload") {
+    if (nargs != 0) return usage_error("reload");
+    auto r = client.Post("/api/v1/reload", nlohmann::ordered_json::object());
+    if (!r.ok()) return Fail(r.status());
+    if (opts.json) {
+      std::printf("%s\n", r->dump(2).c_str());
+      return 0;
+    }
+    for (const auto& line : (*r)["changes"]) std::printf("%s\n", line.get<std::string>().c_str());
+    return 0;
+  }
+  if (cmd == "writer") {
+    if (nargs != 2) return usage_error("writer PORT CLIENT_ID");
+    uint64_t id = 0;
+    if (!absl::SimpleAtoi(opts.args[2], &id)) return usage_error("writer PORT CLIENT_ID");
+    auto r = client.Post(absl::StrCat("/api/v1/ports/", opts.args[1], "/writer"),
+                         nlohmann::ordered_json{{"client", id}});
+    if (!r.ok()) return Fail(r.status());
+    std::printf("port %s: client %llu holds the write role\n", opts.args[1].c_str(),
+                static_cast<unsigned long long>(id));
+    return 0;
   }
   std::fprintf(stderr, "ttyhubctl: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;

@@ -213,3 +213,46 @@ TEST_F(ReloadTest, AnInvalidFileChangesNothing) {
 
 }  // namespace
 }  // namespace ttyhub::testing
+
+namespace ttyhub::testing {
+namespace {
+
+// The other triggers: `ttyhubctl reload` and POST /api/v1/reload, which
+// answer with what changed, or (400) with the invalid file's errors.
+TEST_F(ReloadTest, TtyhubctlAndTheApiReloadAndReport) {
+  auto config = [&](const std::string& serial) {
+    return Header() + absl::StrCat("  - name: p\n    device: sim:echo\n    serial: ", serial,
+                                   "\n    listen: [", Listen(tcp_[0]), "]\n");
+  };
+  ASSERT_TRUE(daemon_.Start(config("9600n81")));
+  std::ofstream(dir_.File("ttyhub.yaml")) << config("19200n81");
+  std::string out;
+  ASSERT_EQ(
+      RunProgram(TTYHUBCTL_BINARY, {"--url", absl::StrCat("http://127.0.0.1:", admin_), "reload"},
+                 "", &out, Deadline::Seconds(30)),
+      0)
+      << out;
+  EXPECT_EQ(out, "port p: serial 9600N81 flow none -> 19200N81 flow none\n");
+  EXPECT_EQ(Port("p").value("serial", ""), "19200N81");
+
+  std::ofstream(dir_.File("ttyhub.yaml")) << config("19200x81");
+  const std::string url = absl::StrCat("http://127.0.0.1:", admin_, "/api/v1/reload");
+  ASSERT_EQ(RunProgram("curl",
+                       {"-s", "-i", "--max-time", "20", "-X", "POST", "-H",
+                        "Content-Type: application/json", "-d", "{}", url},
+                       "", &out, Deadline::Seconds(30)),
+            0);
+  EXPECT_TRUE(absl::StartsWith(out, "HTTP/1.1 400")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "ttyhub.yaml:")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "ports[0].serial")) << out;
+  EXPECT_EQ(Port("p").value("serial", ""), "19200N81") << "nothing changed";
+  std::ofstream(dir_.File("ttyhub.yaml")) << config("19200n81");
+  ASSERT_EQ(
+      RunProgram(TTYHUBCTL_BINARY, {"--url", absl::StrCat("http://127.0.0.1:", admin_), "reload"},
+                 "", &out, Deadline::Seconds(30)),
+      0);
+  EXPECT_EQ(out, "nothing changed\n");
+}
+
+}  // namespace
+}  // namespace ttyhub::testing

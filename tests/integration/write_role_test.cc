@@ -129,3 +129,51 @@ TEST_F(WriteRoleTest, TakeoverDemotesTheWriterWithoutDisconnectingIt) {
 
 }  // namespace
 }  // namespace ttyhub::testing
+
+namespace ttyhub::testing {
+namespace {
+
+TEST_F(WriteRoleTest, TtyhubctlWriterHandsTheRoleOver) {
+  Start("exclusive");
+  auto first = TcpClient::Connect(tcp_, Deadline::Seconds(10));
+  ASSERT_TRUE(first);
+  WaitForClients(1);
+  auto second = TcpClient::Connect(tcp_, Deadline::Seconds(10));
+  ASSERT_TRUE(second);
+  WaitForClients(2);
+  const nlohmann::json j = Port();
+  const uint64_t second_id = Id(j, 1);
+  std::string out;
+  ASSERT_EQ(RunProgram(TTYHUBCTL_BINARY,
+                       {"--url", absl::StrCat("http://127.0.0.1:", admin_), "writer", "sw1",
+                        absl::StrCat(second_id)},
+                       "", &out, Deadline::Seconds(30)),
+            0)
+      << out;
+  EXPECT_EQ(out, absl::StrCat("port sw1: client ", second_id, " holds the write role\n"));
+  std::string told;
+  ASSERT_TRUE(first->ReadUntil(&told, "; you are a viewer now\r\n", Deadline::Seconds(10))) << told;
+  EXPECT_TRUE(absl::StrContains(told, "an operator gave the write role on port sw1 to client #"))
+      << told;
+  told.clear();
+  ASSERT_TRUE(second->ReadUntil(&told, "you hold the write role on port sw1 now\r\n",
+                                Deadline::Seconds(10)))
+      << told;
+  EXPECT_TRUE(Types(*second, "conf t\r"));
+  EXPECT_FALSE(Types(*first, "no\r"));
+  EXPECT_EQ(Port().value("writer", uint64_t{0}), second_id);
+  // A client that cannot hold the role is refused with the reason.
+  auto shared = TcpClient::Connect(shared_, Deadline::Seconds(10));
+  ASSERT_TRUE(shared);
+  WaitForClients(3);
+  const uint64_t shared_id = Id(Port(), 2);
+  EXPECT_NE(RunProgram(TTYHUBCTL_BINARY,
+                       {"--url", absl::StrCat("http://127.0.0.1:", admin_), "writer", "sw1",
+                        absl::StrCat(shared_id)},
+                       "", &out, Deadline::Seconds(30)),
+            0);
+  EXPECT_TRUE(absl::StrContains(out, "write: shared listener: it always writes")) << out;
+}
+
+}  // namespace
+}  // namespace ttyhub::testing
