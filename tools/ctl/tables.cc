@@ -94,6 +94,16 @@ std::string RenderTable(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+// Read-write clients, and on ports with write roles who holds it: "2 w#3"
+// (client 3 writes), "2 w-" (nobody does).
+std::string RwCell(const nlohmann::ordered_json& p) {
+  std::string cell = absl::StrCat(U64(p, "clients_rw"));
+  if (p.contains("writer")) {
+    absl::StrAppend(&cell, p["writer"].is_number() ? absl::StrCat(" w#", U64(p, "writer")) : " w-");
+  }
+  return cell;
+}
+
 std::string RenderPortsTable(const nlohmann::ordered_json& response) {
   std::vector<std::vector<std::string>> rows = {{"PORT", "DEVICE", "SERIAL", "FLOW", "STATE",
                                                  "LISTEN", "RW", "RO", "RX/s", "TX/s", "SKIPPED",
@@ -105,7 +115,7 @@ std::string RenderPortsTable(const nlohmann::ordered_json& response) {
           p.contains("counters") ? p["counters"] : nlohmann::ordered_json::object();
       rows.push_back(
           {Str(p, "name"), Str(p, "device"), Str(p, "serial"), Str(p, "flow"), Str(p, "state"),
-           ListenersCell(p), absl::StrCat(U64(p, "clients_rw")), absl::StrCat(U64(p, "clients_ro")),
+           ListenersCell(p), RwCell(p), absl::StrCat(U64(p, "clients_ro")),
            HumanRate(Num(rates, "device_rx_bytes_per_second")),
            HumanRate(Num(rates, "device_tx_bytes_per_second")),
            HumanBytes(static_cast<double>(U64(counters, "skipped_bytes"))), ErrorsCell(p)});
@@ -155,12 +165,24 @@ std::string RenderPortDetails(const nlohmann::ordered_json& p, int64_t now_ms) {
     absl::StrAppend(&out, "alerts   ", alerts.size() - 1, "\n");
     out += RenderTable(alerts);
   }
+  if (p.contains("writer")) {
+    absl::StrAppend(&out, "writer   ",
+                    p["writer"].is_number() ? absl::StrCat("client ", U64(p, "writer"))
+                                            : std::string("nobody holds the write role"),
+                    "\n");
+  }
   std::vector<std::vector<std::string>> rows = {
       {"ID", "PEER", "ACCESS", "LISTENER", "CONNECTED", "IN", "OUT", "SKIPPED", "LAG"}};
   if (p.contains("clients")) {
     for (const auto& c : p["clients"]) {
       rows.push_back(
-          {absl::StrCat(U64(c, "id")), Str(c, "peer"), Str(c, "access"), Str(c, "listener"),
+          {absl::StrCat(U64(c, "id")), Str(c, "peer"),
+           // An rw client that may not type now is a viewer of a write role.
+           Str(c, "access") == "rw" && c.contains("writer") && c["writer"].is_boolean() &&
+                   !c["writer"].get<bool>()
+               ? "rw (viewer)"
+               : Str(c, "access"),
+           Str(c, "listener"),
            Age(c.contains("connected_unix_ms") ? c["connected_unix_ms"].get<int64_t>() : now_ms,
                now_ms),
            HumanBytes(static_cast<double>(U64(c, "bytes_in"))),

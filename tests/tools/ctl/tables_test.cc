@@ -71,3 +71,29 @@ TEST(TablesTest, PortDetailsListAlerts) {
 
 }  // namespace
 }  // namespace ttyhub::ctl
+
+namespace ttyhub::ctl {
+namespace {
+
+// Issue 12: who holds a port's write role, in `ports` and `show`.
+TEST(TablesWriteRoleTest, PortsAndShowSayWhoWrites) {
+  const auto ports = nlohmann::ordered_json::parse(R"({"ports": [
+    {"name": "sw1", "clients_rw": 2, "writer": 7},
+    {"name": "sw2", "clients_rw": 0, "writer": null},
+    {"name": "sw3", "clients_rw": 1}]})");
+  const std::string t = RenderPortsTable(ports);
+  EXPECT_THAT(t, HasSubstr("2 w#7"));
+  EXPECT_THAT(t, HasSubstr("0 w-"));
+  const auto port = nlohmann::ordered_json::parse(R"({"name": "sw1", "worker": 0, "writer": 7,
+    "clients": [{"id": 7, "peer": "a:1", "access": "rw", "writer": true, "listener": "l"},
+                {"id": 8, "peer": "b:2", "access": "rw", "writer": false, "listener": "l"}]})");
+  const std::string d = RenderPortDetails(port, 0);
+  EXPECT_THAT(d, HasSubstr("writer   client 7\n"));
+  EXPECT_THAT(d, HasSubstr("8   b:2   rw (viewer)"));
+  EXPECT_THAT(
+      RenderPortDetails(nlohmann::ordered_json::parse(R"({"name": "x", "writer": null})"), 0),
+      HasSubstr("writer   nobody holds the write role\n"));
+}
+
+}  // namespace
+}  // namespace ttyhub::ctl
