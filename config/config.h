@@ -81,6 +81,17 @@ struct ListenerConfig {
   std::vector<Cidr> allow;
   std::vector<Cidr> deny;
   WriteMode write = WriteMode::kShared;  // rw listeners only
+  // A Unix-socket listener (issue 12) instead of TCP when `unix_path` is
+  // set (%n expanded): who may connect, and with which access, is decided
+  // by the peer's credentials (SO_PEERCRED, SO_PEERGROUPS): root always
+  // rw, then members of rw_gids, then of ro_gids; others are refused.
+  // `access` is kReadWrite for such listeners (some clients may write).
+  std::string unix_path;
+  std::vector<uint32_t> rw_gids;
+  std::vector<uint32_t> ro_gids;
+  uint32_t socket_mode = 0660;  // the socket file's permissions
+  int64_t socket_gid = -1;      // the socket file's group; -1: the process's
+  bool is_unix() const { return !unix_path.empty(); }
 
   bool operator==(const ListenerConfig&) const = default;
 };

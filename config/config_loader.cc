@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "config/alert_rules.h"
@@ -88,6 +90,8 @@ constexpr uint64_t kMaxHistoryBytes = 16 * 1024 * 1024;
 constexpr uint64_t kMinLogRotateBytes = 4 * 1024;
 constexpr uint64_t kMaxLogRotateBytes = uint64_t{1} << 40;
 constexpr uint64_t kMaxLogKeep = 1000;
+// sun_path's size: a Unix socket path must be shorter.
+constexpr size_t kMaxUnixPathBytes = 108;
 // allow:/deny: entries per list.
 constexpr size_t kMaxNetworksPerList = 1024;
 constexpr uint64_t kMaxHistoryLines = 100'000;
@@ -614,6 +618,47 @@ class Loader {
     return alerts;
   }
 
+  // Group names or numbers, one or a list, resolved to ids now: a group
+  // that does not exist is an error at load, not a surprise at connect.
+  std::optional<std::vector<uint32_t>> Groups(const YAML::Node& node, const std::string& path) {
+    std::vector<YAML::Node> items;
+    if (node.IsScalar()) {
+      items.push_back(node);
+    } else if (node.IsSequence()) {
+      for (size_t i = 0; i < node.size(); ++i) items.push_back(node[i]);
+    } else {
+      Error(node, path, "must be a group or a list of groups such as [netops, noc]");
+      return std::nullopt;
+    }
+    std::vector<uint32_t> gids;
+    bool ok = true;
+    for (size_t i = 0; i < items.size(); ++i) {
+      const std::string p = node.IsSequence() ? absl::StrCat(path, "[", i, "]") : path;
+      if (!items[i].IsScalar()) {
+        Error(items[i], p, "must be a group name or number");
+        ok = false;
+        continue;
+      }
+      const std::string name = items[i].Scalar();
+      uint32_t gid = 0;
+      if (absl::SimpleAtoi(name, &gid)) {
+        gids.push_back(gid);
+        continue;
+      }
+      group grp{};
+      group* found = nullptr;
+      std::vector<char> buf(16384);
+      if (getgrnam_r(name.c_str(), &grp, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+        Error(items[i], p, absl::StrCat("no group named '", name, "' on this system"));
+        ok = false;
+        continue;
+      }
+      gids.push_back(found->gr_gid);
+    }
+    if (!ok) return std::nullopt;
+    return gids;
+  }
+
   // `allow:` / `deny:`: a list of networks ("10.0.0.0/8", "::1"), or one.
   std::optional<std::vector<Cidr>> Networks(const YAML::Node& node, const std::string& path) {
     std::vector<Cidr> nets;
@@ -1050,44 +1095,132 @@ class Loader {
     bool ok = true;
     YAML::Mark port_mark = node.Mark();
     std::optional<YAML::Node> slow_viewer_node, slow_writer_node, signature_node;
-    ForEachKey(node, path,
-               [&](const std::string& key, const YAML::Node& value, const std::string& p) {
-                 if (key == "port") {
-                   have_port = true;
-                   port_mark = value.Mark();
-                   ok &= ListenAddress(value, p, &listener);
-                   return true;
-                 }
-                 if (key == "access") {
-                   if (auto s = String(value, p)) {
-                     const std::string v = absl::AsciiStrToLower(*s);
-                     if (v == "rw") {
-                       listener.access = Access::kReadWrite;
-                     } else if (v == "ro") {
-                       listener.access = Access::kReadOnly;
-                     } else {
-                       Error(value, p, absl::StrCat("unknown access '", *s, "' (use rw or ro)"));
-                     }
-                   }
-                   return true;
-                 }
-                 if (key == "signature") {
-                   if (auto s = String(value, p)) {
-                     if (s->size() > 200) {
-                       Error(value, p, "must be at most 200 characters");
-                     } else {
-                       listener.signature = *s;
-                       signature_node = value;
-                     }
-                   }
-                   return true;
-                 }
-                 if (key == "slow_viewer") slow_viewer_node = value;
-                 if (key == "slow_writer") slow_writer_node = value;
-                 return ParseInherited(key, value, p, Level::kListener, &mine);
-               });
-    if (!have_port) {
-      Error(node, path, "port: missing (the TCP port to listen on)");
+    std::optional<YAML::Node> access_node, unix_only_node;
+    ForEachKey(
+        node, path, [&](const std::string& key, const YAML::Node& value, const std::string& p) {
+          if (key == "unix") {
+            if (auto s = String(value, p)) {
+              const std::string expanded = absl::StrReplaceAll(*s, {{"%n", port->name}});
+              if (expanded.empty() || expanded.front() != '/' ||
+                  expanded.find('\0') != std::string::npos) {
+                Error(value, p,
+                      absl::StrCat("must be an absolute path such as "
+                                   "/run/ttyhub/%n.sock, got '",
+                                   *s, "'"));
+                ok = false;
+              } else if (expanded.size() >= kMaxUnixPathBytes) {
+                Error(value, p,
+                      absl::StrCat("'", expanded, "' is ", expanded.size(),
+                                   " bytes; a Unix socket path must be shorter than ",
+                                   kMaxUnixPathBytes));
+                ok = false;
+              } else {
+                listener.unix_path = expanded;
+                port_mark = value.Mark();
+              }
+            }
+            return true;
+          }
+          if (key == "rw_groups" || key == "ro_groups") {
+            unix_only_node = value;
+            auto gids = Groups(value, p);
+            if (!gids) {
+              ok = false;
+            } else {
+              (key == "rw_groups" ? listener.rw_gids : listener.ro_gids) = *gids;
+            }
+            return true;
+          }
+          if (key == "mode") {
+            unix_only_node = value;
+            auto s = String(value, p);
+            uint32_t mode = 0;
+            const bool octal = s && !s->empty() && s->size() <= 4 &&
+                               s->find_first_not_of("01234567") == std::string::npos;
+            if (octal) {
+              for (char c : *s) mode = mode * 8 + static_cast<uint32_t>(c - '0');
+            }
+            if (!octal || (mode & ~0777u) != 0) {
+              if (s)
+                Error(value, p, absl::StrCat("must be an octal mode such as 0660, got '", *s, "'"));
+              ok = false;
+            } else {
+              listener.socket_mode = mode;
+            }
+            return true;
+          }
+          if (key == "group") {
+            unix_only_node = value;
+            auto gids = Groups(value, p);
+            if (!gids || gids->size() != 1) {
+              if (gids) Error(value, p, "must be one group");
+              ok = false;
+            } else {
+              listener.socket_gid = (*gids)[0];
+            }
+            return true;
+          }
+          if (key == "access") access_node = value;
+          if (key == "port") {
+            have_port = true;
+            port_mark = value.Mark();
+            ok &= ListenAddress(value, p, &listener);
+            return true;
+          }
+          if (key == "access") {
+            if (auto s = String(value, p)) {
+              const std::string v = absl::AsciiStrToLower(*s);
+              if (v == "rw") {
+                listener.access = Access::kReadWrite;
+              } else if (v == "ro") {
+                listener.access = Access::kReadOnly;
+              } else {
+                Error(value, p, absl::StrCat("unknown access '", *s, "' (use rw or ro)"));
+              }
+            }
+            return true;
+          }
+          if (key == "signature") {
+            if (auto s = String(value, p)) {
+              if (s->size() > 200) {
+                Error(value, p, "must be at most 200 characters");
+              } else {
+                listener.signature = *s;
+                signature_node = value;
+              }
+            }
+            return true;
+          }
+          if (key == "slow_viewer") slow_viewer_node = value;
+          if (key == "slow_writer") slow_writer_node = value;
+          return ParseInherited(key, value, p, Level::kListener, &mine);
+        });
+    if (listener.is_unix()) {
+      if (have_port) {
+        Error(node["port"], path + ".port", "a listener is either TCP (port) or unix, not both");
+        ok = false;
+      }
+      if (access_node) {
+        Error(*access_node, path + ".access",
+              "a unix listener decides access by the peer's credentials: use rw_groups and "
+              "ro_groups (root is always rw)");
+        ok = false;
+      }
+      listener.access = Access::kReadWrite;
+      if (listener.socket_gid < 0) {
+        // The socket file belongs to the first group named, so that its
+        // members can connect at mode 0660.
+        if (!listener.rw_gids.empty()) {
+          listener.socket_gid = listener.rw_gids[0];
+        } else if (!listener.ro_gids.empty()) {
+          listener.socket_gid = listener.ro_gids[0];
+        }
+      }
+    } else if (unix_only_node) {
+      Error(*unix_only_node, path, "rw_groups, ro_groups, mode and group apply to unix listeners");
+      ok = false;
+    } else if (!have_port && !node["unix"]) {
+      Error(node, path, "port: missing (the TCP port to listen on, or unix: a socket path)");
       ok = false;
     }
     if (listener.access == Access::kReadOnly && slow_writer_node) {
@@ -1217,6 +1350,7 @@ class Loader {
       const ListenerConfig* listener;
     };
     std::map<uint16_t, std::vector<Seen>> tcp_ports;
+    std::map<std::string, const ListenerConfig*> unix_paths;
     for (size_t i = 0; i < config.ports.size(); ++i) {
       const PortConfig& port = config.ports[i];
       const PortMarks& marks = marks_[i];
@@ -1262,6 +1396,15 @@ class Loader {
       }
       for (size_t j = 0; j < port.listeners.size(); ++j) {
         const ListenerConfig& l = port.listeners[j];
+        if (l.is_unix()) {
+          auto [it, inserted] = unix_paths.emplace(l.unix_path, &l);
+          if (!inserted) {
+            const YAML::Mark& m = marks.listener_ports[j];
+            AddError(m, absl::StrCat(WhereMark(m, absl::StrCat(path, ".listen[", j, "].unix")),
+                                     ": ", l.unix_path, " is already used by ", it->second->where));
+          }
+          continue;
+        }
         for (const Seen& other : tcp_ports[l.port]) {
           if (IsWildcardHost(l.host) || IsWildcardHost(other.listener->host) ||
               l.host == other.listener->host) {

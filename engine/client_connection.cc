@@ -33,7 +33,7 @@ ClientConnection::ClientConnection(ClientHost& host, PortLine& line, Origin orig
       fd_(fd),
       id_(id),
       peer_(std::move(peer)),
-      access_(origin.config->access),
+      access_(origin.access),
       policy_(origin.config->slow_policy),
       cursor_(start_cursor),
       connected_at_(ctx.now),

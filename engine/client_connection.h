@@ -69,6 +69,9 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
     Listener* listener = nullptr;
     const ListenerConfig* config = nullptr;
     const std::string* address = nullptr;
+    // The client's access: its listener's, or for a unix listener what the
+    // peer's credentials earned.
+    Access access = Access::kReadWrite;
   };
 
   ClientConnection(ClientHost& host, PortLine& line, Origin origin, WorkerContext& ctx, int fd,

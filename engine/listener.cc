@@ -4,9 +4,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -27,9 +30,77 @@ Listener::~Listener() { CloseSocket(); }
 void Listener::CloseSocket() {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
+  // Remove our socket file, if it is still ours (not replaced meanwhile).
+  if (unix_inode_ != 0) {
+    struct stat st {};
+    if (lstat(config_.unix_path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) &&
+        st.st_ino == unix_inode_) {
+      unlink(config_.unix_path.c_str());
+    }
+    unix_inode_ = 0;
+  }
+}
+
+absl::Status Listener::BindUnix() {
+  const std::string& path = config_.unix_path;
+  address_ = absl::StrCat("unix:", path);
+  // Missing parent directories are created (0755: the socket's own mode
+  // and group decide who may connect).
+  for (size_t slash = path.find('/', 1); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    mkdir(path.substr(0, slash).c_str(), 0755);
+  }
+  sockaddr_un sun {};
+  sun.sun_family = AF_UNIX;
+  std::memcpy(sun.sun_path, path.data(), path.size());  // shorter than sun_path (config)
+  const socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          config_.where, ": ", path, " exists and is not a socket; ttyhub will not replace it"));
+    }
+    // A socket file: in use if something accepts on it, else left over.
+    const int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const bool live =
+        probe >= 0 && connect(probe, reinterpret_cast<const sockaddr*>(&sun), len) == 0;
+    if (probe >= 0) close(probe);
+    if (live) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(config_.where, ": ", path, " is in use by another process"));
+    }
+    unlink(path.c_str());
+  }
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": socket"));
+  // Permissions are set between bind and listen: until listen, a connect
+  // is refused, so nobody gets in under the umask's mode.
+  absl::Status failed;
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&sun), len) != 0) {
+    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": cannot bind ", path,
+                                                     " for port '", host_.port_name(), "'"));
+  } else if (chmod(path.c_str(), config_.socket_mode) != 0 ||
+             (config_.socket_gid >= 0 &&
+              chown(path.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(config_.socket_gid)) !=
+                  0)) {
+    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": cannot set the mode or "
+                                                     "group of ", path));
+    unlink(path.c_str());
+  } else if (listen(fd, kBacklog) != 0) {
+    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": cannot listen on ", path));
+    unlink(path.c_str());
+  }
+  if (!failed.ok()) {
+    close(fd);
+    return failed;
+  }
+  if (lstat(path.c_str(), &st) == 0) unix_inode_ = st.st_ino;
+  fd_ = fd;
+  return absl::OkStatus();
 }
 
 absl::Status Listener::Bind() {
+  if (config_.is_unix()) return BindUnix();
   sockaddr_storage ss;
   std::memset(&ss, 0, sizeof(ss));
   socklen_t len = 0;

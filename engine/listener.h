@@ -1,4 +1,6 @@
-// Listener: one listening TCP socket of a port, accepting on the port's worker.
+// Listener: one listening socket of a port (TCP, or a Unix socket whose file
+// it creates with the configured mode and group and removes when closed),
+// accepting on the port's worker.
 //
 // Accepts with io_uring multishot accept (one SQE serves every connection;
 // falls back to single-shot where unsupported), hands each new socket to its
@@ -46,6 +48,7 @@ class Listener final : public IoHandler {
  private:
   void Arm();
   void CloseSocket();
+  absl::Status BindUnix();
 
   ListenerHost& host_;
   // A copy: a reload may replace the port's configuration while this
@@ -53,6 +56,7 @@ class Listener final : public IoHandler {
   const ListenerConfig config_;
   WorkerContext& ctx_;
   int fd_ = -1;
+  uint64_t unix_inode_ = 0;  // our socket file's inode (unix listeners), to remove it on close
   std::string address_;
   bool multishot_ = true;
   bool stopped_ = false;

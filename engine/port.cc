@@ -25,6 +25,44 @@ namespace ttyhub {
 namespace {
 
 // "127.0.0.1:5555" or "[2001:db8::1]:5555" (IPv4-mapped IPv6 shown as IPv4).
+struct UnixPeer {
+  uint32_t uid;
+  int32_t pid;
+  std::vector<uint32_t> gids;  // primary and supplementary
+};
+
+std::optional<UnixPeer> UnixPeerOf(int fd) {
+  ucred cred {};
+  socklen_t len = sizeof(cred);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return std::nullopt;
+  UnixPeer peer{cred.uid, cred.pid, {cred.gid}};
+  // Supplementary groups as the kernel recorded them at connect (4.13+).
+  std::vector<gid_t> groups(64);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    socklen_t bytes = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &bytes) == 0) {
+      for (size_t i = 0; i < bytes / sizeof(gid_t); ++i) peer.gids.push_back(groups[i]);
+      break;
+    }
+    if (errno != ERANGE) break;
+    groups.resize(bytes / sizeof(gid_t) + 1);
+  }
+  return peer;
+}
+
+// rw for root and rw_groups members, ro for ro_groups members; else none.
+std::optional<Access> UnixAccess(const ListenerConfig& lc, const UnixPeer& peer) {
+  if (peer.uid == 0) return Access::kReadWrite;
+  auto member = [&](const std::vector<uint32_t>& gids) {
+    return std::any_of(peer.gids.begin(), peer.gids.end(), [&](uint32_t g) {
+      return std::find(gids.begin(), gids.end(), g) != gids.end();
+    });
+  };
+  if (member(lc.rw_gids)) return Access::kReadWrite;
+  if (member(lc.ro_gids)) return Access::kReadOnly;
+  return std::nullopt;
+}
+
 std::string PeerName(int fd) {
   sockaddr_storage ss;
   socklen_t len = sizeof(ss);
@@ -560,14 +598,39 @@ void Port::OnAccepted(Listener& listener, int fd) {
     close(fd);
     return;
   }
-  TuneClientSocket(fd);
+  Access access = lc.access;
+  std::string peer;
+  if (lc.is_unix()) {
+    // Who the peer is decides what it may do (SO_PEERCRED, SO_PEERGROUPS).
+    const std::optional<UnixPeer> who = UnixPeerOf(fd);
+    const std::optional<Access> granted = who ? UnixAccess(lc, *who) : std::nullopt;
+    peer = who ? absl::StrCat("uid ", who->uid, " pid ", who->pid) : "unknown peer";
+    if (!granted) {
+      ++counters_.connections_refused_acl;
+      ++listener.refused_acl;
+      if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
+        ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", peer, " on ", listener.address(),
+                                    ": not root, and in none of its rw_groups or ro_groups"));
+      }
+      const std::string msg =
+          absl::StrCat("ttyhub: ", peer, " may not use port ", name(),
+                       " (not in the listener's rw_groups or ro_groups)\r\n");
+      (void)!send(fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      close(fd);
+      return;
+    }
+    access = *granted;
+  } else {
+    TuneClientSocket(fd);
+    peer = PeerName(fd);
+  }
   ++counters_.connections_accepted;
-  ClientConnection::Origin origin{&listener, &lc, &listener.address()};
+  ClientConnection::Origin origin{&listener, &lc, &listener.address(), access};
   // history: the client starts that far back in the ring, so history and
   // live data meet with no gap and no duplicate.
   const uint64_t start = HistoryStart(*ring_, lc.history);
   auto client = std::make_unique<ClientConnection>(*this, *line_, origin, ctx_, fd,
-                                                   next_client_id_++, PeerName(fd), start);
+                                                   next_client_id_++, peer, start);
   ++listener.active_clients;
   ++open_clients_;
   if (open_clients_ == 1) line_->OnClientCountChanged(1);

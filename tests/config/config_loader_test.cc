@@ -831,3 +831,43 @@ TEST(ConfigLoaderWriteTest, WriteModesParseInheritAndApplyToRwOnly) {
 
 }  // namespace
 }  // namespace ttyhub
+
+namespace ttyhub {
+namespace {
+
+// Issue 12: unix listeners, access by credentials.
+TEST(ConfigLoaderUnixTest, UnixListenersParseAndRefuseMixedKeys) {
+  auto c = LoadConfigText(
+      "ports:\n  - name: sw1\n    device: sim:echo\n"
+      "    listen: [{unix: /run/ttyhub/%n.sock, rw_groups: [0, root], ro_groups: 4242, mode: "
+      "\"0640\", protocol: telnet}]\n",
+      "t.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const ListenerConfig& l = c->ports[0].listeners[0];
+  EXPECT_EQ(l.unix_path, "/run/ttyhub/sw1.sock");
+  EXPECT_EQ(l.rw_gids, (std::vector<uint32_t>{0, 0}));
+  EXPECT_EQ(l.ro_gids, (std::vector<uint32_t>{4242}));
+  EXPECT_EQ(l.socket_mode, 0640u);
+  EXPECT_EQ(l.socket_gid, 0);
+  EXPECT_EQ(l.access, Access::kReadWrite);
+  EXPECT_EQ(l.protocol, Protocol::kTelnet);
+  auto errors = [](const std::string& listener) {
+    auto r = LoadConfigText(
+        "ports:\n  - name: sw1\n    device: sim:echo\n    listen: [" + listener + "]\n", "t.yaml");
+    return r.ok() ? std::string("OK") : std::string(r.status().message());
+  };
+  EXPECT_THAT(errors("{unix: /s, port: 7001}"), HasSubstr("either TCP (port) or unix, not both"));
+  EXPECT_THAT(errors("{unix: /s, access: ro}"),
+              HasSubstr("decides access by the peer's credentials"));
+  EXPECT_THAT(errors("{port: 7001, rw_groups: [0]}"), HasSubstr("apply to unix listeners"));
+  EXPECT_THAT(errors("{unix: /s, rw_groups: [no-such-group-here]}"),
+              HasSubstr("no group named 'no-such-group-here'"));
+  EXPECT_THAT(errors("{unix: relative.sock}"), HasSubstr("must be an absolute path"));
+  EXPECT_THAT(errors("{unix: /" + std::string(120, 'a') + "}"),
+              HasSubstr("a Unix socket path must be shorter than 108"));
+  EXPECT_THAT(errors("{unix: /s, mode: \"0999\"}"), HasSubstr("must be an octal mode"));
+  EXPECT_THAT(errors("{unix: /s}, {unix: /s}"), HasSubstr("/s is already used by"));
+}
+
+}  // namespace
+}  // namespace ttyhub
