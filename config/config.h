@@ -81,6 +81,10 @@ struct ListenerConfig {
   std::vector<Cidr> allow;
   std::vector<Cidr> deny;
   WriteMode write = WriteMode::kShared;  // rw listeners only
+  // A full listener refuses newcomers (default) or, with kick_oldest
+  // (ser2net's kickolduser), disconnects its longest-connected client,
+  // telling it why, and takes the newcomer.
+  bool kick_oldest_when_full = false;
   // A Unix-socket listener (issue 12) instead of TCP when `unix_path` is
   // set (%n expanded): who may connect, and with which access, is decided
   // by the peer's credentials (SO_PEERCRED, SO_PEERGROUPS): root always

@@ -118,6 +118,7 @@ struct Inherited {
   std::optional<std::vector<Cidr>> allow;          // a listener's list replaces the inherited one
   std::optional<std::vector<Cidr>> deny;
   std::optional<WriteMode> write;
+  std::optional<bool> kick_oldest;  // when_full: kick_oldest
   // `log:`, merged key by key: a port's `log: {input: true}` keeps the
   // defaults' path and rotation. `enabled` false: `log: off`.
   struct LogKeys {
@@ -153,6 +154,7 @@ struct Inherited {
     take(allow, parent.allow);
     take(deny, parent.deny);
     take(write, parent.write);
+    take(kick_oldest, parent.kick_oldest);
     if (!log.has_value()) {
       log = parent.log;
     } else if (parent.log.has_value()) {
@@ -175,7 +177,8 @@ bool IsPortOnlyKey(absl::string_view key) {
 bool IsListenerInheritableKey(absl::string_view key) {
   return key == "timeout" || key == "stall_timeout" || key == "banner" || key == "history" ||
          key == "max_clients" || key == "slow_viewer" || key == "slow_writer" ||
-         key == "protocol" || key == "allow" || key == "deny" || key == "write";
+         key == "protocol" || key == "allow" || key == "deny" || key == "write" ||
+         key == "when_full";
 }
 
 bool IsWildcardHost(absl::string_view host) {
@@ -860,6 +863,18 @@ class Loader {
       out->alerts = Alerts(value, path);
     } else if (key == "log") {
       out->log = LogSpec(value, path);
+    } else if (key == "when_full") {
+      if (auto v = String(value, path)) {
+        const std::string w = absl::AsciiStrToLower(*v);
+        if (w == "refuse") {
+          out->kick_oldest = false;
+        } else if (w == "kick_oldest") {
+          out->kick_oldest = true;
+        } else {
+          Error(value, path,
+                absl::StrCat("unknown when_full '", *v, "' (use refuse or kick_oldest)"));
+        }
+      }
     } else if (key == "write") {
       if (auto v = String(value, path)) {
         const std::string w = absl::AsciiStrToLower(*v);
@@ -1243,6 +1258,7 @@ class Loader {
     listener.history = mine.history.value_or(HistorySpec{});
     listener.allow = mine.allow.value_or(std::vector<Cidr>{});
     listener.deny = mine.deny.value_or(std::vector<Cidr>{});
+    listener.kick_oldest_when_full = mine.kick_oldest.value_or(false);
     // An inherited write: applies to rw listeners; ro ones ignore it.
     listener.write = listener.access == Access::kReadWrite ? mine.write.value_or(WriteMode::kShared)
                                                            : WriteMode::kShared;

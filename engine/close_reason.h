@@ -15,16 +15,17 @@
 namespace ttyhub {
 
 // X(enumerator, counter in PortCounters, log text)
-#define TTYHUB_CLOSE_REASONS(X)                                                           \
-  X(kPeerClosed, disconnects_peer_closed, "closed by peer")                               \
-  X(kPeerError, disconnects_peer_error, "connection error")                               \
-  X(kIdleTimeout, disconnects_idle_timeout, "inactivity timeout")                         \
-  X(kStalled, disconnects_stalled, "stalled: accepted no data for stall_timeout")         \
-  X(kLapped, disconnects_lapped, "lapped by the device stream (slow_viewer: disconnect)") \
-  X(kControlBacklog, disconnects_control_backlog,                                         \
-    "telnet answers and notifications piling up unread")                                  \
-  X(kKicked, disconnects_kicked, "disconnected by the admin API")                         \
-  X(kShutdown, disconnects_shutdown, "shutting down")                                     \
+#define TTYHUB_CLOSE_REASONS(X)                                                               \
+  X(kPeerClosed, disconnects_peer_closed, "closed by peer")                                   \
+  X(kPeerError, disconnects_peer_error, "connection error")                                   \
+  X(kIdleTimeout, disconnects_idle_timeout, "inactivity timeout")                             \
+  X(kStalled, disconnects_stalled, "stalled: accepted no data for stall_timeout")             \
+  X(kLapped, disconnects_lapped, "lapped by the device stream (slow_viewer: disconnect)")     \
+  X(kControlBacklog, disconnects_control_backlog,                                             \
+    "telnet answers and notifications piling up unread")                                      \
+  X(kKicked, disconnects_kicked, "disconnected by the admin API")                             \
+  X(kTakenOver, disconnects_taken_over, "a newcomer took its place (when_full: kick_oldest)") \
+  X(kShutdown, disconnects_shutdown, "shutting down")                                         \
   X(kReload, disconnects_reload, "a configuration reload removed or changed its port or listener")
 
 enum class CloseReason : uint8_t {

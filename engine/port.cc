@@ -32,7 +32,7 @@ struct UnixPeer {
 };
 
 std::optional<UnixPeer> UnixPeerOf(int fd) {
-  ucred cred {};
+  ucred cred{};
   socklen_t len = sizeof(cred);
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return std::nullopt;
   UnixPeer peer{cred.uid, cred.pid, {cred.gid}};
@@ -579,6 +579,9 @@ void Port::OnAccepted(Listener& listener, int fd) {
   // A peer that closed and reconnected at once may be accepted before its
   // old connection's FIN was read: look before refusing.
   if (listener.active_clients >= lc.max_clients) ReclaimDepartedSlots(listener);
+  if (listener.active_clients >= lc.max_clients && lc.kick_oldest_when_full) {
+    KickOldest(listener, PeerName(fd));
+  }
   if (listener.active_clients >= lc.max_clients) {
     ++counters_.connections_rejected_full;
     // Log first: once the refusal is sent, the peer may reset, and then its
@@ -612,9 +615,8 @@ void Port::OnAccepted(Listener& listener, int fd) {
         ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", peer, " on ", listener.address(),
                                     ": not root, and in none of its rw_groups or ro_groups"));
       }
-      const std::string msg =
-          absl::StrCat("ttyhub: ", peer, " may not use port ", name(),
-                       " (not in the listener's rw_groups or ro_groups)\r\n");
+      const std::string msg = absl::StrCat("ttyhub: ", peer, " may not use port ", name(),
+                                           " (not in the listener's rw_groups or ro_groups)\r\n");
       (void)!send(fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       close(fd);
       return;
@@ -733,6 +735,20 @@ absl::Status Port::SetWriter(uint64_t client_id) {
 void Port::LogRoleChange(const std::string& what) {
   if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
     ctx_.log->Info(absl::StrCat("port ", name(), ": ", what));
+  }
+}
+
+void Port::KickOldest(Listener& listener, const std::string& newcomer) {
+  // Clients are kept in arrival order: the first open one of this listener
+  // has been connected longest.
+  for (auto& c : clients_) {
+    if (c->listener() != &listener || c->closing() || c->slot_released()) continue;
+    const std::string msg = absl::StrCat("\r\nttyhub: ", newcomer, " took port ", name(),
+                                         " (when_full: kick_oldest); disconnecting\r\n");
+    // Best effort, as the port-full message: the client is closed now.
+    (void)!send(c->fd(), msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    c->Close(CloseReason::kTakenOver, absl::StrCat("by ", newcomer));
+    return;
   }
 }
 

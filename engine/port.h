@@ -206,6 +206,8 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   std::string WriterText(const ClientConnection& c) const;
   void LogRoleChange(const std::string& what);
   void DropIdleRetiredListeners();
+  // when_full: kick_oldest: closes the listener's longest-connected client.
+  void KickOldest(Listener& listener, const std::string& newcomer);
   // The tick's watchdog for a device poll whose wake-up was lost.
   void CheckDevicePoll(TimePoint now);
 

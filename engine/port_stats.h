@@ -35,6 +35,8 @@ namespace ttyhub {
   X(disconnects_control_backlog,                                                            \
     "Telnet clients disconnected for leaving 64 KiB of answers and notifications unread")   \
   X(disconnects_kicked, "Clients disconnected through the admin API")                       \
+  X(disconnects_taken_over,                                                                 \
+    "Clients disconnected because a newcomer took their place (when_full: kick_oldest)")    \
   X(disconnects_shutdown, "Clients disconnected because ttyhub was stopping")               \
   X(disconnects_reload,                                                                     \
     "Clients disconnected because a configuration reload removed or changed their port or " \
