@@ -136,6 +136,17 @@ struct PortConfig {
   std::vector<ListenerConfig> listeners;
   std::vector<AlertConfig> alerts;  // at most kMaxAlertsPerPort; empty: no matching
   ConsoleLogConfig log;
+  // Issue 11, ser2net semantics. open_on_connect (`open: on_connect`): the
+  // device is opened when the first client connects and closed when the
+  // last one has gone (ser2net's way); default: always open.
+  bool open_on_connect = false;
+  // Sent to the device each time it is opened / before it is closed
+  // (ser2net's openstr/closestr); banner templates (config/banner.h).
+  std::string open_string;
+  std::string close_string;
+  // ser2net's rawlp: the device is only written to, opened O_WRONLY,
+  // without touching its termios. Clients get nothing from it. tty only.
+  bool write_only = false;
   // UUCP lock directory for tty devices (the top-level `lock_dir`, copied
   // into each port); "" = no lock files. See engine/uucp_lock.h.
   std::string lock_dir = "/run/lock";

@@ -48,6 +48,14 @@ std::vector<std::string> RestartReasons(const PortConfig& a, const PortConfig& b
   if (HasReadWrite(a) != HasReadWrite(b)) {
     why.push_back("a read-write listener was added or removed (the input queue changes)");
   }
+  if (why.empty()) {
+    // Anything else that is neither serial settings nor listeners (keys
+    // added later included) restarts the port too: never a silent no-op.
+    PortConfig x = a, y = b;
+    x.serial = y.serial;
+    x.listeners = y.listeners;
+    if (!(x == y)) why.push_back("port settings changed");
+  }
   return why;
 }
 

@@ -115,7 +115,11 @@ struct Inherited {
   std::optional<SlowClientPolicy> slow_writer;
   std::optional<Protocol> protocol;
   std::optional<std::vector<AlertConfig>> alerts;  // a port's list replaces the defaults' list
-  std::optional<std::vector<Cidr>> allow;          // a listener's list replaces the inherited one
+  std::optional<bool> open_on_connect;
+  std::optional<std::string> open_string;
+  std::optional<std::string> close_string;
+  std::optional<bool> write_only;
+  std::optional<std::vector<Cidr>> allow;  // a listener's list replaces the inherited one
   std::optional<std::vector<Cidr>> deny;
   std::optional<WriteMode> write;
   std::optional<bool> kick_oldest;  // when_full: kick_oldest
@@ -151,6 +155,10 @@ struct Inherited {
     take(slow_writer, parent.slow_writer);
     take(protocol, parent.protocol);
     take(alerts, parent.alerts);
+    take(open_on_connect, parent.open_on_connect);
+    take(open_string, parent.open_string);
+    take(close_string, parent.close_string);
+    take(write_only, parent.write_only);
     take(allow, parent.allow);
     take(deny, parent.deny);
     take(write, parent.write);
@@ -171,7 +179,8 @@ struct Inherited {
 
 bool IsPortOnlyKey(absl::string_view key) {
   return key == "serial" || key == "flow" || key == "local" || key == "hangup_when_done" ||
-         key == "buffer" || key == "alerts" || key == "log";
+         key == "buffer" || key == "alerts" || key == "log" || key == "open" ||
+         key == "open_string" || key == "close_string" || key == "write_only";
 }
 
 bool IsListenerInheritableKey(absl::string_view key) {
@@ -863,6 +872,27 @@ class Loader {
       out->alerts = Alerts(value, path);
     } else if (key == "log") {
       out->log = LogSpec(value, path);
+    } else if (key == "open") {
+      if (auto v = String(value, path)) {
+        const std::string w = absl::AsciiStrToLower(*v);
+        if (w == "always") {
+          out->open_on_connect = false;
+        } else if (w == "on_connect") {
+          out->open_on_connect = true;
+        } else {
+          Error(value, path, absl::StrCat("unknown open '", *v, "' (use always or on_connect)"));
+        }
+      }
+    } else if (key == "open_string" || key == "close_string") {
+      if (auto v = String(value, path)) {
+        if (absl::Status st = ValidateBanner(*v); !st.ok()) {
+          Error(value, path, st.message());
+        } else {
+          (key == "open_string" ? out->open_string : out->close_string) = *v;
+        }
+      }
+    } else if (key == "write_only") {
+      out->write_only = Bool(value, path);
     } else if (key == "when_full") {
       if (auto v = String(value, path)) {
         const std::string w = absl::AsciiStrToLower(*v);
@@ -1334,6 +1364,14 @@ class Loader {
     while (rounded < buffer) rounded <<= 1;
     port.buffer_bytes = rounded;
     port.alerts = mine.alerts.value_or(std::vector<AlertConfig>{});
+    port.open_on_connect = mine.open_on_connect.value_or(false);
+    port.open_string = mine.open_string.value_or("");
+    port.close_string = mine.close_string.value_or("");
+    port.write_only = mine.write_only.value_or(false);
+    if (port.write_only && port.device.kind != DeviceKind::kTty && node["write_only"]) {
+      Error(node["write_only"], path + ".write_only",
+            "applies to tty devices (a path such as /dev/lp0 or /dev/ttyUSB0)");
+    }
     if (mine.log.has_value() && mine.log->enabled.value_or(false)) {
       ConsoleLogConfig& log = port.log;
       log.enabled = true;

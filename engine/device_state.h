@@ -16,6 +16,7 @@ enum class DeviceState : uint8_t {
   kClosing,    // cancelling operations before close(2)
   kReopening,  // closed after a failure; retrying with backoff
   kStopped,    // shut down
+  kIdle,       // closed until a client connects (open: on_connect)
 };
 
 // "open", "closing", "reopening", "stopped": the names the JSON API, the
@@ -30,6 +31,8 @@ inline absl::string_view DeviceStateName(DeviceState s) {
       return "reopening";
     case DeviceState::kStopped:
       return "stopped";
+    case DeviceState::kIdle:
+      return "idle";
   }
   return "?";
 }

@@ -48,7 +48,8 @@ const std::vector<FamilyDef>& Families() {
        {"ttyhub_port_device_up", "gauge", "1 if the port's device is open, else 0.", kPortLabels}},
       {Family::kPortDeviceState,
        {"ttyhub_port_device_state", "gauge",
-        "1 for the device's current state (open, closing, reopening, stopped), 0 for the others.",
+        "1 for the device's current state (open, closing, reopening, stopped, idle), 0 for the "
+        "others.",
         "port, worker, state"}},
       {Family::kPortClients,
        {"ttyhub_port_clients", "gauge", "Connected clients by access (rw, ro).",
@@ -201,7 +202,8 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
   out.reserve(4096 + snap.ports.size() * 3000);
   Writer w(&out);
   static constexpr DeviceState kStates[] = {DeviceState::kOpen, DeviceState::kClosing,
-                                            DeviceState::kReopening, DeviceState::kStopped};
+                                            DeviceState::kReopening, DeviceState::kStopped,
+                                            DeviceState::kIdle};
   auto per_port = [&](const MetricDef& def,
                       const std::function<void(const PortSnapshot&, const std::string&)>& emit) {
     w.Header(def);

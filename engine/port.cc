@@ -156,7 +156,11 @@ absl::Status Port::Start() {
     if (absl::Status s = listener->Bind(); !s.ok()) return s;
     listeners_.push_back(std::move(listener));
   }
-  TryOpenDevice();
+  if (config_.open_on_connect) {
+    device_state_ = DeviceState::kIdle;  // opened by the first client
+  } else {
+    TryOpenDevice();
+  }
   for (auto& l : listeners_) {
     l->StartAccepting();
     const ListenerConfig& lc = l->config();
@@ -187,6 +191,7 @@ void Port::TryOpenDevice() {
     failures_since_open_ = 0;
     last_open_error_.clear();
     device_log_.Reset();
+    WriteDeviceString(config_.open_string, "open_string");
     line_->OnDeviceOpened(open_clients_);
     PumpDeviceRead();
     PumpDeviceWrite();
@@ -233,13 +238,56 @@ void Port::FinishDeviceClose() {
     device_state_ = DeviceState::kStopped;
     return;
   }
+  if (closing_idle_) {
+    closing_idle_ = false;
+    device_state_ = DeviceState::kIdle;
+    if (open_clients_ > 0) TryOpenDevice();  // someone came while it closed
+    return;
+  }
   device_state_ = DeviceState::kReopening;
   backoff_ = kMinBackoff;
   next_open_attempt_ = ctx_.now + backoff_;
 }
 
+void Port::WriteDeviceString(const std::string& tmpl, absl::string_view what) {
+  if (tmpl.empty() || device_state_ != DeviceState::kOpen) return;
+  BannerContext bc{config_.name, config_.device.original,
+                   config_.listeners.empty() ? uint16_t{0} : config_.listeners[0].port,
+                   line_->settings_text()};
+  const std::string text = ExpandBanner(tmpl, bc).value_or("");  // validated at load
+  // A few bytes into a device just opened (or about to close): the driver
+  // takes them at once. Best effort; a short write is said, not retried.
+  const ssize_t n = write(device_->fd(), text.data(), text.size());
+  if (n != static_cast<ssize_t>(text.size()) && ctx_.log->Enabled(LogLevel::kWarn)) {
+    ctx_.log->Warn(absl::StrCat("port ", name(), ": ", what, ": wrote ", n < 0 ? 0 : n, " of ",
+                                text.size(), " bytes to the device"));
+  }
+}
+
+void Port::CloseIdleDevice() {
+  // open: on_connect and nobody left: once the clients' input is written,
+  // say goodbye to the device and close it (a reconnect reopens it).
+  if (open_clients_ > 0) return;
+  if (device_state_ == DeviceState::kReopening) {
+    device_state_ = DeviceState::kIdle;  // nobody is waiting for it
+    return;
+  }
+  if (device_state_ != DeviceState::kOpen) return;
+  if (input_ && input_->Pending(input_cursor_) > 0) return;  // the tick comes back
+  WriteDeviceString(config_.close_string, "close_string");
+  closing_idle_ = true;
+  device_state_ = DeviceState::kClosing;
+  device_read_paused_ = false;
+  ctx_.loop->Cancel(poll_in_);
+  ctx_.loop->Cancel(poll_out_);
+  if (!DeviceOpsInFlight()) FinishDeviceClose();
+}
+
 void Port::ArmDevicePollIn() {
-  if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_) return;
+  if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_ ||
+      config_.write_only) {
+    return;
+  }
   io_uring_prep_poll_add(ctx_.loop->Prepare(poll_in_), device_->fd(), POLLIN);
 }
 
@@ -270,7 +318,10 @@ int Port::ReadsPerBurst() const {
 }
 
 void Port::PumpDeviceRead() {
-  if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_) return;
+  if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_ ||
+      config_.write_only) {
+    return;
+  }
   if (ReadDeviceBurst()) ArmDevicePollIn();
 }
 
@@ -636,6 +687,7 @@ void Port::OnAccepted(Listener& listener, int fd) {
   ++listener.active_clients;
   ++open_clients_;
   if (open_clients_ == 1) line_->OnClientCountChanged(1);
+  if (config_.open_on_connect && device_state_ == DeviceState::kIdle) TryOpenDevice();
   std::string banner;
   if (!lc.banner.empty()) {
     BannerContext bc{config_.name, config_.device.original, lc.port, line_->settings_text()};
@@ -922,6 +974,7 @@ void Port::OnTick(TimePoint now) {
     PumpDeviceRead();
   }
   CheckDevicePoll(now);
+  if (config_.open_on_connect && open_clients_ == 0 && !shutting_down_) CloseIdleDevice();
   if (console_log_) console_log_->OnTick(now);
   if (!retired_listeners_.empty()) DropIdleRetiredListeners();
   const DeviceLine::TickEvents line = line_->OnTick(now);
@@ -993,12 +1046,13 @@ bool Port::ShutdownStep(TimePoint now) {
   if (device_state_ == DeviceState::kOpen) {
     const bool input_pending = input_ && input_->Pending(input_cursor_) > 0;
     if (out_of_time || !input_pending) {
+      WriteDeviceString(config_.close_string, "close_string");
       device_state_ = DeviceState::kClosing;
       ctx_.loop->Cancel(poll_in_);
       ctx_.loop->Cancel(poll_out_);
       if (!DeviceOpsInFlight()) FinishDeviceClose();
     }
-  } else if (device_state_ == DeviceState::kReopening) {
+  } else if (device_state_ == DeviceState::kReopening || device_state_ == DeviceState::kIdle) {
     device_->Shutdown();
     device_state_ = DeviceState::kStopped;
   }

@@ -206,6 +206,10 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   std::string WriterText(const ClientConnection& c) const;
   void LogRoleChange(const std::string& what);
   void DropIdleRetiredListeners();
+  // open_string / close_string, expanded like a banner, written to the device.
+  void WriteDeviceString(const std::string& tmpl, absl::string_view what);
+  // open: on_connect: closes the device once no client is left.
+  void CloseIdleDevice();
   // when_full: kick_oldest: closes the listener's longest-connected client.
   void KickOldest(Listener& listener, const std::string& newcomer);
   // The tick's watchdog for a device poll whose wake-up was lost.
@@ -247,6 +251,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   std::unique_ptr<DeviceLine> line_;  // created with device_ in Start()
   DeviceState device_state_ = DeviceState::kReopening;
   bool device_read_paused_ = false;  // ring full for a lossless client
+  bool closing_idle_ = false;        // open: on_connect: closing because nobody is connected
   int poll_errors_in_a_row_ = 0;     // device poll errors with no I/O since
   std::chrono::milliseconds backoff_{kMinBackoff};
   TimePoint next_open_attempt_{};

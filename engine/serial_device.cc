@@ -12,7 +12,7 @@ std::unique_ptr<SerialDevice> MakeSerialDevice(const PortConfig& config, WorkerC
   switch (config.device.kind) {
     case DeviceKind::kTty:
       return std::make_unique<TtyDevice>(config.device.path, *ctx.tty, config.lock_dir, ctx.log,
-                                         absl::StrCat("port ", config.name));
+                                         absl::StrCat("port ", config.name), config.write_only);
     case DeviceKind::kPty:
       return std::make_unique<PtyDevice>(config.device.path, *ctx.tty);
     case DeviceKind::kSim:

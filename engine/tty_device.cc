@@ -37,7 +37,8 @@ absl::Status TtyDevice::Open(const SerialSettings& settings, bool local) {
                                         : std::string(" (no PID in it)")));
     }
   }
-  const int fd = open(path_.c_str(), O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  const int fd =
+      open(path_.c_str(), (write_only_ ? O_WRONLY : O_RDWR) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
     if (lock_) lock_->Release();
@@ -51,7 +52,8 @@ absl::Status TtyDevice::Open(const SerialSettings& settings, bool local) {
     if (lock_) lock_->Release();
     return absl::FailedPreconditionError(absl::StrCat(path_, " is not a terminal device"));
   }
-  if (absl::Status s = ApplyTtySettings(tty_, fd, settings, local); !s.ok()) {
+  if (absl::Status s = write_only_ ? absl::OkStatus() : ApplyTtySettings(tty_, fd, settings, local);
+      !s.ok()) {
     close(fd);
     if (lock_) lock_->Release();
     return absl::Status(s.code(), absl::StrCat("configure ", path_, ": ", s.message()));
@@ -71,6 +73,10 @@ void TtyDevice::Close() {
 
 absl::Status TtyDevice::ApplySettings(const SerialSettings& settings, bool local) {
   if (fd_ < 0) return absl::FailedPreconditionError("device is not open");
+  if (write_only_) {
+    return absl::FailedPreconditionError(
+        "the device is write_only (rawlp): ttyhub never changes its termios");
+  }
   return ApplyTtySettings(tty_, fd_, settings, local);
 }
 

@@ -25,9 +25,15 @@ class TtyDevice final : public SerialDevice {
  public:
   // `lock_dir`: where UUCP lock files go ("" = none); `log` and `label`
   // ("port p1") for what the lock has to say.
+  // `write_only` (ser2net's rawlp): opened O_WRONLY and its termios never
+  // touched.
   TtyDevice(std::string path, TtyControl& tty, std::string lock_dir = "", Logger* log = nullptr,
-            std::string label = "")
-      : path_(std::move(path)), tty_(tty), log_(log), label_(std::move(label)) {
+            std::string label = "", bool write_only = false)
+      : path_(std::move(path)),
+        tty_(tty),
+        log_(log),
+        label_(std::move(label)),
+        write_only_(write_only) {
     if (!lock_dir.empty()) lock_ = std::make_unique<UucpLock>(std::move(lock_dir), path_);
   }
   ~TtyDevice() override { Close(); }
@@ -53,6 +59,7 @@ class TtyDevice final : public SerialDevice {
   std::string label_;
   std::unique_ptr<UucpLock> lock_;  // null: no lock files
   bool lock_warned_ = false;        // "no lock possible" is said once
+  const bool write_only_;
   int fd_ = -1;
 };
 
