@@ -10,6 +10,7 @@
 //   ttyhubctl logs reopen                 reopen every console log file (after logrotate)
 //   ttyhubctl reload                      re-read the configuration file and apply it
 //   ttyhubctl writer PORT CLIENT_ID       give the port's write role to a client
+//   ttyhubctl connect [PORT] [--ro|--rw|--force]  an interactive console (tools/ctl/connect.h)
 //
 // --json prints the API's JSON instead of tables (ports, show). The daemon's
 // address comes from --url, else $TTYHUB_URL, else http://127.0.0.1:8420; a
@@ -28,6 +29,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tools/ctl/admin_client.h"
+#include "tools/ctl/connect.h"
+#include "tools/ctl/escape_parser.h"
 #include "tools/ctl/log_commands.h"
 #include "tools/ctl/tables.h"
 
@@ -55,6 +58,15 @@ constexpr const char* kUsage =
     "                             (as SIGHUP); prints what changed, port by port\n"
     "  writer PORT CLIENT_ID      give the port's write role to a client (write: exclusive\n"
     "                             or takeover listeners); the holder becomes a viewer\n"
+    "  connect [PORT] [--ro|--rw|--force] [-e C] [--socket-dir DIR]\n"
+    "          [--host HOST [--port N]] [--protocol raw|telnet] [--lines N]\n"
+    "                             an interactive console by port name, over its unix socket\n"
+    "                             (DIR/PORT.sock; DIR: $TTYHUB_SOCKET_DIR or /run/ttyhub) or,\n"
+    "                             with --host, TCP; --ro never sends keystrokes, --force takes\n"
+    "                             the write role at once. Escapes at the start of a line: ~.\n"
+    "                             quit, ~b break, ~r replay N log lines (50), ~s status,\n"
+    "                             ~w write role, ~? help, ~~ a ~; -e changes ~ (-e '^]',\n"
+    "                             -e none). Without PORT: the consoles it can find\n"
     "\n"
     "The daemon is found at --url, $TTYHUB_URL or http://127.0.0.1:8420; it needs an\n"
     "`admin:` block in its configuration. --token (or $TTYHUB_TOKEN) is sent as a bearer\n"
@@ -74,6 +86,8 @@ struct Options {
   std::string since;            // log, grep --since
   std::string ports;            // grep --ports
   bool follow = false;          // log --follow
+  bool url_given = false;       // --url or $TTYHUB_URL
+  ConnectOptions connect;       // connect's options
   std::vector<std::string> args;
 };
 
@@ -119,19 +133,49 @@ int Run(int argc, char** argv) {
   Options opts;
   const char* env_url = std::getenv("TTYHUB_URL");
   const char* env_token = std::getenv("TTYHUB_TOKEN");
+  const char* env_socket_dir = std::getenv("TTYHUB_SOCKET_DIR");
   opts.url = env_url ? env_url : "http://127.0.0.1:8420";
+  opts.url_given = env_url != nullptr;
   opts.token = env_token ? env_token : "";
+  if (env_socket_dir != nullptr && env_socket_dir[0] != '\0')
+    opts.connect.socket_dir = env_socket_dir;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     if (a == "--url" || a == "--token" || a == "--flow" || a == "--interval" ||
-        a == "--iterations" || a == "--lines" || a == "--since" || a == "--ports") {
+        a == "--iterations" || a == "--lines" || a == "--since" || a == "--ports" || a == "-e" ||
+        a == "--socket-dir" || a == "--host" || a == "--port" || a == "--protocol") {
       const char* v = value();
       if (v == nullptr) {
         std::fprintf(stderr, "ttyhubctl: %s needs a value\n", a.c_str());
         return 2;
       }
-      if (a == "--url") opts.url = v;
+      if (a == "--url") opts.url = v, opts.url_given = true;
+      if (a == "-e") {
+        auto escape = ParseEscapeCharacter(v);
+        if (!escape.ok()) {
+          std::fprintf(stderr, "ttyhubctl: %s\n", std::string(escape.status().message()).c_str());
+          return 2;
+        }
+        opts.connect.escape = *escape;
+      }
+      if (a == "--socket-dir") opts.connect.socket_dir = v;
+      if (a == "--host") opts.connect.host = v;
+      if (a == "--port") {
+        uint32_t port = 0;
+        if (!absl::SimpleAtoi(v, &port) || port == 0 || port > 65535) {
+          std::fprintf(stderr, "ttyhubctl: --port must be a TCP port number, 1 to 65535\n");
+          return 2;
+        }
+        opts.connect.tcp_port = static_cast<uint16_t>(port);
+      }
+      if (a == "--protocol") {
+        opts.connect.protocol = WireProtocolNamed(v);
+        if (!opts.connect.protocol) {
+          std::fprintf(stderr, "ttyhubctl: --protocol must be raw, telnet or rfc2217\n");
+          return 2;
+        }
+      }
       if (a == "--token") opts.token = v;
       if (a == "--flow") opts.flow = v;
       if (a == "--interval" && (!absl::SimpleAtod(v, &opts.interval) || opts.interval < 0.1)) {
@@ -157,6 +201,12 @@ int Run(int argc, char** argv) {
       opts.json = true;
     } else if (a == "--follow" || a == "-f") {
       opts.follow = true;
+    } else if (a == "--ro") {
+      opts.connect.mode = ConnectOptions::Mode::kReadOnly;
+    } else if (a == "--rw") {
+      opts.connect.mode = ConnectOptions::Mode::kReadWrite;
+    } else if (a == "--force") {
+      opts.connect.mode = ConnectOptions::Mode::kForce;
     } else if (a == "--") {
       for (++i; i < argc; ++i) opts.args.push_back(argv[i]);
     } else if (a == "-h" || a == "--help") {
@@ -267,6 +317,20 @@ int Run(int argc, char** argv) {
     std::printf("port %s: client %llu holds the write role\n", opts.args[1].c_str(),
                 static_cast<unsigned long long>(id));
     return 0;
+  }
+  if (cmd == "connect") {
+    if (nargs > 1) return usage_error("connect [PORT] [--ro|--rw|--force]");
+    ConnectOptions& c = opts.connect;
+    if (nargs == 1) c.port = opts.args[1];
+    if (opts.lines) c.replay_lines = *opts.lines;
+    while (c.socket_dir.size() > 1 && c.socket_dir.back() == '/') c.socket_dir.pop_back();
+    if (!c.host.empty() && !opts.url_given) {
+      // The console's host serves its admin API too, unless told otherwise.
+      const bool v6 = c.host.find(':') != std::string::npos;
+      client = AdminClient(absl::StrCat("http://", v6 ? "[" : "", c.host, v6 ? "]" : "", ":8420"),
+                           opts.token);
+    }
+    return RunConnect(client, c);
   }
   std::fprintf(stderr, "ttyhubctl: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
