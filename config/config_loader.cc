@@ -33,7 +33,9 @@
 #include "absl/strings/strip.h"
 #include "config/alert_rules.h"
 #include "config/banner.h"
+#include "config/config_format.h"
 #include "config/log_path.h"
+#include "config/ser2net_config.h"
 #include "config/units.h"
 #include "yaml-cpp/yaml.h"
 
@@ -1500,7 +1502,7 @@ absl::StatusOr<Config> LoadConfigText(absl::string_view text, absl::string_view 
   return Loader(source_name).Load(text);
 }
 
-absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+absl::StatusOr<Config> LoadConfigFile(const std::string& path, std::vector<std::string>* notices) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(
@@ -1510,6 +1512,9 @@ absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
   buf << in.rdbuf();
   if (in.bad()) {
     return absl::DataLossError(absl::StrCat(path, ": read error: ", std::strerror(errno)));
+  }
+  if (const ConfigFormat format = DetectConfigFormat(buf.str()); format != ConfigFormat::kTtyhub) {
+    return LoadSer2netConfig(buf.str(), path, format, notices);
   }
   return LoadConfigText(buf.str(), path);
 }
