@@ -15,10 +15,12 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "config/config_loader.h"
+#include "config/ser2net_config.h"
 #include "engine/admin_server.h"
 #include "engine/config_reloader.h"
 #include "engine/engine.h"
@@ -36,20 +38,41 @@ void PrintUsage(std::FILE* out) {
   std::fprintf(out,
                "usage: ttyhub -c FILE [--foreground] [--log-level LEVEL]\n"
                "       ttyhub --check -c FILE\n"
+               "       ttyhub convert FILE\n"
                "       ttyhub --demo\n"
                "       ttyhub --version\n"
                "\n"
                "Serves serial devices to TCP clients. Runs in the foreground (for systemd,\n"
                "a terminal or a container); --foreground is accepted and changes nothing.\n"
                "\n"
-               "  -c, --config FILE    YAML configuration (see docs/configuration.md)\n"
+               "  -c, --config FILE    configuration: ttyhub YAML, or ser2net's ser2net.yaml or\n"
+               "                       ser2net.conf (see docs/configuration.md)\n"
                "      --check          validate the configuration and exit 0 (valid) or 1\n"
                "      --demo           run the built-in demo: simulated devices on ports\n"
                "                       7001-7003, no hardware needed\n"
                "      --log-level L    debug, info, warn or error (overrides the config)\n"
                "      --pidfile FILE   write the process ID to FILE once started; removed on exit\n"
                "      --list-metrics   print every exported metric as a Markdown table\n"
-               "      --version        print the version and exit\n");
+               "      --version        print the version and exit\n"
+               "  convert FILE         print the ttyhub YAML for a ser2net.conf or ser2net.yaml\n");
+}
+
+// `ttyhub convert FILE`: prints the ttyhub YAML for a ser2net configuration,
+// its notices to stderr. Exit 0, 1 (the file has errors) or 2 (usage).
+int Convert(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: ttyhub convert FILE\n");
+    return 2;
+  }
+  std::vector<std::string> notices;
+  const absl::StatusOr<std::string> yaml = ConvertConfigFile(argv[2], &notices);
+  for (const std::string& notice : notices) std::fprintf(stderr, "%s\n", notice.c_str());
+  if (!yaml.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(yaml.status().message()).c_str());
+    return 1;
+  }
+  std::fputs(yaml->c_str(), stdout);
+  return 0;
 }
 
 struct Options {
@@ -153,6 +176,7 @@ void RaiseFileLimit(Logger& log) {
 }
 
 int Run(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "convert") == 0) return Convert(argc, argv);
   Options opts;
   if (int rc = ParseArgs(argc, argv, &opts); rc >= 0) return rc;
 
@@ -168,14 +192,16 @@ int Run(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   const std::string source = opts.demo ? "<built-in demo>" : opts.config_path;
-  absl::StatusOr<Config> config =
-      opts.demo ? LoadConfigText(kDemoConfigYaml, source) : LoadConfigFile(opts.config_path);
+  std::vector<std::string> notices;  // about ser2net options that mean nothing in ttyhub
+  absl::StatusOr<Config> config = opts.demo ? LoadConfigText(kDemoConfigYaml, source)
+                                            : LoadConfigFile(opts.config_path, &notices);
   if (!config.ok()) {
     std::fprintf(stderr, "%s\n", std::string(config.status().message()).c_str());
     if (opts.check) std::fprintf(stderr, "ttyhub: %s: invalid\n", source.c_str());
     return 1;
   }
   if (opts.check) {
+    for (const std::string& notice : notices) std::fprintf(stderr, "%s\n", notice.c_str());
     size_t listeners = 0;
     for (const PortConfig& p : config->ports) listeners += p.listeners.size();
     std::printf("%s: OK: %zu ports, %zu listeners, %u workers\n", source.c_str(),
@@ -187,6 +213,7 @@ int Run(int argc, char** argv) {
   RaiseFileLimit(log);
   log.Info(absl::StrCat("ttyhub ", kVersion, " starting: ", config->ports.size(), " ports, ",
                         config->workers, " workers requested, config ", source));
+  for (const std::string& notice : notices) log.Info(notice);
   KernelTtyControl tty;
   Engine engine(*config, log, tty);
   if (absl::Status s = engine.Start(); !s.ok()) {
