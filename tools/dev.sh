@@ -38,10 +38,11 @@ BUILD_PACKAGES=(g++ cmake make pkg-config liburing-dev libabsl-dev libyaml-cpp-d
                 libbenchmark-dev)
 # Packages the tests use as real peers and tools: curl (HTTP client),
 # promtool (from prometheus) to validate the metrics, pyserial's rfc2217://
-# client, netkit telnet, clang's libFuzzer for the telnet fuzzer, and ser2net,
-# which the ttyhub-bench smoke test runs side by side with ttyhub.
+# client, netkit telnet, clang's libFuzzer for the telnet fuzzer, ser2net,
+# which the ttyhub-bench smoke test runs side by side with ttyhub, and tmux,
+# the real terminal in which the `ttyhubctl connect` tests type.
 TEST_PACKAGES=(python3 python3-serial procps curl prometheus telnet clang libclang-rt-14-dev
-               ser2net)
+               ser2net tmux)
 # Packages for the full benchmark: ser2net to compare against, gnuplot for the plots.
 BENCH_PACKAGES=(ser2net gnuplot-nox)
 # Packages for trying the demo by hand.
