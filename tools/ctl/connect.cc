@@ -590,7 +590,7 @@ int Session::Run() {
   auto terminal = TerminalMode::MakeRaw(0);
   if (!terminal.ok()) return Fail(std::string(terminal.status().message()));
   raw_ = terminal->raw();
-  if (!raw_ && isatty(1)) {
+  if (!raw_) {
     std::fprintf(stderr, "ttyhubctl: stdin is not a terminal: no raw mode (use ssh -t)\n");
   }
   const std::string esc = options_.escape ? EscapeCharacterName(*options_.escape) : "";
@@ -643,7 +643,28 @@ std::vector<std::string> SocketsIn(const std::string& dir) {
 
 int ListConsoles(AdminClient& admin, const ConnectOptions& o) {
   auto ports = admin.Get("/api/v1/ports");
-  const std::vector<std::string> sockets = SocketsIn(o.socket_dir);
+  std::vector<std::string> sockets = SocketsIn(o.socket_dir);
+  if (ports.ok() && ports->is_object() && ports->contains("ports") &&
+      (*ports)["ports"].is_array()) {
+    // A socket the API lists under another path (a symlink, a bind mount)
+    // is the same console: list it once.
+    std::vector<std::pair<dev_t, ino_t>> listed;
+    for (const auto& p : (*ports)["ports"]) {
+      for (const ListenerInfo& l : ListenersOf(p)) {
+        struct stat st {};
+        if (l.is_unix && IsSocket(l.unix_path, &st)) listed.emplace_back(st.st_dev, st.st_ino);
+      }
+    }
+    sockets.erase(std::remove_if(sockets.begin(), sockets.end(),
+                                 [&](const std::string& name) {
+                                   struct stat st {};
+                                   return IsSocket(absl::StrCat(o.socket_dir, "/", name), &st) &&
+                                          std::find(listed.begin(), listed.end(),
+                                                    std::make_pair(st.st_dev, st.st_ino)) !=
+                                              listed.end();
+                                 }),
+                  sockets.end());
+  }
   if (!ports.ok()) {
     std::fprintf(stderr, "ttyhubctl: %s\nttyhubctl: listing the sockets in %s only\n",
                  std::string(ports.status().message()).c_str(), o.socket_dir.c_str());
