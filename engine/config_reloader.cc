@@ -15,7 +15,13 @@ absl::StatusOr<std::vector<std::string>> ConfigReloader::Reload(absl::string_vie
     return absl::FailedPreconditionError(
         "the built-in demo configuration has no file to reload; run ttyhub -c FILE");
   }
-  absl::StatusOr<Config> next = LoadConfigFile(path_);
+  // A ser2net file's notices (options that mean nothing here) are said
+  // again at each reload, as at start.
+  std::vector<std::string> notices;
+  absl::StatusOr<Config> next = LoadConfigFile(path_, &notices);
+  for (const std::string& notice : notices) {
+    log_.Info(absl::StrCat("reload (", trigger, "): ", notice));
+  }
   if (!next.ok()) {
     log_.Error(absl::StrCat("reload (", trigger, "): ", path_,
                             " is invalid; nothing changed: ", next.status().message()));
