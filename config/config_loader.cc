@@ -1398,6 +1398,13 @@ class Loader {
     marks_.push_back(std::move(marks));
   }
 
+  // Whether every tty port using `path` opens it on connect.
+  static bool SharedOnConnect(const Config& config, const std::string& path) {
+    return std::all_of(config.ports.begin(), config.ports.end(), [&](const PortConfig& p) {
+      return p.device.path != path || (p.device.kind == DeviceKind::kTty && p.open_on_connect);
+    });
+  }
+
   void CheckUniqueness(const Config& config) {
     std::map<std::string, size_t> names;      // name -> port index
     std::map<std::string, size_t> devices;    // kind:path -> port index
@@ -1419,8 +1426,12 @@ class Loader {
                                 port.name, "', first used at ", config.ports[it->second].where));
         }
       }
-      // Two sims are independent devices; only real paths must be unique.
-      if (!port.device.path.empty() && port.device.kind != DeviceKind::kSim) {
+      // Two sims are independent devices; only real paths must be unique,
+      // unless every port sharing one opens it on connect (ser2net's way:
+      // the first port to get a client has it).
+      if (!port.device.path.empty() && port.device.kind != DeviceKind::kSim &&
+          !(port.device.kind == DeviceKind::kTty && port.open_on_connect &&
+            SharedOnConnect(config, port.device.path))) {
         const std::string key =
             absl::StrCat(static_cast<int>(port.device.kind), ":", port.device.path);
         auto [it, inserted] = devices.emplace(key, i);
@@ -1430,7 +1441,8 @@ class Loader {
               absl::StrCat(WhereMark(marks.device, path + ".device"), ": '", port.device.original,
                            "' is already used by port '", config.ports[it->second].name,
                            "'; to serve one device on several TCP ports, give that port "
-                           "several listeners"));
+                           "several listeners (or, to share it ser2net's way with other "
+                           "settings per port, set open: on_connect on each)"));
         }
       }
       // Two ports must not write one log file. Templates that differ only in

@@ -141,11 +141,25 @@ class Mapper {
       }
     }
     std::set<std::string> names;
-    for (const auto& group : groups) {
-      out.ports.push_back(MapPort(group, &names));
-      const int index = static_cast<int>(out.ports.size()) - 1;
-      for (const Ser2netConnection* c : group) {
-        diag_->AssignNotices(c->origin.line, std::max(c->last_line, c->origin.line), index);
+    for (const auto& whole : groups) {
+      // Connections on one device with other settings (Debian's default
+      // file: ttyS0 at 9600 and at 19200) become ports of their own that
+      // share the device ser2net's way: each opens it on connect, and the
+      // first to get a client has it.
+      std::vector<const Ser2netConnection*> group = whole;
+      const size_t first_port = out.ports.size();
+      while (!group.empty()) {
+        std::vector<const Ser2netConnection*> rest;
+        out.ports.push_back(MapPort(group, &names, &rest));
+        const int index = static_cast<int>(out.ports.size()) - 1;
+        for (const Ser2netConnection* c : group) {
+          if (std::find(rest.begin(), rest.end(), c) != rest.end()) continue;
+          diag_->AssignNotices(c->origin.line, std::max(c->last_line, c->origin.line), index);
+        }
+        group = std::move(rest);
+      }
+      if (out.ports.size() - first_port > 1) {
+        for (size_t i = first_port; i < out.ports.size(); ++i) ShareOnConnect(&out.ports[i]);
       }
     }
     if (file_.admin) MapAdmin(*file_.admin, &out);
@@ -486,8 +500,25 @@ class Mapper {
     }
   }
 
+  // Makes a port that shares its device with others open it on connect.
+  void ShareOnConnect(ConvertedPort* port) {
+    const bool has_open = std::any_of(port->keys.begin(), port->keys.end(),
+                                      [](const ConvertedKey& k) { return k.key == "open"; });
+    if (!has_open) {
+      port->keys.push_back({"open", "on_connect", 0,
+                            "the device is shared with another port, as in ser2net: the first "
+                            "port to get a client opens it"});
+    }
+    diag_->Notice(port->line,
+                  "its device is also used by another connection with other settings: as in "
+                  "ser2net, each port opens it when a client connects (open: on_connect), and "
+                  "while one has it the other refuses clients");
+  }
+
+  // Maps `group` (connections on one device) to one port; connections
+  // whose device settings differ from the first's go to *rest.
   ConvertedPort MapPort(const std::vector<const Ser2netConnection*>& group,
-                        std::set<std::string>* names) {
+                        std::set<std::string>* names, std::vector<const Ser2netConnection*>* rest) {
     const Ser2netConnection& first = *group.front();
     ConvertedPort port;
     port.line = first.origin.line;
@@ -542,13 +573,7 @@ class Mapper {
       const Ser2netConnection& c = *group[i];
       const PortPlan other = PlanDevice(c, name);
       if (!other.SameDevice(plan)) {
-        diag_->Error(
-            c.origin.line,
-            absl::StrCat(first.device, " is also used on line ", first.origin.line,
-                         " with other settings (", other.Describe(), " here, ", plan.Describe(),
-                         " there): not supported yet: ttyhub serves each device from one port, "
-                         "with one set of settings; ser2net opens it when a client connects, with "
-                         "the settings of the connection it came to"));
+        rest->push_back(&c);  // a port of its own, sharing the device
         continue;
       }
       diag_->Notice(c.origin.line,

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "config/config_diff.h"
+#include "engine/device_claims.h"
 #include "engine/logger.h"
 #include "engine/port.h"
 #include "engine/worker.h"
@@ -34,8 +35,8 @@ absl::Status Engine::Start() {
     }
   }
   for (size_t i = 0; i < n; ++i) {
-    auto worker =
-        std::make_unique<Worker>(static_cast<unsigned>(i), std::move(shards[i]), log_, tty_);
+    auto worker = std::make_unique<Worker>(static_cast<unsigned>(i), std::move(shards[i]), log_,
+                                           tty_, &claims_);
     if (absl::Status s = worker->Start(); !s.ok()) {
       Stop(std::chrono::milliseconds(0));
       return s;

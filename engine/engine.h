@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "config/config.h"
+#include "engine/device_claims.h"
 #include "engine/snapshot.h"
 
 namespace ttyhub {
@@ -116,6 +117,7 @@ class Engine {
     std::string name;
     size_t worker;
   };
+  DeviceClaims claims_;  // shared by the workers; see device_claims.h
   mutable std::mutex directory_mu_;
   std::vector<PortHome> directory_;
   Logger& log_;

@@ -17,6 +17,7 @@
 #include "config/config_diff.h"
 #include "engine/console_log_tail.h"
 #include "engine/console_logger.h"
+#include "engine/device_claims.h"
 #include "engine/event_loop.h"
 #include "engine/history.h"
 #include "engine/mirrored_buffer.h"
@@ -236,12 +237,19 @@ void Port::FinishDeviceClose() {
   if (shutting_down_) {
     device_->Shutdown();
     device_state_ = DeviceState::kStopped;
+    ReleaseDeviceClaim();
     return;
   }
   if (closing_idle_) {
     closing_idle_ = false;
     device_state_ = DeviceState::kIdle;
-    if (open_clients_ > 0) TryOpenDevice();  // someone came while it closed
+    ReleaseDeviceClaim();
+    if (open_clients_ > 0) {  // someone came while it closed
+      std::string holder;
+      if (ctx_.claims == nullptr || ctx_.claims->Claim(config_.device.path, name(), &holder)) {
+        TryOpenDevice();
+      }
+    }
     return;
   }
   device_state_ = DeviceState::kReopening;
@@ -264,12 +272,19 @@ void Port::WriteDeviceString(const std::string& tmpl, absl::string_view what) {
   }
 }
 
+void Port::ReleaseDeviceClaim() {
+  if (config_.open_on_connect && ctx_.claims != nullptr) {
+    ctx_.claims->Release(config_.device.path, name());
+  }
+}
+
 void Port::CloseIdleDevice() {
   // open: on_connect and nobody left: once the clients' input is written,
   // say goodbye to the device and close it (a reconnect reopens it).
   if (open_clients_ > 0) return;
   if (device_state_ == DeviceState::kReopening) {
     device_state_ = DeviceState::kIdle;  // nobody is waiting for it
+    ReleaseDeviceClaim();
     return;
   }
   if (device_state_ != DeviceState::kOpen) return;
@@ -629,6 +644,25 @@ void Port::OnAccepted(Listener& listener, int fd) {
   }
   // A peer that closed and reconnected at once may be accepted before its
   // old connection's FIN was read: look before refusing.
+  // A device shared by open: on_connect ports goes to the first port that
+  // gets a client; the others refuse theirs until it is given back.
+  if (config_.open_on_connect && device_state_ == DeviceState::kIdle && ctx_.claims != nullptr) {
+    std::string holder;
+    if (!ctx_.claims->Claim(config_.device.path, name(), &holder)) {
+      ++counters_.connections_rejected_busy;
+      if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
+        ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", PeerName(fd), " on ",
+                                    listener.address(), ": its device ", config_.device.original,
+                                    " is in use by port ", holder));
+      }
+      const std::string msg =
+          absl::StrCat("ttyhub: port ", name(), ": device ", config_.device.original,
+                       " is in use by port ", holder, "\r\n");
+      (void)!send(fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      close(fd);
+      return;
+    }
+  }
   if (listener.active_clients >= lc.max_clients) ReclaimDepartedSlots(listener);
   if (listener.active_clients >= lc.max_clients && lc.kick_oldest_when_full) {
     KickOldest(listener, PeerName(fd));
@@ -1055,6 +1089,7 @@ bool Port::ShutdownStep(TimePoint now) {
   } else if (device_state_ == DeviceState::kReopening || device_state_ == DeviceState::kIdle) {
     device_->Shutdown();
     device_state_ = DeviceState::kStopped;
+    ReleaseDeviceClaim();
   }
   // The log takes every byte read before the device stopped, then flushes.
   bool log_idle = true;

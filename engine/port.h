@@ -210,6 +210,8 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   void WriteDeviceString(const std::string& tmpl, absl::string_view what);
   // open: on_connect: closes the device once no client is left.
   void CloseIdleDevice();
+  // Gives a shared device back to the other open: on_connect ports.
+  void ReleaseDeviceClaim();
   // when_full: kick_oldest: closes the listener's longest-connected client.
   void KickOldest(Listener& listener, const std::string& newcomer);
   // The tick's watchdog for a device poll whose wake-up was lost.

@@ -27,6 +27,8 @@ namespace ttyhub {
   X(connections_accepted, "Client connections accepted")                                    \
   X(connections_rejected_full, "Connections refused because the listener was full")         \
   X(connections_refused_acl, "Connections refused by a listener's allow or deny list")      \
+  X(connections_rejected_busy,                                                              \
+    "Connections refused because the port's shared device was in use by another port")      \
   X(disconnects_peer_closed, "Clients that closed their connection")                        \
   X(disconnects_peer_error, "Clients disconnected by a socket error (reset, poll failure)") \
   X(disconnects_idle_timeout, "Clients disconnected by the inactivity timeout")             \

@@ -21,10 +21,12 @@ constexpr unsigned kSqEntries = 1024;
 
 }  // namespace
 
-Worker::Worker(unsigned index, std::vector<PortConfig> ports, Logger& log, TtyControl& tty)
+Worker::Worker(unsigned index, std::vector<PortConfig> ports, Logger& log, TtyControl& tty,
+               DeviceClaims* claims)
     : index_(index), port_configs_(std::move(ports)) {
   ctx_.log = &log;
   ctx_.tty = &tty;
+  ctx_.claims = claims;
   ctx_.worker_index = index;
 }
 

@@ -36,7 +36,8 @@ class TtyControl;
 
 class Worker final : public IoHandler {
  public:
-  Worker(unsigned index, std::vector<PortConfig> ports, Logger& log, TtyControl& tty);
+  Worker(unsigned index, std::vector<PortConfig> ports, Logger& log, TtyControl& tty,
+         DeviceClaims* claims = nullptr);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;

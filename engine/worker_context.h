@@ -13,6 +13,7 @@
 
 namespace ttyhub {
 
+class DeviceClaims;
 class EventLoop;
 class Logger;
 class TtyControl;
@@ -25,6 +26,9 @@ struct WorkerContext {
   EventLoop* loop = nullptr;
   Logger* log = nullptr;
   TtyControl* tty = nullptr;
+  // Devices shared by `open: on_connect` ports, across workers (the
+  // Engine's; may be null in tests, where no device is shared).
+  DeviceClaims* claims = nullptr;
   unsigned worker_index = 0;
   // Refreshed before each batch of completions is dispatched; good to the
   // millisecond for timeouts and statistics. Saves a clock read per event.

@@ -127,7 +127,8 @@ TEST(ConfigLoaderTest, DuplicatePortNamesDevicesAndTcpPorts) {
             "ttyhub.yaml:5:11: ports[1].name: duplicate port name 'a', first used at "
             "ttyhub.yaml:2:5: ports[0]\n"
             "ttyhub.yaml:6:13: ports[1].device: '/dev/ttyS0' is already used by port 'a'; to "
-            "serve one device on several TCP ports, give that port several listeners\n"
+            "serve one device on several TCP ports, give that port several listeners (or, to share "
+            "it ser2net's way with other settings per port, set open: on_connect on each)\n"
             "ttyhub.yaml:7:21: ports[1].listen[0].port: TCP port 2000 is already used by "
             "ttyhub.yaml:4:14: ports[0].listen[0]");
 }
@@ -867,6 +868,30 @@ TEST(ConfigLoaderUnixTest, UnixListenersParseAndRefuseMixedKeys) {
               HasSubstr("a Unix socket path must be shorter than 108"));
   EXPECT_THAT(errors("{unix: /s, mode: \"0999\"}"), HasSubstr("must be an octal mode"));
   EXPECT_THAT(errors("{unix: /s}, {unix: /s}"), HasSubstr("/s is already used by"));
+}
+
+}  // namespace
+}  // namespace ttyhub
+
+namespace ttyhub {
+namespace {
+
+TEST(ConfigLoaderSharedDeviceTest, PortsShareADeviceOnlyWhenEachOpensItOnConnect) {
+  auto shared = LoadConfigText(
+      "ports:\n"
+      "  - {name: a, device: /dev/ttyS0, open: on_connect, listen: [{port: 7001}]}\n"
+      "  - {name: b, device: /dev/ttyS0, serial: 19200n81, open: on_connect, listen: [{port: "
+      "7002}]}\n",
+      "t.yaml");
+  EXPECT_TRUE(shared.ok()) << shared.status();
+  auto mixed = LoadConfigText(
+      "ports:\n"
+      "  - {name: a, device: /dev/ttyS0, open: on_connect, listen: [{port: 7001}]}\n"
+      "  - {name: b, device: /dev/ttyS0, listen: [{port: 7002}]}\n",
+      "t.yaml");
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_THAT(mixed.status().message(), HasSubstr("is already used by port 'a'"));
+  EXPECT_THAT(mixed.status().message(), HasSubstr("set open: on_connect on each"));
 }
 
 }  // namespace

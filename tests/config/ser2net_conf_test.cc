@@ -14,6 +14,7 @@
 namespace ttyhub {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -415,11 +416,20 @@ TEST(Ser2netConfTest, OneDeviceOnSeveralPorts) {
   EXPECT_THAT(notices, ElementsAre(HasSubstr("ser2net.conf:3: notice: port 3011 uses /dev/ttyS0 "
                                              "as port 3001 on line 2 does: it becomes another "
                                              "listener of port 'ttyS0'")));
-  EXPECT_EQ(Errors("3001:telnet:0:/dev/ttyS0:19200\n3011:raw:0:/dev/ttyS0:9600 LOCAL\n"),
-            "ser2net.conf:2: /dev/ttyS0 is also used on line 1 with other settings (9600N81 "
-            "LOCAL here, 19200N81 -LOCAL there): not supported yet: ttyhub serves each device from "
-            "one port, with one set of settings; ser2net opens it when a client connects, with the "
-            "settings of the connection it came to");
+  // Other settings on one device: ports of their own that share it
+  // ser2net's way, each opening it on connect.
+  notices.clear();
+  const Config shared =
+      Loaded("3001:telnet:0:/dev/ttyS0:19200\n3011:raw:0:/dev/ttyS0:9600 LOCAL\n", &notices);
+  ASSERT_EQ(shared.ports.size(), 2u);
+  EXPECT_EQ(shared.ports[0].device.path, "/dev/ttyS0");
+  EXPECT_EQ(shared.ports[1].device.path, "/dev/ttyS0");
+  EXPECT_EQ(shared.ports[0].serial.baud, 19200u);
+  EXPECT_EQ(shared.ports[1].serial.baud, 9600u);
+  EXPECT_TRUE(shared.ports[0].open_on_connect);
+  EXPECT_TRUE(shared.ports[1].open_on_connect);
+  EXPECT_THAT(notices, Contains(HasSubstr("ser2net.conf:2: notice: its device is also used by "
+                                          "another connection with other settings")));
 }
 
 TEST(Ser2netConfTest, DuplicateTcpPortsAreReportedAtTheirLines) {

@@ -3,9 +3,9 @@
 // and `write_only` (ser2net's rawlp).
 #include <fcntl.h>
 #include <poll.h>
-#include <unistd.h>
 #include <signal.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -113,6 +113,60 @@ TEST_F(DeviceOpenTest, WriteOnlyNeverReadsAndLeavesTermiosAlone) {
   std::string got;
   EXPECT_FALSE(client->ReadExactly(&got, 1, Deadline(std::chrono::milliseconds(700))));
   EXPECT_EQ(got, "");
+}
+
+}  // namespace
+}  // namespace ttyhub::testing
+
+namespace ttyhub::testing {
+namespace {
+
+// Debian's default ser2net.yaml: one device at two speeds on two TCP ports.
+// The first port to get a client has the device; the other refuses clients
+// until it is given back.
+TEST(SharedDeviceTest, TheFirstOnConnectPortToGetAClientHasTheDevice) {
+  TempDir dir;
+  TestPty pty;
+  pty.LinkAs(dir.File("ttyS0"));
+  Daemon daemon(dir);
+  const auto tcp = FreeTcpPorts(2);
+  ASSERT_TRUE(daemon.Start(absl::StrCat(
+      "workers: 2\nports:\n"
+      "  - {name: slow, device: ",
+      dir.File("ttyS0"), ", serial: 9600n81, open: on_connect, listen: [{port: \"127.0.0.1:",
+      tcp[0], "\"}]}\n  - {name: fast, device: ", dir.File("ttyS0"),
+      ", serial: 115200n81, open: on_connect, listen: [{port: \"127.0.0.1:", tcp[1], "\"}]}\n")));
+  auto first = TcpClient::Connect(tcp[0], Deadline::Seconds(10));
+  ASSERT_TRUE(first);
+  std::vector<std::string> got;
+  ASSERT_TRUE(StreamToReaders(pty, {first.get()}, "slow port\r\n", &got, Deadline::Seconds(10)));
+  auto second = TcpClient::Connect(tcp[1], Deadline::Seconds(10));
+  ASSERT_TRUE(second);
+  std::string refused;
+  ASSERT_TRUE(second->ReadUntilClosed(&refused, Deadline::Seconds(10)));
+  EXPECT_TRUE(absl::StrContains(refused, "ttyhub: port fast: device "));
+  EXPECT_TRUE(absl::StrContains(refused, " is in use by port slow")) << refused;
+  // Given back when its client leaves: then the other port gets it, at its
+  // own speed.
+  first.reset();
+  const Deadline deadline = Deadline::Seconds(10);
+  std::unique_ptr<TcpClient> third;
+  while (!deadline.Expired()) {
+    third = TcpClient::Connect(tcp[1], Deadline::Seconds(5));
+    ASSERT_TRUE(third);
+    std::string probe;
+    // Refused clients are closed at once; a served one stays connected.
+    if (!third->ReadUntilClosed(&probe, Deadline(std::chrono::milliseconds(300)))) break;
+    third.reset();
+  }
+  ASSERT_TRUE(third) << "the fast port never got the device";
+  ASSERT_TRUE(StreamToReaders(pty, {third.get()}, "fast port\r\n", &got, Deadline::Seconds(10)));
+  termios t{};
+  const int slave = open(pty.slave_path().c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
+  ASSERT_GE(slave, 0);
+  ASSERT_EQ(tcgetattr(slave, &t), 0);
+  close(slave);
+  EXPECT_EQ(cfgetospeed(&t), B115200);
 }
 
 }  // namespace
