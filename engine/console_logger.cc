@@ -109,6 +109,7 @@ void ConsoleLogger::Fill() {
     unlogged_bytes_ = 0;
     unlogged_reason_.clear();
   }
+  formatted_any_ = formatted_any_ || cursor_ != ring_.head() || formatter_.has_pending_input();
   const bool flush = shutting_down_ || ctx_.now - last_read_ >= kPartialLineAfter;
   const auto time_of = [this](uint64_t position) { return TimeOf(position); };
   while (pending_.size() < kBufferBytes && cursor_ < ring_.head()) {
@@ -138,26 +139,37 @@ void ConsoleLogger::StartWrite() {
     if (pending_.empty()) return;
     std::swap(writing_, pending_);
   }
-  if (config_.daily && NowUnixMs() >= next_daily_ms_) Rotate();
-  if (config_.rotate_bytes > 0 && file_bytes_ >= config_.rotate_bytes) Rotate();
-  if (fd_ < 0) return;
   size_t len = writing_.size() - write_offset_;
-  if (config_.rotate_bytes > 0 && file_bytes_ + len > config_.rotate_bytes) {
-    // End this file at a line end if one fits; if none does, start the
-    // next file now, and split a line only when it alone is too long.
-    size_t room = static_cast<size_t>(config_.rotate_bytes - file_bytes_);
-    const char* base = writing_.data() + write_offset_;
-    const void* nl = memrchr(base, '\n', room);
-    if (nl == nullptr && file_bytes_ > 0) {
-      Rotate();
-      if (fd_ < 0) return;
-      room =
-          static_cast<size_t>(config_.rotate_bytes - std::min(file_bytes_, config_.rotate_bytes));
-      nl = memrchr(base, '\n', std::min(room, len));
+  const char* base = writing_.data() + write_offset_;
+  if (!file_ends_line_ && file_bytes_ > 0 &&
+      (config_.rotate_bytes == 0 || file_bytes_ < config_.rotate_bytes + kRotateSlackBytes)) {
+    // A line is in progress in this file: it ends here before any rotation
+    // (a rotation never splits a line, or stamps its rest a second time).
+    if (const void* nl = memchr(base, '\n', len); nl != nullptr) {
+      len = static_cast<size_t>(static_cast<const char*>(nl) - base) + 1;
     }
-    if (len > room) {
-      len = nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - base) + 1
-                          : std::max<size_t>(room, 1);
+  } else {
+    if (config_.daily && NowUnixMs() >= next_daily_ms_) Rotate();
+    if (config_.rotate_bytes > 0 && file_bytes_ >= config_.rotate_bytes) Rotate();
+    if (fd_ < 0) return;
+    if (config_.rotate_bytes > 0 && file_bytes_ + len > config_.rotate_bytes) {
+      // End this file at the last line end that fits; if none does, start
+      // the next file now. Only a line longer than the size is split.
+      const size_t room = static_cast<size_t>(config_.rotate_bytes - file_bytes_);
+      const void* nl = memrchr(base, '\n', room);
+      if (nl != nullptr) {
+        len = static_cast<size_t>(static_cast<const char*>(nl) - base) + 1;
+      } else if (file_bytes_ > 0) {
+        Rotate();
+        if (fd_ < 0) return;
+        if (len > config_.rotate_bytes) {
+          nl = memrchr(base, '\n', static_cast<size_t>(config_.rotate_bytes));
+          len = nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - base) + 1
+                              : static_cast<size_t>(config_.rotate_bytes);
+        }
+      } else {
+        len = room;  // an empty file and a line longer than the size
+      }
     }
   }
   // Offset -1: the file position (O_APPEND: the end).
@@ -172,6 +184,7 @@ void ConsoleLogger::OnIoComplete(IoRequest&, int32_t res, uint32_t) {
     return;
   }
   if (res > 0) {
+    file_ends_line_ = writing_[write_offset_ + static_cast<size_t>(res) - 1] == '\n';
     write_offset_ += static_cast<size_t>(res);
     file_bytes_ += static_cast<uint64_t>(res);
     counters_.log_written_bytes += static_cast<uint64_t>(res);
@@ -230,7 +243,12 @@ bool ConsoleLogger::OpenFile() {
       close(rfd);
     }
   }
-  formatter_.set_mid_line(last != '\n');
+  file_ends_line_ = last == '\n';
+  // Carry on a partial line a previous run left in the file. Only before
+  // anything was formatted: at a rotation or reopen, the formatter already
+  // knows where the text it made stands (the rest of a line in progress
+  // continues it, without a new timestamp).
+  if (!formatted_any_) formatter_.set_mid_line(!file_ends_line_);
   next_daily_ms_ = NextLocalMidnightMs(
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());
   if (failing_) {

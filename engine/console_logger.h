@@ -46,6 +46,9 @@ class ConsoleLogger final : public IoHandler {
   // After a failed write or open, the next attempt waits this long.
   static constexpr std::chrono::seconds kRetryAfterWriteError{1};
   static constexpr std::chrono::seconds kRetryOpenEvery{5};
+  // A file may pass its rotation size by this much to end the line in
+  // progress (bytes); only a longer line is split across files.
+  static constexpr uint64_t kRotateSlackBytes = 64 * 1024;
 
   // `port_name`, `device` and `tcp_port` fill the path template. `counters`
   // are the port's: log_written_bytes, log_dropped_bytes, log_errors.
@@ -115,6 +118,11 @@ class ConsoleLogger final : public IoHandler {
   int fd_ = -1;
   std::string path_;
   uint64_t file_bytes_ = 0;  // size of the open file, for rotation
+  // The open file ends with '\n' (or is empty): a rotation may come now.
+  bool file_ends_line_ = true;
+  // Whether anything was formatted yet (the first open may carry on the
+  // previous run's partial line; later opens never touch the formatter).
+  bool formatted_any_ = false;
 
   uint64_t cursor_ = 0;  // next ring position to format
   std::string pending_;  // formatted, waiting for the write in flight

@@ -343,3 +343,48 @@ TEST_F(ConsoleLogTest, HistorySurvivesARestartThroughTheLogFile) {
 
 }  // namespace
 }  // namespace ttyhub::testing
+
+namespace ttyhub::testing {
+namespace {
+
+// Found by the logging benchmark: a partial line flushed after the quiet
+// second did not fit the file, the log rotated, and the rest of that line
+// got a timestamp of its own in the new file ("<ts> login: <ts> root").
+// A rotation never splits a line: every line in every file starts with one
+// timestamp, and the files, oldest first, give back the device's bytes.
+TEST_F(ConsoleLogTest, RotationNeverSplitsALineOrStampsItTwice) {
+  TestPty pty;
+  pty.LinkAs(dir_.File("dev"));
+  const auto tcp = FreeTcpPorts(1);
+  Start(absl::StrCat(
+      "  - name: c\n    device: ", dir_.File("dev"), "\n    log: {path: ", dir_.File("logs/%n.log"),
+      ", rotate: {size: 4KiB, keep: 3}}\n", "    listen: [{port: \"127.0.0.1:", tcp[0], "\"}]\n"));
+  const std::string big = std::string(4064, 'x') + "\n";  // 4090 bytes with its timestamp
+  ASSERT_TRUE(pty.WriteAll(big, Deadline::Seconds(10)));
+  ASSERT_TRUE(WaitFor([&] { return Counter("c", "log_written_bytes") >= 4090; }));
+  ASSERT_TRUE(pty.WriteAll("login: ", Deadline::Seconds(10)));
+  // The prompt is written after the quiet second (and does not fit).
+  ASSERT_TRUE(WaitFor([&] { return Counter("c", "log_written_bytes") >= 4090 + 25 + 7; }));
+  ASSERT_TRUE(pty.WriteAll("root\n", Deadline::Seconds(10)));
+  const std::string device = big + "login: root\n";
+  std::string all;
+  ASSERT_TRUE(WaitFor([&] {
+    all.clear();
+    for (const char* f : {"logs/c.log.3", "logs/c.log.2", "logs/c.log.1", "logs/c.log"}) {
+      all += ReadFile(dir_.File(f));
+    }
+    return absl::EndsWith(all, "root\n");
+  }));
+  for (const char* f : {"logs/c.log.1", "logs/c.log"}) {
+    const std::string text = ReadFile(dir_.File(f));
+    if (text.empty()) continue;
+    EXPECT_TRUE(text.back() == '\n') << f << " ends mid-line";
+  }
+  std::string back;
+  SplitLog(all, &back, nullptr);
+  EXPECT_EQ(Diff(back, device), "");
+  EXPECT_FALSE(absl::StrContains(back, "Z ")) << "a timestamp inside a line: " << back.substr(4060);
+}
+
+}  // namespace
+}  // namespace ttyhub::testing
