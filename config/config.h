@@ -85,6 +85,10 @@ struct ListenerConfig {
   // (ser2net's kickolduser), disconnects its longest-connected client,
   // telling it why, and takes the newcomer.
   bool kick_oldest_when_full = false;
+  // ser2net's `off`: the listener is bound but refuses clients with a
+  // message until switched on (admin API, ttyhubctl enable). This is the
+  // state it starts in; the switch is not written back to the file.
+  bool enabled = true;
   // A Unix-socket listener (issue 12) instead of TCP when `unix_path` is
   // set (%n expanded): who may connect, and with which access, is decided
   // by the peer's credentials (SO_PEERCRED, SO_PEERGROUPS): root always

@@ -1207,6 +1207,10 @@ class Loader {
             }
             return true;
           }
+          if (key == "enabled") {
+            if (auto b = Bool(value, p)) listener.enabled = *b;
+            return true;
+          }
           if (key == "access") access_node = value;
           if (key == "port") {
             have_port = true;

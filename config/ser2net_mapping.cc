@@ -109,20 +109,20 @@ class Mapper {
       // Without an address or a device (errors reported already), there is
       // nothing to map.
       if (c.addresses.empty() || (c.device.empty() && !c.echo)) continue;
-      if (c.enabled.value) {
-        enabled.push_back(&c);
-      } else {
+      // A connection that is off in ser2net is configured and switched off:
+      // its listeners refuse clients until `ttyhubctl enable` (or the API).
+      enabled.push_back(&c);
+      if (!c.enabled.value) {
         diag_->Notice(c.enabled.origin.line > 0 ? c.enabled.origin.line : c.origin.line,
                       absl::StrCat(Label(c),
-                                   " is off in ser2net: left out. ttyhub cannot yet configure a "
-                                   "listener that refuses clients until it is switched on"));
+                                   " is off in ser2net: its listener is configured with "
+                                   "enabled: false and refuses clients until switched on "
+                                   "(ttyhubctl enable)"));
       }
     }
     if (enabled.empty()) {
       if (diag_->has_errors()) return out;
-      diag_->Error(0, file_.connections.empty()
-                          ? "defines no connection: ttyhub needs at least one port"
-                          : "has no enabled connection: ttyhub needs at least one port");
+      diag_->Error(0, "defines no connection: ttyhub needs at least one port");
       return out;
     }
     // Group connections by device, in file order.
@@ -466,6 +466,10 @@ class Mapper {
                         Comment(port->line, {&c.accepter_origin})});
       l.keys.push_back({"protocol", std::string(ProtocolName(protocol)), 0,
                         Comment(port->line, {&c.telnet.origin, &c.rfc2217.origin})});
+      if (!c.enabled.value) {
+        l.keys.push_back(
+            {"enabled", "false", c.enabled.origin.line, Comment(port->line, {&c.enabled.origin})});
+      }
       if (c.read_only.value) {
         l.keys.push_back(
             {"access", "ro", c.read_only.origin.line, Comment(port->line, {&c.read_only.origin})});

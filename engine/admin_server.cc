@@ -605,13 +605,17 @@ AdminResponse AdminServer::Handle(const AdminRequest& request) {
   }
   if (parts.size() == 3) return guarded_read([&] { return ListPorts(); });
   if (!ValidPortName(parts[3])) return Error(404, "no such port");
-  const bool mutating = (parts.size() == 5 && (parts[4] == "serial" || parts[4] == "writer")) ||
+  const bool mutating = (parts.size() == 5 && (parts[4] == "serial" || parts[4] == "writer" ||
+                                               parts[4] == "enable" || parts[4] == "disable")) ||
                         (parts.size() == 7 && parts[4] == "clients" && parts[6] == "disconnect");
   if (mutating) {
     if (!post) return wrong_method("POST");
     if (auto refused = CheckCrossSite(request)) return *refused;
     if (auto refused = CheckToken(request)) return *refused;
     if (parts.size() == 7) return Disconnect(parts[3], parts[5]);
+    if (parts[4] == "enable" || parts[4] == "disable") {
+      return SetEnabled(parts[3], request.body, parts[4] == "enable");
+    }
     return parts[4] == "serial" ? SetSerial(parts[3], request.body)
                                 : SetWriter(parts[3], request.body);
   }
@@ -743,6 +747,25 @@ AdminResponse AdminServer::SetWriter(const std::string& port, const std::string&
   }
   log_.Info(absl::StrCat("admin API: gave the write role on port ", port, " to client #", id));
   return Json(200, {{"port", port}, {"writer", id}});
+}
+
+AdminResponse AdminServer::SetEnabled(const std::string& port, const std::string& body, bool on) {
+  // Body: {} for every listener of the port, or {"listener": "ADDRESS"}.
+  std::string listener;
+  if (!body.empty()) {
+    const nlohmann::ordered_json req =
+        nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (!req.is_object() || (req.contains("listener") && !req["listener"].is_string())) {
+      return Error(400, "the body must be {} or {\"listener\": \"127.0.0.1:2000\"}");
+    }
+    if (req.contains("listener")) listener = req["listener"].get<std::string>();
+  }
+  auto changed = engine_.SetListenersEnabled(port, listener, on, kEngineTimeout);
+  if (!changed.ok()) return FromStatus(changed.status());
+  log_.Info(absl::StrCat("admin API: port ", port, ": ",
+                         listener.empty() ? "every listener" : listener, " switched ",
+                         on ? "on" : "off"));
+  return Json(200, {{"port", port}, {"enabled", on}, {"changed", *changed}});
 }
 
 AdminResponse AdminServer::ReopenLogs() {

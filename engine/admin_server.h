@@ -137,6 +137,7 @@ class AdminServer {
   AdminResponse ReopenLogs();
   AdminResponse Reload();
   AdminResponse SetWriter(const std::string& port, const std::string& body);
+  AdminResponse SetEnabled(const std::string& port, const std::string& body, bool on);
 
   // Shuts `fd` down (both ways), so that its MHD thread closes it. Requires
   // guard_mu_ held: the fd is then still open (closing it takes guard_mu_ in

@@ -419,6 +419,24 @@ absl::StatusOr<size_t> Engine::ReopenLogs(std::chrono::milliseconds timeout) {
   return reopened;
 }
 
+absl::StatusOr<size_t> Engine::SetListenersEnabled(absl::string_view port,
+                                                   absl::string_view address, bool on,
+                                                   std::chrono::milliseconds timeout) {
+  auto w = WorkerOf(port);
+  if (!w.ok()) return w.status();
+  const std::string name(port);
+  const std::string where(address);
+  auto result = Ask<absl::StatusOr<size_t>>(
+      *w,
+      [name, where, on](Worker& worker) -> absl::StatusOr<size_t> {
+        Port* p = worker.FindPort(name);
+        if (p == nullptr) return absl::NotFoundError("no such port");
+        return p->SetListenersEnabled(where, on);
+      },
+      timeout);
+  return result.ok() ? *result : result.status();
+}
+
 absl::Status Engine::SetWriter(absl::string_view port, uint64_t client_id,
                                std::chrono::milliseconds timeout) {
   auto w = WorkerOf(port);

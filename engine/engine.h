@@ -73,6 +73,10 @@ class Engine {
                                 std::chrono::milliseconds timeout);
   absl::Status SetSerial(absl::string_view port, const SerialSettings& settings,
                          std::chrono::milliseconds timeout);
+  // Switches a port's listener (its address as in the JSON API; "" for
+  // all) on or off (Port::SetListenersEnabled). Returns how many changed.
+  absl::StatusOr<size_t> SetListenersEnabled(absl::string_view port, absl::string_view address,
+                                             bool on, std::chrono::milliseconds timeout);
   // Gives the port's write role to one of its clients (Port::SetWriter).
   absl::Status SetWriter(absl::string_view port, uint64_t client_id,
                          std::chrono::milliseconds timeout);

@@ -57,6 +57,7 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
         {"clients", l.active_clients},
         {"max_clients", l.max_clients},
         {"refused_acl", l.refused_acl},
+        {"enabled", l.enabled},
     });
   }
   nlohmann::ordered_json j = {

@@ -23,7 +23,7 @@ constexpr int kBacklog = 4096;  // the kernel caps it at net.core.somaxconn
 }  // namespace
 
 Listener::Listener(ListenerHost& host, const ListenerConfig& config, WorkerContext& ctx)
-    : host_(host), config_(config), ctx_(ctx) {}
+    : enabled(config.enabled), host_(host), config_(config), ctx_(ctx) {}
 
 Listener::~Listener() { CloseSocket(); }
 
@@ -50,7 +50,7 @@ absl::Status Listener::BindUnix() {
        slash = path.find('/', slash + 1)) {
     mkdir(path.substr(0, slash).c_str(), 0755);
   }
-  sockaddr_un sun {};
+  sockaddr_un sun{};
   sun.sun_family = AF_UNIX;
   std::memcpy(sun.sun_path, path.data(), path.size());  // shorter than sun_path (config)
   const socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
@@ -80,11 +80,12 @@ absl::Status Listener::BindUnix() {
     failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": cannot bind ", path,
                                                      " for port '", host_.port_name(), "'"));
   } else if (chmod(path.c_str(), config_.socket_mode) != 0 ||
-             (config_.socket_gid >= 0 &&
-              chown(path.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(config_.socket_gid)) !=
-                  0)) {
-    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": cannot set the mode or "
-                                                     "group of ", path));
+             (config_.socket_gid >= 0 && chown(path.c_str(), static_cast<uid_t>(-1),
+                                               static_cast<gid_t>(config_.socket_gid)) != 0)) {
+    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where,
+                                                     ": cannot set the mode or "
+                                                     "group of ",
+                                                     path));
     unlink(path.c_str());
   } else if (listen(fd, kBacklog) != 0) {
     failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": cannot listen on ", path));

@@ -42,6 +42,9 @@ class Listener final : public IoHandler {
   const std::string& address() const { return address_; }
   uint32_t active_clients = 0;  // maintained by the Port
   uint64_t refused_acl = 0;     // connections its allow:/deny: refused (the Port counts)
+  // Switched off (config `enabled: false`, or the admin API): clients are
+  // refused with a message. Maintained by the Port.
+  bool enabled = true;
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
 

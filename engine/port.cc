@@ -610,6 +610,18 @@ void Port::OnAccepted(Listener& listener, int fd) {
     close(fd);
     return;
   }
+  if (!listener.enabled) {
+    ++counters_.connections_refused_off;
+    if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
+      ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", PeerName(fd), " on ",
+                                  listener.address(), ": the listener is off"));
+    }
+    const std::string msg =
+        absl::StrCat("ttyhub: port ", name(), " is off on ", listener.address(), "\r\n");
+    (void)!send(fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    close(fd);
+    return;
+  }
   // allow:/deny: decided before anything is sent or counted as a client.
   if (!lc.allow.empty() || !lc.deny.empty()) {
     sockaddr_storage peer{};
@@ -952,8 +964,8 @@ PortSnapshot Port::Snapshot() {
   }
   for (const auto& l : listeners_) {
     const ListenerConfig& lc = l->config();
-    s.listeners.push_back(
-        {l->address(), lc.protocol, lc.access, l->active_clients, lc.max_clients, l->refused_acl});
+    s.listeners.push_back({l->address(), lc.protocol, lc.access, l->active_clients, lc.max_clients,
+                           l->refused_acl, l->enabled});
   }
   for (const auto& c : clients_) {
     // A viewer lapped while waiting for its socket counts its loss now (or
@@ -1185,6 +1197,25 @@ absl::Status Port::AddListeners(const std::vector<ListenerConfig>& configs) {
     listeners_.push_back(std::move(listener));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> Port::SetListenersEnabled(absl::string_view address, bool on) {
+  size_t changed = 0;
+  bool found = address.empty();
+  for (auto& l : listeners_) {
+    if (!address.empty() && l->address() != address) continue;
+    found = true;
+    if (l->enabled == on) continue;
+    l->enabled = on;
+    ++changed;
+    ctx_.log->Info(absl::StrCat("port ", name(), ": listener ", l->address(), " switched ",
+                                on ? "on" : "off"));
+  }
+  if (!found) {
+    return absl::NotFoundError(
+        absl::StrCat("port ", name(), " has no listener ", address, " (see ttyhubctl show)"));
+  }
+  return changed;
 }
 
 bool Port::ReopenLog() { return console_log_ && console_log_->Reopen(); }

@@ -85,6 +85,12 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // read-only or shared-writing client.
   absl::Status SetWriter(uint64_t client_id);
 
+  // ser2net's `off` (issue 11): switches the listener at `address` (as
+  // shown in the JSON API; "" = every listener) on or off. Clients already
+  // connected stay. Returns how many listeners changed; NotFound for an
+  // unknown address.
+  absl::StatusOr<size_t> SetListenersEnabled(absl::string_view address, bool on);
+
   // Reload (issue 11). Shutdown as BeginShutdown, but each client is told
   // `farewell` in-band before it is closed (reason: reload).
   void BeginRetire(TimePoint deadline, std::string farewell);

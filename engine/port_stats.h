@@ -27,6 +27,7 @@ namespace ttyhub {
   X(connections_accepted, "Client connections accepted")                                    \
   X(connections_rejected_full, "Connections refused because the listener was full")         \
   X(connections_refused_acl, "Connections refused by a listener's allow or deny list")      \
+  X(connections_refused_off, "Connections refused because the listener was switched off")   \
   X(connections_rejected_busy,                                                              \
     "Connections refused because the port's shared device was in use by another port")      \
   X(disconnects_peer_closed, "Clients that closed their connection")                        \

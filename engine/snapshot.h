@@ -44,6 +44,7 @@ struct ListenerSnapshot {
   uint32_t active_clients = 0;
   uint32_t max_clients = 0;
   uint64_t refused_acl = 0;  // connections refused by its allow:/deny: lists
+  bool enabled = true;       // false: switched off, refusing clients
 };
 
 struct PortSnapshot {

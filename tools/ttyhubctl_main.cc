@@ -10,6 +10,7 @@
 //   ttyhubctl logs reopen                 reopen every console log file (after logrotate)
 //   ttyhubctl reload                      re-read the configuration file and apply it
 //   ttyhubctl writer PORT CLIENT_ID       give the port's write role to a client
+//   ttyhubctl enable|disable PORT [LISTENER]   switch a port's listeners on or off
 //   ttyhubctl connect [PORT] [--ro|--rw|--force]  an interactive console (tools/ctl/connect.h)
 //
 // --json prints the API's JSON instead of tables (ports, show). The daemon's
@@ -56,6 +57,10 @@ constexpr const char* kUsage =
     "  logs reopen                reopen every console log file (after logrotate moved them)\n"
     "  reload                     re-read the configuration file and apply what changed\n"
     "                             (as SIGHUP); prints what changed, port by port\n"
+    "  enable PORT [LISTENER]     switch a port's listeners (or the one at LISTENER, an\n"
+    "                             address as in `show`) on; disable switches them off:\n"
+    "                             new clients are refused with a message (ser2net's off)\n"
+    "  disable PORT [LISTENER]\n"
     "  writer PORT CLIENT_ID      give the port's write role to a client (write: exclusive\n"
     "                             or takeover listeners); the holder becomes a viewer\n"
     "  connect [PORT] [--ro|--rw|--force] [-e C] [--socket-dir DIR]\n"
@@ -305,6 +310,17 @@ int Run(int argc, char** argv) {
       return 0;
     }
     for (const auto& line : (*r)["changes"]) std::printf("%s\n", line.get<std::string>().c_str());
+    return 0;
+  }
+  if (cmd == "enable" || cmd == "disable") {
+    if (nargs != 1 && nargs != 2) return usage_error("enable|disable PORT [LISTENER]");
+    nlohmann::ordered_json body = nlohmann::ordered_json::object();
+    if (nargs == 2) body["listener"] = opts.args[2];
+    auto r = client.Post(absl::StrCat("/api/v1/ports/", opts.args[1], "/", cmd), body);
+    if (!r.ok()) return Fail(r.status());
+    std::printf("port %s: %s switched %s\n", opts.args[1].c_str(),
+                nargs == 2 ? opts.args[2].c_str() : "every listener",
+                cmd == "enable" ? "on" : "off");
     return 0;
   }
   if (cmd == "writer") {

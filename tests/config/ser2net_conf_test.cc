@@ -122,16 +122,19 @@ TEST(Ser2netConfTest, States) {
             "telnet (ser2net ignores it there too)");
 }
 
-TEST(Ser2netConfTest, OffIsLeftOutWithANotice) {
+TEST(Ser2netConfTest, OffIsConfiguredAndSwitchedOff) {
   std::vector<std::string> notices;
   const Config c = Loaded("2000:off:0:/dev/ttyS0:\n2001:raw:0:/dev/ttyS1:\n", &notices);
-  ASSERT_EQ(c.ports.size(), 1u);
-  EXPECT_EQ(c.ports[0].name, "ttyS1");
-  EXPECT_THAT(notices, ElementsAre("ser2net.conf:1: notice: port 2000 is off in ser2net: left "
-                                   "out. ttyhub cannot yet configure a listener that refuses "
-                                   "clients until it is switched on"));
-  EXPECT_EQ(Errors("2000:off:0:/dev/ttyS0:\n"),
-            "ser2net.conf: has no enabled connection: ttyhub needs at least one port");
+  ASSERT_EQ(c.ports.size(), 2u);
+  EXPECT_EQ(c.ports[0].name, "ttyS0");
+  EXPECT_FALSE(c.ports[0].listeners[0].enabled);
+  EXPECT_TRUE(c.ports[1].listeners[0].enabled);
+  EXPECT_THAT(notices, ElementsAre("ser2net.conf:1: notice: port 2000 is off in ser2net: its "
+                                   "listener is configured with enabled: false and refuses "
+                                   "clients until switched on (ttyhubctl enable)"));
+  const Config only_off = Loaded("2000:off:0:/dev/ttyS0:\n");
+  ASSERT_EQ(only_off.ports.size(), 1u);
+  EXPECT_FALSE(only_off.ports[0].listeners[0].enabled);
 }
 
 TEST(Ser2netConfTest, RawlpIsWriteOnly) {

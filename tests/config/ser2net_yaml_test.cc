@@ -170,13 +170,16 @@ TEST(Ser2netYamlTest, ConnectionKeys) {
       "  accepter: tcp,2001\n"
       "  enable: off\n"
       "  connector: serialdev,/dev/ttyS1\n");
-  ASSERT_EQ(c.ports.size(), 1u);
+  ASSERT_EQ(c.ports.size(), 2u);
   EXPECT_EQ(c.ports[0].listeners[0].idle_timeout, std::chrono::seconds(90));
+  EXPECT_TRUE(c.ports[0].listeners[0].enabled);
+  EXPECT_FALSE(c.ports[1].listeners[0].enabled) << "off: configured, and switched off";
   EXPECT_EQ(Notices(Connection("tcp,2000", "serialdev,/dev/ttyS0") +
                     "connection: &off\n  accepter: tcp,2001\n  enable: off\n"
                     "  connector: serialdev,/dev/ttyS1\n"),
-            "ser2net.yaml:6: notice: connection 'off' is off in ser2net: left out. ttyhub cannot "
-            "yet configure a listener that refuses clients until it is switched on");
+            "ser2net.yaml:6: notice: connection 'off' is off in ser2net: its listener is "
+            "configured with enabled: false and refuses clients until switched on (ttyhubctl "
+            "enable)");
   EXPECT_EQ(Errors("connection: &c\n  accepter: tcp,2000\n  enable: maybe\n"
                    "  connector: serialdev,/dev/ttyS0\n"),
             "ser2net.yaml:3: enable: must be on or off, got 'maybe'");
