@@ -163,52 +163,42 @@ absl::StatusOr<EngineSnapshot> Engine::Snapshot(std::chrono::milliseconds timeou
   return snap;
 }
 
-absl::StatusOr<PortSnapshot> Engine::SnapshotPort(absl::string_view port,
-                                                  std::chrono::milliseconds timeout) {
+template <typename T>
+absl::StatusOr<T> Engine::AskPort(absl::string_view port, absl::AnyInvocable<T(Port&)> fn,
+                                  std::chrono::milliseconds timeout) {
   auto w = WorkerOf(port);
   if (!w.ok()) return w.status();
-  const std::string name(port);
-  auto snap = Ask<std::optional<PortSnapshot>>(
+  auto answer = Ask<std::optional<T>>(
       *w,
-      [name](Worker& worker) -> std::optional<PortSnapshot> {
+      [name = std::string(port), fn = std::move(fn)](Worker& worker) mutable -> std::optional<T> {
         Port* p = worker.FindPort(name);
-        if (p == nullptr) return std::nullopt;
-        return p->Snapshot();
+        if (p == nullptr) return std::nullopt;  // removed by a reload meanwhile
+        return fn(*p);
       },
       timeout);
-  if (!snap.ok()) return snap.status();
-  if (!*snap) return absl::NotFoundError(absl::StrCat("no port named '", port, "'"));
-  return **std::move(snap);
+  if (!answer.ok()) return answer.status();
+  if (!answer->has_value()) return absl::NotFoundError(absl::StrCat("no port named '", port, "'"));
+  return std::move(**answer);
+}
+
+absl::StatusOr<PortSnapshot> Engine::SnapshotPort(absl::string_view port,
+                                                  std::chrono::milliseconds timeout) {
+  return AskPort<PortSnapshot>(
+      port, [](Port& p) { return p.Snapshot(); }, timeout);
 }
 
 absl::Status Engine::DisconnectClient(absl::string_view port, uint64_t client_id,
                                       std::chrono::milliseconds timeout) {
-  auto w = WorkerOf(port);
-  if (!w.ok()) return w.status();
-  const std::string name(port);
-  auto result = Ask<absl::Status>(
-      *w,
-      [name, client_id](Worker& worker) {
-        Port* p = worker.FindPort(name);
-        return p ? p->DisconnectClient(client_id) : absl::NotFoundError("no such port");
-      },
-      timeout);
-  return result.ok() ? *result : result.status();
+  auto r = AskPort<absl::Status>(
+      port, [client_id](Port& p) { return p.DisconnectClient(client_id); }, timeout);
+  return r.ok() ? *r : r.status();
 }
 
 absl::Status Engine::SetSerial(absl::string_view port, const SerialSettings& settings,
                                std::chrono::milliseconds timeout) {
-  auto w = WorkerOf(port);
-  if (!w.ok()) return w.status();
-  const std::string name(port);
-  auto result = Ask<absl::Status>(
-      *w,
-      [name, settings](Worker& worker) {
-        Port* p = worker.FindPort(name);
-        return p ? p->SetSerial(settings) : absl::NotFoundError("no such port");
-      },
-      timeout);
-  return result.ok() ? *result : result.status();
+  auto r = AskPort<absl::Status>(
+      port, [settings](Port& p) { return p.SetSerial(settings); }, timeout);
+  return r.ok() ? *r : r.status();
 }
 
 absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
@@ -422,34 +412,18 @@ absl::StatusOr<size_t> Engine::ReopenLogs(std::chrono::milliseconds timeout) {
 absl::StatusOr<size_t> Engine::SetListenersEnabled(absl::string_view port,
                                                    absl::string_view address, bool on,
                                                    std::chrono::milliseconds timeout) {
-  auto w = WorkerOf(port);
-  if (!w.ok()) return w.status();
-  const std::string name(port);
-  const std::string where(address);
-  auto result = Ask<absl::StatusOr<size_t>>(
-      *w,
-      [name, where, on](Worker& worker) -> absl::StatusOr<size_t> {
-        Port* p = worker.FindPort(name);
-        if (p == nullptr) return absl::NotFoundError("no such port");
-        return p->SetListenersEnabled(where, on);
-      },
+  auto r = AskPort<absl::StatusOr<size_t>>(
+      port,
+      [where = std::string(address), on](Port& p) { return p.SetListenersEnabled(where, on); },
       timeout);
-  return result.ok() ? *result : result.status();
+  return r.ok() ? *r : r.status();
 }
 
 absl::Status Engine::SetWriter(absl::string_view port, uint64_t client_id,
                                std::chrono::milliseconds timeout) {
-  auto w = WorkerOf(port);
-  if (!w.ok()) return w.status();
-  const std::string name(port);
-  auto result = Ask<absl::Status>(
-      *w,
-      [name, client_id](Worker& worker) {
-        Port* p = worker.FindPort(name);
-        return p ? p->SetWriter(client_id) : absl::NotFoundError("no such port");
-      },
-      timeout);
-  return result.ok() ? *result : result.status();
+  auto r = AskPort<absl::Status>(
+      port, [client_id](Port& p) { return p.SetWriter(client_id); }, timeout);
+  return r.ok() ? *r : r.status();
 }
 
 absl::Status Engine::RunOnWorker(size_t worker, absl::AnyInvocable<void(Worker&)> fn,

@@ -23,6 +23,7 @@
 namespace ttyhub {
 
 class Logger;
+class Port;
 class TtyControl;
 class Worker;
 
@@ -108,6 +109,11 @@ class Engine {
   template <typename T>
   absl::StatusOr<T> Ask(size_t w, absl::AnyInvocable<T(Worker&)> fn,
                         std::chrono::milliseconds timeout);
+  // Runs fn(port) on the port's worker, under the contract above; NotFound
+  // if there is no such port (or a reload removed it meanwhile).
+  template <typename T>
+  absl::StatusOr<T> AskPort(absl::string_view port, absl::AnyInvocable<T(Port&)> fn,
+                            std::chrono::milliseconds timeout);
   // Which worker owns `port`, or NotFound.
   absl::StatusOr<size_t> WorkerOf(absl::string_view port) const;
 
