@@ -32,14 +32,24 @@
 namespace ttyhub {
 namespace {
 
+struct NodeEntry;
+
 struct Node {
   enum class Kind { kNull, kScalar, kAlias, kMap, kSeq };
   Kind kind = Kind::kNull;
-  int line = 0;                                // 1-based
-  std::string text;                            // scalar value, or the alias's anchor name
-  std::string anchor;                          // this node's own anchor name, if any
-  std::vector<std::pair<Node, Node>> entries;  // kMap, repeated keys kept, in order
-  std::vector<Node> items;                     // kSeq
+  int line = 0;        // 1-based
+  std::string text;    // scalar value, or the alias's anchor name
+  std::string anchor;  // this node's own anchor name, if any
+  // kMap, repeated keys kept, in order. (A vector of a struct declared
+  // later, not of std::pair<Node, Node>: pair needs Node complete, and
+  // clang's checks refuse it here.)
+  std::vector<NodeEntry> entries;
+  std::vector<Node> items;  // kSeq
+};
+
+struct NodeEntry {
+  Node key;
+  Node value;
 };
 
 int LastLine(const Node& n) {
@@ -109,7 +119,7 @@ class TreeBuilder : public YAML::EventHandler {
     } else if (!pending_key_.back()) {
       pending_key_.back() = std::move(n);
     } else {
-      parent.entries.emplace_back(std::move(*pending_key_.back()), std::move(n));
+      parent.entries.push_back(NodeEntry{std::move(*pending_key_.back()), std::move(n)});
       pending_key_.back().reset();
     }
   }
