@@ -146,8 +146,7 @@ class ClientConnectionTest : public ::testing::Test {
     listener_config_.access = access;
     listener_config_.slow_policy = policy;
     listener_config_.stall_timeout = stall_timeout;
-    ClientConnection::Origin origin{nullptr, &listener_config_, &address_,
-                                    listener_config_.access};
+    ClientConnection::Origin origin{nullptr, &listener_config_, &address_, listener_config_.access};
     client_ = std::make_unique<ClientConnection>(*host_, *host_, origin, ctx_, ours_, 1, "peer",
                                                  host_->output().head());
     client_->Start("");
