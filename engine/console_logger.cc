@@ -100,6 +100,7 @@ void ConsoleLogger::Pump() {
 }
 
 void ConsoleLogger::Fill() {
+  const bool was_empty = pending_.empty();
   if (const uint64_t lapped = ring_.CatchUp(&cursor_); lapped > 0) {
     NoteLoss(lapped, failing_ ? failure_reason_ : "disk too slow");
   }
@@ -123,6 +124,12 @@ void ConsoleLogger::Fill() {
   // Input lines go between output lines, so only once output written so
   // far is complete (or, after the quiet second, its partial line ended).
   if (cursor_ == ring_.head() || !formatter_.mid_line()) formatter_.FormatInput(flush, &pending_);
+  if (was_empty && !pending_.empty()) pending_since_ = ctx_.now;
+}
+
+bool ConsoleLogger::WriteDue() const {
+  return pending_.size() >= kWriteBatchBytes || shutting_down_ ||
+         ctx_.now - pending_since_ >= kWriteAfter;
 }
 
 void ConsoleLogger::StartWrite() {
@@ -136,7 +143,7 @@ void ConsoleLogger::StartWrite() {
   if (write_offset_ >= writing_.size()) {
     writing_.clear();
     write_offset_ = 0;
-    if (pending_.empty()) return;
+    if (pending_.empty() || !WriteDue()) return;
     std::swap(writing_, pending_);
   }
   size_t len = writing_.size() - write_offset_;
@@ -307,6 +314,12 @@ bool ConsoleLogger::Reopen() {
 void ConsoleLogger::OnTick(TimePoint now) {
   if (fd_ < 0 && !shutting_down_ && now >= retry_at_) OpenFile();
   Pump();  // partial lines after the quiet second; retries after an error
+  // A quiet port gives its buffers back (up to 2 x kBufferBytes after a
+  // burst): a console server has thousands of mostly quiet ports.
+  if (!write_.in_flight && pending_.empty() && writing_.empty()) {
+    std::string().swap(pending_);
+    std::string().swap(writing_);
+  }
 }
 
 void ConsoleLogger::BeginShutdown() {

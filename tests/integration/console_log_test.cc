@@ -1,6 +1,6 @@
 // Console logs (issue 10, section 1), end to end: the daemon on real ptys
 // writes each port's log; the tests read the files, the JSON API (curl) and
-// the daemon's own log. A full disk is a real 128 KiB tmpfs (skipped where
+// the daemon's own log. A full disk is a real 512 KiB tmpfs (skipped where
 // mounting is not allowed), a slow disk a real FIFO that nobody reads.
 #include <fcntl.h>
 #include <poll.h>
@@ -206,7 +206,7 @@ TEST_F(ConsoleLogTest, RotatesAtTheConfiguredSizeAndReopensOnSigusr1) {
 TEST_F(ConsoleLogTest, FullDiskCostsClientsNothingIsCountedAndLoggingResumes) {
   const std::string mnt = dir_.File("small");
   ASSERT_EQ(mkdir(mnt.c_str(), 0755), 0);
-  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=128k") != 0) {
+  if (mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=512k") != 0) {
     GTEST_SKIP() << "cannot mount a small tmpfs here (" << strerror(errno)
                  << "): the full-disk test needs CAP_SYS_ADMIN";
   }
@@ -244,8 +244,8 @@ TEST_F(ConsoleLogTest, FullDiskCostsClientsNothingIsCountedAndLoggingResumes) {
       << "what was written is the device's bytes";
 
   // Space comes back: logging resumes by itself, with a marker. (What
-  // waits to be logged, at most the 64 KiB buffer and the 16 KiB ring,
-  // fits in the space freed.)
+  // waits to be logged, at most the logger's two 128 KiB buffers and the 16 KiB
+  // ring, fits in the space freed.)
   ASSERT_EQ(truncate(log.c_str(), 0), 0);
   ASSERT_TRUE(pty.WriteAll("back on disk\r\n", Deadline::Seconds(10)));
   ASSERT_TRUE(WaitFor([&] { return absl::StrContains(ReadFile(log), "back on disk\r\n"); }))
