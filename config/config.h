@@ -42,12 +42,20 @@ enum class DeviceKind : uint8_t {
   kTty,  // a character device path, opened and configured with termios
   kPty,  // ttyhub creates a pty pair and publishes the far end at `path`
   kSim,  // a built-in simulated device: `path` is "echo" or "console"
+  // A network device (issue 13): ttyhub connects to `host`:`port` and speaks
+  // `protocol` there (tcp:// raw, telnet://, rfc2217://); `path` is
+  // "host:port" ("[::1]:port" for IPv6). See config/device_url.h.
+  kNetwork,
 };
 
 struct DeviceSpec {
   DeviceKind kind = DeviceKind::kTty;
   std::string path;      // tty path, pty symlink path, or sim name
   std::string original;  // as written in the config, for logs and banners
+  // kNetwork only: the remote end, numeric ("127.0.0.1", "::1"), and what it speaks.
+  std::string host;
+  uint16_t port = 0;
+  Protocol protocol = Protocol::kRaw;
 
   bool operator==(const DeviceSpec&) const = default;
 };

@@ -34,6 +34,7 @@
 #include "config/alert_rules.h"
 #include "config/banner.h"
 #include "config/config_format.h"
+#include "config/device_url.h"
 #include "config/log_path.h"
 #include "config/ser2net_config.h"
 #include "config/units.h"
@@ -961,6 +962,17 @@ class Loader {
               absl::StrCat("unknown simulated device '", *s, "' (use sim:echo or sim:console)"));
         return std::nullopt;
       }
+    } else if (LooksLikeDeviceUrl(*s)) {
+      auto url = ParseDeviceUrl(*s);
+      if (!url.ok()) {
+        Error(node, path, url.status().message());
+        return std::nullopt;
+      }
+      spec.kind = DeviceKind::kNetwork;
+      spec.host = url->host;
+      spec.port = url->port;
+      spec.protocol = url->protocol;
+      spec.path = FormatHostPort(url->host, url->port);
     } else if (absl::StartsWith(*s, "pty:")) {
       spec.kind = DeviceKind::kPty;
       spec.path = s->substr(4);
@@ -976,8 +988,8 @@ class Loader {
       spec.path = *s;
       if (spec.path.empty() || spec.path[0] != '/') {
         Error(node, path,
-              absl::StrCat("expected an absolute device path (like /dev/ttyUSB0), pty:PATH or "
-                           "sim:NAME, got '",
+              absl::StrCat("expected an absolute device path (like /dev/ttyUSB0), pty:PATH, "
+                           "sim:NAME or tcp://, telnet://, rfc2217://HOST:PORT, got '",
                            *s, "'"));
         return std::nullopt;
       }
@@ -1377,6 +1389,20 @@ class Loader {
     if (port.write_only && port.device.kind != DeviceKind::kTty && node["write_only"]) {
       Error(node["write_only"], path + ".write_only",
             "applies to tty devices (a path such as /dev/lp0 or /dev/ttyUSB0)");
+    }
+    // A tcp:// or telnet:// device carries bytes only: there is no line to
+    // set. `serial:` inherited from defaults is ignored (the port reports
+    // it but never applies it); written on the port itself, it is an error.
+    if (port.device.kind == DeviceKind::kNetwork && port.device.protocol != Protocol::kRfc2217) {
+      for (const char* key : {"serial", "flow"}) {
+        if (node[key]) {
+          Error(node[key], absl::StrCat(path, ".", key),
+                absl::StrCat("a ", DeviceUrlScheme(port.device.protocol),
+                             ":// device carries bytes only, so ttyhub cannot set its line; use "
+                             "rfc2217:// to forward settings to the remote port, or remove ",
+                             key, ":"));
+        }
+      }
     }
     if (mine.log.has_value() && mine.log->enabled.value_or(false)) {
       ConsoleLogConfig& log = port.log;

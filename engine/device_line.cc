@@ -19,6 +19,11 @@ DeviceLine::DeviceLine(const PortConfig& config, SerialDevice& device, WorkerCon
       settings_text_(FormatSerialSettings(config.serial)) {}
 
 absl::Status DeviceLine::ChangeSettings(const SerialSettings& wanted) {
+  if (!device_.has_line_settings()) {
+    return absl::FailedPreconditionError(
+        "its device carries bytes only (tcp:// or telnet://): there is no serial line to set; "
+        "an rfc2217:// device forwards settings");
+  }
   if (wanted == settings_) return absl::OkStatus();
   if (absl::Status s = CheckBaudRate(wanted.baud); !s.ok()) return s;
   if (open_) {
@@ -34,6 +39,18 @@ absl::Status DeviceLine::ChangeSettings(const SerialSettings& wanted) {
                                 ", flow ", FlowControlName(wanted.flow)));
   }
   return absl::OkStatus();
+}
+
+void DeviceLine::AdoptReportedSettings(const SerialSettings& reported) {
+  if (reported == settings_) return;
+  settings_ = reported;
+  settings_text_ = FormatSerialSettings(reported);
+  line_errors_.Reset();
+  if (settings_log_.Admit(ctx_.now)) {
+    ctx_.log->Info(absl::StrCat("port ", port_name_, ": serial settings now ", settings_text_,
+                                ", flow ", FlowControlName(reported.flow),
+                                ", as the device reported them"));
+  }
 }
 
 void DeviceLine::SetBreak(bool on) {

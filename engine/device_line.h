@@ -49,6 +49,10 @@ class DeviceLine final : public PortLine {
   // bytes discarded, as the driver counted them just before (TIOCOUTQ).
   uint64_t FlushDeviceOutput();
 
+  // The device reports the settings in force (an RFC 2217 server's answers
+  // to what was applied): they become settings(), logged if they changed.
+  void AdoptReportedSettings(const SerialSettings& reported);
+
   // "9600N81", for banners and logs; follows ChangeSettings.
   const std::string& settings_text() const { return settings_text_; }
   // A telnet break pulse is running: device writes wait until it ends.

@@ -71,6 +71,11 @@ nlohmann::ordered_json PortToJson(const PortSnapshot& p, bool with_clients) {
       {"serial", FormatSerialSettings(p.serial)},
       {"flow", std::string(FlowControlName(p.serial.flow))},
       {"local", p.local},
+      // A network device (tcp://, telnet://, rfc2217://): "state" is "open"
+      // while connected. serial_applies is false when `serial` is never
+      // applied (tcp://, telnet://: bytes only).
+      {"remote", p.remote},
+      {"serial_applies", p.serial_applies},
       {"clients_rw", p.clients_rw},
       {"clients_ro", p.clients_ro},
       {"rates",

@@ -117,7 +117,7 @@ Port::Port(PortConfig config, WorkerContext& ctx) : config_(std::move(config)), 
 Port::~Port() = default;
 
 absl::Status Port::Start() {
-  device_ = MakeSerialDevice(config_, ctx_);
+  device_ = MakeSerialDevice(config_, ctx_, *this);
   line_ = std::make_unique<DeviceLine>(config_, *device_, ctx_);
   auto buffer = MirroredBuffer::Create(config_.buffer_bytes);
   if (!buffer.ok()) {
@@ -174,6 +174,32 @@ absl::Status Port::Start() {
 
 void Port::TryOpenDevice() {
   const absl::Status s = device_->Open(line_->settings(), config_.local);
+  if (s.ok() && device_->open_pending()) {
+    // A network device connecting: OnDeviceOpenFinished brings the outcome.
+    // Until then the port is as while reopening, without further attempts.
+    device_state_ = DeviceState::kReopening;
+    next_open_attempt_ = TimePoint::max();
+    if (last_open_error_.empty())
+      last_open_error_ = absl::StrCat("connecting to ", config_.device.path);
+    return;
+  }
+  FinishOpenDevice(s);
+}
+
+void Port::OnDeviceOpenFinished(const absl::Status& result) {
+  // Given up meanwhile (shutdown, open: on_connect with nobody left): close it again.
+  if (device_state_ != DeviceState::kReopening || shutting_down_) {
+    device_->Close();
+    return;
+  }
+  FinishOpenDevice(result);
+}
+
+void Port::OnDeviceSettingsReported(const SerialSettings& settings) {
+  line_->AdoptReportedSettings(settings);
+}
+
+void Port::FinishOpenDevice(const absl::Status& s) {
   if (s.ok()) {
     device_state_ = DeviceState::kOpen;
     backoff_ = kMinBackoff;
@@ -219,10 +245,12 @@ void Port::DeviceFailed(absl::string_view what, int err) {
   if (device_state_ != DeviceState::kOpen) return;
   ++counters_.device_failures;
   if (auto dropped = device_log_.Admit(ctx_.now)) {
-    ctx_.log->Warn(absl::StrCat(
-        "port ", name(), ": device ", config_.device.original, " failed (", what, ": ",
-        DescribeErrno(err), "); ", clients_.size(), " clients stay connected; reopening",
-        *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
+    const std::string reason = device_->FailureReason();  // a network device knows better
+    ctx_.log->Warn(
+        absl::StrCat("port ", name(), ": device ", config_.device.original, " failed (",
+                     reason.empty() ? absl::StrCat(what, ": ", DescribeErrno(err)) : reason, "); ",
+                     clients_.size(), " clients stay connected; reopening",
+                     *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
   }
   device_state_ = DeviceState::kClosing;
   device_read_paused_ = false;
@@ -939,6 +967,8 @@ PortSnapshot Port::Snapshot() {
   s.device_state = device_state_;
   s.serial = line_ ? line_->settings() : config_.serial;
   s.local = config_.local;
+  s.remote = config_.device.kind == DeviceKind::kNetwork;
+  s.serial_applies = !device_ || device_->has_line_settings();
   s.counters = counters_;
   s.latency = latency_;
   s.device_rx_rate = device_rx_rate_;

@@ -60,7 +60,7 @@
 
 namespace ttyhub {
 
-class Port final : public IoHandler, public ClientHost, public ListenerHost {
+class Port final : public IoHandler, public ClientHost, public ListenerHost, public DeviceEvents {
  public:
   Port(PortConfig config, WorkerContext& ctx);
   ~Port();
@@ -108,6 +108,11 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   // if the port logs and its file is open (or will be once the write in
   // flight completes).
   bool ReopenLog();
+
+  // DeviceEvents, for its device: a network device's connection finished
+  // (TryOpenDevice's outcome, later); the settings the device holds.
+  void OnDeviceOpenFinished(const absl::Status& result) override;
+  void OnDeviceSettingsReported(const SerialSettings& settings) override;
 
   // ListenerHost, for its listeners: a new connection.
   void OnAccepted(Listener& listener, int fd) override;
@@ -186,6 +191,8 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost {
   void DeviceFailed(absl::string_view what, int err);
   void FinishDeviceClose();
   void TryOpenDevice();
+  // The outcome of an open attempt: the device is open, or retried with backoff.
+  void FinishOpenDevice(const absl::Status& result);
   void ResumeInputWaiters();
   // One pass of PumpDeviceWrite; false if the device failed.
   bool PumpDeviceWriteOnce();

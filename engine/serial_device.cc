@@ -2,13 +2,15 @@
 #include "engine/serial_device.h"
 
 #include "absl/strings/str_cat.h"
+#include "engine/network_device.h"
 #include "engine/pty_device.h"
 #include "engine/sim_device.h"
 #include "engine/tty_device.h"
 
 namespace ttyhub {
 
-std::unique_ptr<SerialDevice> MakeSerialDevice(const PortConfig& config, WorkerContext& ctx) {
+std::unique_ptr<SerialDevice> MakeSerialDevice(const PortConfig& config, WorkerContext& ctx,
+                                               DeviceEvents& events) {
   switch (config.device.kind) {
     case DeviceKind::kTty:
       return std::make_unique<TtyDevice>(config.device.path, *ctx.tty, config.lock_dir, ctx.log,
@@ -18,6 +20,8 @@ std::unique_ptr<SerialDevice> MakeSerialDevice(const PortConfig& config, WorkerC
     case DeviceKind::kSim:
       return std::make_unique<SimDevice>(
           config.device.path == "echo" ? SimDevice::Kind::kEcho : SimDevice::Kind::kConsole, ctx);
+    case DeviceKind::kNetwork:
+      return std::make_unique<NetworkDevice>(config.device, config.name, ctx, events);
   }
   return nullptr;
 }

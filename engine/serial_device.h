@@ -9,6 +9,8 @@
 //   TtyDevice  a tty path; reopened with backoff when it fails (unplugged USB)
 //   PtyDevice  ttyhub creates a pty pair and publishes the far end as a symlink
 //   SimDevice  a built-in simulator on the same worker (sim:echo, sim:console)
+//   NetworkDevice  tcp://, telnet:// or rfc2217://HOST:PORT: a connection out
+//              to another ttyhub, ser2net or a terminal server
 //
 // Owned by one Port; every call happens on that port's worker thread.
 #ifndef TTYHUB_ENGINE_SERIAL_DEVICE_H_
@@ -20,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "config/config.h"
+#include "engine/device_events.h"
 #include "engine/line_error_monitor.h"
 #include "engine/tty_control.h"
 #include "engine/worker_context.h"
@@ -39,6 +42,17 @@ class SerialDevice {
   virtual void Close() = 0;
 
   virtual int fd() const = 0;
+
+  // True after an Open() that returned OK with the device not usable yet (a
+  // network device still connecting): the outcome arrives later through
+  // DeviceEvents::OnDeviceOpenFinished, and fd() is not to be used until then.
+  virtual bool open_pending() const { return false; }
+  // False for devices that carry bytes only (tcp://, telnet://): there is no
+  // serial line for ApplySettings to set.
+  virtual bool has_line_settings() const { return true; }
+  // Why the open device failed, when it knows better than the errno the
+  // port saw ("the remote end closed the connection"); "" otherwise.
+  virtual std::string FailureReason() const { return {}; }
 
   // Applies new line settings to the open device.
   virtual absl::Status ApplySettings(const SerialSettings& settings, bool local) = 0;
@@ -69,8 +83,10 @@ class SerialDevice {
   virtual bool Idle() const { return true; }
 };
 
-// Builds the device for `config.device`. Does not open it.
-std::unique_ptr<SerialDevice> MakeSerialDevice(const PortConfig& config, WorkerContext& ctx);
+// Builds the device for `config.device`. Does not open it. `events` (the
+// port) outlives the device.
+std::unique_ptr<SerialDevice> MakeSerialDevice(const PortConfig& config, WorkerContext& ctx,
+                                               DeviceEvents& events);
 
 }  // namespace ttyhub
 

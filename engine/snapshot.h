@@ -57,6 +57,12 @@ struct PortSnapshot {
   std::string device_error;
   SerialSettings serial;  // live settings
   bool local = true;
+  // A network device (tcp://, telnet://, rfc2217://): the state says whether
+  // it is connected ("open") or not ("reopening": connecting or waiting to).
+  bool remote = false;
+  // False for devices that carry bytes only (tcp://, telnet://): `serial`
+  // is the configured value, never applied.
+  bool serial_applies = true;
   PortCounters counters;
   // Bytes per second over the last full second (updated on the worker's tick).
   double device_rx_rate = 0;

@@ -282,7 +282,63 @@ TEST(ConfigLoaderTest, DeviceKinds) {
             "ttyhub.yaml:2:23: ports[0].device: unknown simulated device 'sim:modem' (use "
             "sim:echo or sim:console)\n"
             "ttyhub.yaml:3:23: ports[1].device: expected an absolute device path (like "
-            "/dev/ttyUSB0), pty:PATH or sim:NAME, got 'ttyS0'");
+            "/dev/ttyUSB0), pty:PATH, sim:NAME or tcp://, telnet://, rfc2217://HOST:PORT, got "
+            "'ttyS0'");
+}
+
+TEST(ConfigLoaderTest, NetworkDevicesAreUrlsWithNumericHosts) {
+  auto c = Load(R"(ports:
+  - {name: a, device: "tcp://127.0.0.1:7001", listen: [{port: 1}]}
+  - {name: b, device: "telnet://[::1]:23", listen: [{port: 2}]}
+  - {name: c, device: "RFC2217://localhost:7004", serial: 9600e71, listen: [{port: 3}]}
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->ports[0].device.kind, DeviceKind::kNetwork);
+  EXPECT_EQ(c->ports[0].device.protocol, Protocol::kRaw);
+  EXPECT_EQ(c->ports[0].device.path, "127.0.0.1:7001");
+  EXPECT_EQ(c->ports[1].device.protocol, Protocol::kTelnet);
+  EXPECT_EQ(c->ports[1].device.host, "::1");
+  EXPECT_EQ(c->ports[1].device.path, "[::1]:23");
+  EXPECT_EQ(c->ports[2].device.protocol, Protocol::kRfc2217);
+  EXPECT_EQ(c->ports[2].device.host, "127.0.0.1");
+  EXPECT_EQ(c->ports[2].device.port, 7004);
+  EXPECT_EQ(c->ports[2].device.original, "RFC2217://localhost:7004");
+  EXPECT_EQ(FormatSerialSettings(c->ports[2].serial), "9600E71");
+
+  EXPECT_EQ(Errors(R"(ports:
+  - {name: a, device: "ssh://127.0.0.1:22", listen: [{port: 1}]}
+  - {name: b, device: "tcp://console.example:7001", listen: [{port: 2}]}
+  - {name: c, device: "tcp://127.0.0.1", listen: [{port: 3}]}
+  - {name: d, device: "telnet://127.0.0.1:70000", listen: [{port: 4}]}
+)"),
+            "ttyhub.yaml:2:23: ports[0].device: unknown scheme 'ssh' in 'ssh://127.0.0.1:22' "
+            "(use tcp://, telnet:// or rfc2217://)\n"
+            "ttyhub.yaml:3:23: ports[1].device: 'tcp://console.example:7001': host "
+            "'console.example' is not a numeric IPv4 address, an IPv6 address in brackets or "
+            "localhost (ttyhub does not look names up: that would block its worker)\n"
+            "ttyhub.yaml:4:23: ports[2].device: 'tcp://127.0.0.1' needs a port, like "
+            "tcp://127.0.0.1:7001\n"
+            "ttyhub.yaml:5:23: ports[3].device: 'telnet://127.0.0.1:70000': port '70000' is not a "
+            "number from 1 to 65535");
+}
+
+TEST(ConfigLoaderTest, SerialOnABytesOnlyNetworkDeviceIsAnError) {
+  // Written on the port: an error naming the line.
+  EXPECT_EQ(Errors(R"(ports:
+  - name: a
+    device: "tcp://127.0.0.1:7001"
+    serial: 9600n81
+    listen: [{port: 1}]
+)"),
+            "ttyhub.yaml:4:13: ports[0].serial: a tcp:// device carries bytes only, so ttyhub "
+            "cannot set its line; use rfc2217:// to forward settings to the remote port, or "
+            "remove serial:");
+  // Inherited from defaults: accepted (reported, never applied).
+  auto c = Load(R"(defaults: {serial: 9600n81}
+ports:
+  - {name: a, device: "telnet://127.0.0.1:7001", listen: [{port: 1}]}
+)");
+  EXPECT_TRUE(c.ok()) << c.status();
 }
 
 TEST(ConfigLoaderTest, MissingPiecesAreNamed) {
