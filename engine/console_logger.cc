@@ -11,8 +11,10 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/console_log_tail.h"
 #include "engine/event_loop.h"
 
 namespace ttyhub {
@@ -63,7 +65,19 @@ int64_t ConsoleLogger::NowUnixMs() {
 
 void ConsoleLogger::Start() {
   cursor_ = ring_.head();
-  OpenFile();
+  logged_from_ = cursor_;
+  rotated_files_ours_ = config_.keep;  // a previous run's rotations, as far as anyone knows
+  if (OpenFile()) MarkWrittenThrough();
+}
+
+void ConsoleLogger::SkipTo(uint64_t position) {
+  cursor_ = position;
+  if (fd_ >= 0) MarkWrittenThrough();
+}
+
+void ConsoleLogger::MarkWrittenThrough() {
+  if (!regular_file_) return;
+  written_through_ = WrittenThrough{path_, 0, file_bytes_, cursor_};
 }
 
 void ConsoleLogger::OnDeviceData() {
@@ -103,6 +117,7 @@ void ConsoleLogger::Fill() {
   const bool was_empty = pending_.empty();
   if (const uint64_t lapped = ring_.CatchUp(&cursor_); lapped > 0) {
     NoteLoss(lapped, failing_ ? failure_reason_ : "disk too slow");
+    logged_from_ = cursor_;
   }
   if (unlogged_bytes_ > 0 && pending_.size() < kBufferBytes) {
     formatter_.Marker(absl::StrCat(unlogged_bytes_, " bytes not logged (", unlogged_reason_, ")"),
@@ -136,8 +151,7 @@ void ConsoleLogger::StartWrite() {
   if (write_.in_flight) return;
   if (reopen_due_) {
     reopen_due_ = false;
-    CloseFile();
-    OpenFile();
+    ReopenNow();
   }
   if (fd_ < 0 || (failing_ && ctx_.now < retry_at_)) return;
   if (write_offset_ >= writing_.size()) {
@@ -145,6 +159,7 @@ void ConsoleLogger::StartWrite() {
     write_offset_ = 0;
     if (pending_.empty() || !WriteDue()) return;
     std::swap(writing_, pending_);
+    writing_end_position_ = cursor_;
   }
   size_t len = writing_.size() - write_offset_;
   const char* base = writing_.data() + write_offset_;
@@ -195,6 +210,9 @@ void ConsoleLogger::OnIoComplete(IoRequest&, int32_t res, uint32_t) {
     write_offset_ += static_cast<size_t>(res);
     file_bytes_ += static_cast<uint64_t>(res);
     counters_.log_written_bytes += static_cast<uint64_t>(res);
+    if (write_offset_ == writing_.size() && regular_file_) {
+      written_through_ = WrittenThrough{path_, 0, file_bytes_, writing_end_position_};
+    }
     if (failing_) {
       failing_ = false;
       error_log_.Reset();
@@ -204,9 +222,13 @@ void ConsoleLogger::OnIoComplete(IoRequest&, int32_t res, uint32_t) {
     return;
   }
   const int err = res == 0 ? EIO : -res;
-  const size_t lost = writing_.size() - write_offset_;
+  // Counted as the console bytes the lost text carried, as laps count them
+  // (not its timestamps and markers).
+  const uint64_t lost = ContentBytesInLogText(absl::string_view(writing_).substr(write_offset_),
+                                              !file_ends_line_, config_.timestamps, config_.input);
   writing_.clear();
   write_offset_ = 0;
+  logged_from_ = std::max(logged_from_, writing_end_position_);
   ReportError("write failed", err);
   NoteLoss(lost, failure_reason_);
 }
@@ -237,7 +259,8 @@ bool ConsoleLogger::OpenFile() {
   if (created) (void)fchmod(fd, 0640);
   if (const int fl = fcntl(fd, F_GETFL); fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
   fd_ = fd;
-  file_bytes_ = S_ISREG(st.st_mode) ? static_cast<uint64_t>(st.st_size) : 0;
+  regular_file_ = S_ISREG(st.st_mode);
+  file_bytes_ = regular_file_ ? static_cast<uint64_t>(st.st_size) : 0;
   // Carry on the file's last line: a previous run may have left a partial
   // line (it then continues without a new timestamp); a new file starts
   // with a timestamp whatever the line state was.
@@ -291,12 +314,27 @@ void ConsoleLogger::Rotate() {
   }
   if (rename(base.c_str(), absl::StrCat(base, ".1").c_str()) != 0 && errno != ENOENT) {
     ReportError("rotation failed", errno);
+    written_through_.reset();  // the files are not where history would look
+  } else if (written_through_ && written_through_->base == base) {
+    if (++written_through_->index > config_.keep) written_through_.reset();
   }
+  rotated_files_ours_ = std::min(rotated_files_ours_ + 1, config_.keep);
   if (OpenFile() && file_bytes_ >= config_.rotate_bytes && config_.rotate_bytes > 0) {
     // The rename failed and the same file came back: rotate again only
     // after another rotate size, not before every write.
     file_bytes_ = 0;
   }
+}
+
+bool ConsoleLogger::ReopenNow() {
+  // What logrotate moved away is not read back for history, nor are the
+  // PATH.N it may have made.
+  written_through_.reset();
+  rotated_files_ours_ = 0;
+  CloseFile();
+  if (!OpenFile()) return false;
+  MarkWrittenThrough();
+  return true;
 }
 
 bool ConsoleLogger::Reopen() {
@@ -305,10 +343,31 @@ bool ConsoleLogger::Reopen() {
     reopen_due_ = true;
     return true;
   }
-  CloseFile();
-  const bool open = OpenFile();
+  const bool open = ReopenNow();
   Pump();
   return open;
+}
+
+absl::StatusOr<std::string> ConsoleLogger::DeviceBytesBefore(uint64_t before,
+                                                             size_t max_text_bytes) const {
+  if (!written_through_ || written_through_->position < before || before < logged_from_) {
+    return std::string();
+  }
+  const WrittenThrough& wt = *written_through_;
+  std::vector<std::string> files;
+  for (uint32_t i = wt.index; i <= rotated_files_ours_; ++i) {
+    files.push_back(i == 0 ? wt.base : absl::StrCat(wt.base, ".", i));
+  }
+  if (files.empty()) return std::string();
+  absl::StatusOr<FileTail> tail = ReadLogTextBefore(files, wt.offset, max_text_bytes);
+  if (!tail.ok()) return tail.status();
+  std::string bytes =
+      DeviceBytesFromLogText(tail->text, tail->from_file_start, config_.timestamps, config_.input);
+  // The files end at wt.position; the ring already holds [before, position).
+  const uint64_t overlap = wt.position - before;
+  if (bytes.size() < overlap) return std::string();
+  bytes.resize(bytes.size() - static_cast<size_t>(overlap));
+  return bytes;
 }
 
 void ConsoleLogger::OnTick(TimePoint now) {

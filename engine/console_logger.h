@@ -28,9 +28,11 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "config/config.h"
 #include "config/log_path.h"
 #include "engine/console_log_formatter.h"
@@ -64,7 +66,9 @@ class ConsoleLogger final : public IoHandler {
   static constexpr uint64_t kRotateSlackBytes = 64 * 1024;
 
   // `port_name`, `device` and `tcp_port` fill the path template. `counters`
-  // are the port's: log_written_bytes, log_dropped_bytes, log_errors.
+  // are the port's: log_written_bytes (log text, timestamps included),
+  // log_dropped_bytes (console bytes not logged: device output, and client
+  // input with `input: true`; never timestamps or markers), log_errors.
   ConsoleLogger(const ConsoleLogConfig& config, std::string port_name, std::string device,
                 uint16_t tcp_port, const FanoutRing& ring, WorkerContext& ctx,
                 PortCounters& counters);
@@ -77,7 +81,7 @@ class ConsoleLogger final : public IoHandler {
   void Start();
   // Bytes before ring position `position` are already in the log (the
   // ring was filled from it at start): they are not logged again.
-  void SkipTo(uint64_t position) { cursor_ = position; }
+  void SkipTo(uint64_t position);
   // The device's bytes up to ring.head() were just read.
   void OnDeviceData();
   // `bytes` were just written to the device on behalf of clients.
@@ -95,6 +99,15 @@ class ConsoleLogger final : public IoHandler {
 
   // The file being written now; "" before one was opened.
   const std::string& path() const { return path_; }
+
+  // History older than the ring (`history:` larger than `buffer:`): the
+  // device's bytes before ring position `before`, read back from the log
+  // files (the open one, then PATH.1, ...), at most `max_text_bytes` of log
+  // text read. Empty when the files cannot give them exactly: the logger
+  // has not yet written through `before`, lost bytes at or after it (a lap
+  // or a failed write), or the file was reopened (what logrotate moved away
+  // is not read). Blocking reads, bounded; see console_log_tail.h.
+  absl::StatusOr<std::string> DeviceBytesBefore(uint64_t before, size_t max_text_bytes) const;
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
 
@@ -116,6 +129,10 @@ class ConsoleLogger final : public IoHandler {
   bool OpenFile();
   void CloseFile();
   void Rotate();
+  // Closes and opens the file again (SIGUSR1, ttyhubctl logs reopen).
+  bool ReopenNow();
+  // The open file, as it is now, holds every device byte before cursor_.
+  void MarkWrittenThrough();
   void NoteLoss(uint64_t bytes, const std::string& reason);
   void ReportError(const std::string& what, int err);
   static int64_t NowUnixMs();
@@ -132,7 +149,26 @@ class ConsoleLogger final : public IoHandler {
   IoRequest write_{this, 0};
   int fd_ = -1;
   std::string path_;
-  uint64_t file_bytes_ = 0;  // size of the open file, for rotation
+  // Written through: every device byte before `position` is in the first
+  // `offset` bytes of file `base` (index 0), or of `base`.`index` once
+  // rotations renamed it. Set when a buffer was wholly written to a
+  // regular file (and at start); cleared by a reopen.
+  struct WrittenThrough {
+    std::string base;
+    uint32_t index = 0;
+    uint64_t offset = 0;
+    uint64_t position = 0;
+  };
+  std::optional<WrittenThrough> written_through_;
+  uint64_t writing_end_position_ = 0;  // cursor_ when writing_ was filled
+  // Device bytes before this ring position may be missing from the files
+  // (a lap or a failed write): history is not read back across it.
+  uint64_t logged_from_ = 0;
+  // How many of PATH.1, PATH.2, ... carry on the open file's text (not
+  // files logrotate renamed before a reopen).
+  uint32_t rotated_files_ours_ = 0;
+  bool regular_file_ = false;  // the open file is a regular file (not a FIFO)
+  uint64_t file_bytes_ = 0;    // size of the open file, for rotation
   // The open file ends with '\n' (or is empty): a rotation may come now.
   bool file_ends_line_ = true;
   // Whether anything was formatted yet (the first open may carry on the

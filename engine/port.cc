@@ -21,6 +21,7 @@
 #include "engine/event_loop.h"
 #include "engine/history.h"
 #include "engine/mirrored_buffer.h"
+#include "engine/telnet_encoder.h"
 
 namespace ttyhub {
 namespace {
@@ -754,8 +755,11 @@ void Port::OnAccepted(Listener& listener, int fd) {
   ++counters_.connections_accepted;
   ClientConnection::Origin origin{&listener, &lc, &listener.address(), access};
   // history: the client starts that far back in the ring, so history and
-  // live data meet with no gap and no duplicate.
-  const uint64_t start = HistoryStart(*ring_, lc.history);
+  // live data meet with no gap and no duplicate. What the ring no longer
+  // holds comes from the console log, ahead of the ring's oldest byte.
+  uint64_t start = HistoryStart(*ring_, lc.history);
+  const std::string older = OlderHistoryFromLog(lc.history);
+  if (!older.empty()) start = ring_->oldest();
   auto client = std::make_unique<ClientConnection>(*this, *line_, origin, ctx_, fd,
                                                    next_client_id_++, peer, start);
   ++listener.active_clients;
@@ -773,12 +777,20 @@ void Port::OnAccepted(Listener& listener, int fd) {
                                 lc.max_clients, ")"));
   }
   HistoryMarkers markers;
-  if (lc.protocol != Protocol::kRaw) markers = MakeHistoryMarkers(name(), ring_->head() - start);
+  if (lc.protocol != Protocol::kRaw) {
+    markers = MakeHistoryMarkers(name(), ring_->head() - start + older.size());
+  }
   ClientConnection* raw = client.get();
   clients_.push_back(std::move(client));
   // Write roles: after the banner, a newcomer is told if it is a viewer.
-  const std::string role_notice = AssignWriteRoleOnArrival(*raw);
-  raw->Start(banner + role_notice + markers.before, ring_->head(), std::move(markers.after));
+  std::string preamble = banner + AssignWriteRoleOnArrival(*raw) + markers.before;
+  if (lc.protocol == Protocol::kRaw) {
+    preamble += older;
+  } else {
+    TelnetEncoder::AppendEncoded(reinterpret_cast<const uint8_t*>(older.data()), older.size(),
+                                 /*binary=*/false, &preamble);
+  }
+  raw->Start(std::move(preamble), ring_->head(), std::move(markers.after));
 }
 
 std::string Port::WriterText(const ClientConnection& c) const {
@@ -1150,6 +1162,28 @@ bool Port::ShutdownStep(TimePoint now) {
       std::all_of(clients_.begin(), clients_.end(), [](const auto& c) { return c->finished(); });
   return listeners_idle && clients_done && device_state_ == DeviceState::kStopped &&
          !DeviceOpsInFlight() && device_->Idle() && log_idle;
+}
+
+std::string Port::OlderHistoryFromLog(const HistorySpec& spec) {
+  if (!console_log_ || RingHoldsHistory(*ring_, spec)) return "";
+  // Log text per device byte: timestamps and input lines take more. A line
+  // count is read as up to 512 text bytes a line. Bounded, as the start's
+  // seeding is: this read blocks the worker (page-cache speed, as a rule).
+  constexpr uint64_t kMaxTextBytes = 16 * 1024 * 1024;
+  const uint64_t want_text =
+      spec.kind == HistorySpec::Kind::kLines ? spec.amount * 512 : spec.amount * 4;
+  absl::StatusOr<std::string> older = console_log_->DeviceBytesBefore(
+      ring_->oldest(), static_cast<size_t>(std::min(want_text, kMaxTextBytes)));
+  if (!older.ok()) {
+    if (history_log_.Admit(ctx_.now)) {
+      ctx_.log->Warn(absl::StrCat("port ", name(), ": history: cannot read the console log: ",
+                                  older.status().message(), "; clients get what the ring holds"));
+    }
+    return "";
+  }
+  const size_t n = OlderBytesToReplay(*older, *ring_, spec);
+  older->erase(0, older->size() - n);
+  return *std::move(older);
 }
 
 void Port::SeedRingFromLog() {

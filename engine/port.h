@@ -212,6 +212,11 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // Start: fills the ring from the end of the console log, so that history
   // replay survives a restart.
   void SeedRingFromLog();
+  // For a new client whose `history:` reaches past the ring: the device
+  // bytes just before the ring's oldest byte that complete it, read back
+  // from the console log ("" when the ring suffices or the log cannot give
+  // them exactly).
+  std::string OlderHistoryFromLog(const HistorySpec& spec);
   // Write roles: a new client's role; returns the in-band notice for it.
   std::string AssignWriteRoleOnArrival(ClientConnection& client);
   // The holder is leaving: the longest-connected eligible viewer takes over.
@@ -272,6 +277,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   TimePoint next_open_attempt_{};
   LogRateLimiter device_log_{std::chrono::seconds(30), 2};
   LogRateLimiter repump_log_{std::chrono::seconds(30), 1};  // the tick's safety net
+  LogRateLimiter history_log_{std::chrono::seconds(60), 1};
   // CheckDevicePoll: since when the armed device poll has had data waiting,
   // and device_rx_bytes then (unset: not seen readable at the last tick).
   std::optional<TimePoint> readable_since_;

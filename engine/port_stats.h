@@ -58,7 +58,8 @@ namespace ttyhub {
   X(log_written_bytes, "Bytes written to the console log file (timestamps included)")       \
   X(log_dropped_bytes,                                                                      \
     "Console bytes not logged: lapped while the disk was too slow, or lost to a failed "    \
-    "write or open")                                                                        \
+    "write or open (device output, and client input with input: true; not timestamps or "   \
+    "markers)")                                                                             \
   X(log_errors, "Console log writes, opens and rotations that failed (ENOSPC, EIO, ...)")
 
 struct PortCounters {

@@ -52,6 +52,16 @@ void TelnetEncoder::Plan(const uint8_t* data, size_t len, bool binary, TelnetSen
   }
 }
 
+void TelnetEncoder::AppendEncoded(const uint8_t* data, size_t len, bool binary, std::string* out) {
+  TelnetSendPlan plan;
+  for (size_t pos = 0; pos < len; pos += plan.data_bytes) {
+    Plan(data + pos, len - pos, binary, &plan);
+    for (int i = 0; i < plan.iovcnt; ++i) {
+      out->append(static_cast<const char*>(plan.iov[i].iov_base), plan.iov[i].iov_len);
+    }
+  }
+}
+
 void TelnetEncoder::Account(const TelnetSendPlan& plan, size_t wire_sent, size_t* data_consumed,
                             bool* escape_owed, uint8_t* owed_byte) {
   *data_consumed = 0;

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace ttyhub {
 
@@ -36,6 +37,11 @@ class TelnetEncoder {
   // escape byte owed (if the send stopped between a data byte and its escape).
   static void Account(const TelnetSendPlan& plan, size_t wire_sent, size_t* data_consumed,
                       bool* escape_owed, uint8_t* owed_byte);
+
+  // Appends data[0, len) to `*out` as wire bytes, escaped as Plan() would.
+  // A copy, for the rare bytes that do not come from the ring (history read
+  // back from the console log).
+  static void AppendEncoded(const uint8_t* data, size_t len, bool binary, std::string* out);
 };
 
 }  // namespace ttyhub

@@ -1,6 +1,7 @@
 // Where a new client's history starts in the port's ring.
 #include "engine/history.h"
 
+#include <algorithm>
 #include <string>
 
 #include "engine/mirrored_buffer.h"
@@ -60,6 +61,47 @@ TEST_F(HistoryTest, AWrappedRingSkipsTheFragmentAtItsOldestByte) {
   ASSERT_FALSE(all.empty());
   EXPECT_EQ(all.rfind("line ", 0), 0u) << "starts mid-line: " << all.substr(0, 20);
   EXPECT_EQ(From(HistoryStart(ring_, Lines(2))), "line 598\nline 599\n");
+}
+
+// History larger than the ring: bytes older than the ring's oldest come
+// from the console log, and exactly as many as complete the request.
+TEST_F(HistoryTest, OlderBytesCompleteAByteCountTheRingCannotHold) {
+  Device(std::string(5000, 'x'));  // the 4 KiB ring holds 4096 of them
+  EXPECT_TRUE(RingHoldsHistory(ring_, Bytes(4096)));
+  EXPECT_FALSE(RingHoldsHistory(ring_, Bytes(4097)));
+  EXPECT_EQ(OlderBytesToReplay("abcdef", ring_, Bytes(4096)), 0u);
+  EXPECT_EQ(OlderBytesToReplay("abcdef", ring_, Bytes(4100)), 4u);
+  EXPECT_EQ(OlderBytesToReplay("abcdef", ring_, Bytes(1 << 20)), 6u) << "all the log has";
+  EXPECT_EQ(OlderBytesToReplay("abcdef", ring_, {}), 0u);
+}
+
+TEST_F(HistoryTest, OlderLinesJoinTheFragmentAtTheRingsOldestByte) {
+  std::string out;
+  for (int i = 0; i < 600; ++i) out += "line " + std::to_string(i) + "\n";
+  Device(out);
+  // What the log holds before the ring's oldest byte ends mid-line.
+  const std::string older = out.substr(0, out.size() - 4096);
+  const std::string held = From(ring_.oldest());
+  ASSERT_NE(older.back(), '\n');
+  const uint64_t held_lines = static_cast<uint64_t>(std::count(held.begin(), held.end(), '\n'));
+  EXPECT_TRUE(RingHoldsHistory(ring_, Lines(held_lines - 1)));
+  EXPECT_FALSE(RingHoldsHistory(ring_, Lines(held_lines)));
+  // N lines: the fragment's start from the log, then N-1 more lines of it.
+  for (uint64_t extra : {0, 1, 5}) {
+    const uint64_t n = held_lines + extra;
+    const size_t take = OlderBytesToReplay(older, ring_, Lines(n));
+    const std::string replay = older.substr(older.size() - take) + held;
+    EXPECT_EQ(std::count(replay.begin(), replay.end(), '\n'), static_cast<long>(n)) << n;
+    EXPECT_EQ(replay.rfind("line ", 0), 0u) << n << ": starts at a line start";
+    EXPECT_EQ(out.substr(out.size() - replay.size()), replay);
+  }
+  EXPECT_EQ(OlderBytesToReplay(older, ring_, Lines(100000)), older.size());
+}
+
+TEST_F(HistoryTest, OlderLinesForAnEmptyRingCountAFinalNewlineOnce) {
+  EXPECT_FALSE(RingHoldsHistory(ring_, Lines(1)));
+  EXPECT_EQ(OlderBytesToReplay("a\nb\nc\n", ring_, Lines(2)), 4u);      // "b\nc\n"
+  EXPECT_EQ(OlderBytesToReplay("a\nb\nlogin: ", ring_, Lines(2)), 9u);  // "b\nlogin: "
 }
 
 TEST_F(HistoryTest, EmptyRingHasNoHistory) {

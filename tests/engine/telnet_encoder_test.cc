@@ -84,5 +84,29 @@ TEST(TelnetEncoderTest, ManyEscapesAreSplitAcrossSends) {
   EXPECT_EQ(Wire(p), std::string(p.wire_bytes, '\xff'));
 }
 
+TEST(TelnetEncoderTest, AppendEncodedEscapesAsPlanDoes) {
+  const std::string data =
+      "a\xff\xff"
+      "b\rc\r\nd";
+  std::string out = "banner ";
+  TelnetEncoder::AppendEncoded(reinterpret_cast<const uint8_t*>(data.data()), data.size(), false,
+                               &out);
+  EXPECT_EQ(out, std::string("banner a\xff\xff\xff\xff"
+                             "b\r\0c\r\nd",
+                             19));
+  std::string binary;
+  TelnetEncoder::AppendEncoded(reinterpret_cast<const uint8_t*>(data.data()), data.size(), true,
+                               &binary);
+  EXPECT_EQ(binary,
+            "a\xff\xff\xff\xff"
+            "b\rc\r\nd");
+  // More escapes than one plan holds.
+  const std::string many(1000, '\xff');
+  std::string wire;
+  TelnetEncoder::AppendEncoded(reinterpret_cast<const uint8_t*>(many.data()), many.size(), true,
+                               &wire);
+  EXPECT_EQ(wire, std::string(2000, '\xff'));
+}
+
 }  // namespace
 }  // namespace ttyhub

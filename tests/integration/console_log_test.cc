@@ -341,6 +341,95 @@ TEST_F(ConsoleLogTest, HistorySurvivesARestartThroughTheLogFile) {
   EXPECT_EQ(Diff(device, before + live), "");
 }
 
+// History larger than the ring (`buffer: 16KiB`, `history: 48KiB`) while
+// ttyhub runs: the ring's part is preceded by what the log files hold
+// before the ring's oldest byte, across a rotation, with no gap and no
+// duplicate at either seam.
+TEST_F(ConsoleLogTest, HistoryLargerThanTheRingComesFromTheLogWhileRunning) {
+  TestPty pty;
+  pty.LinkAs(dir_.File("dev"));
+  const auto tcp = FreeTcpPorts(1);
+  Start(absl::StrCat("  - name: c\n    device: ", dir_.File("dev"),
+                     "\n    buffer: 16KiB\n    log: {path: ", dir_.File("logs/%n.log"),
+                     ", rotate: {size: 32KiB, keep: 4}}\n    listen: [{port: \"127.0.0.1:", tcp[0],
+                     "\", history: 48KiB}]\n"));
+  // 96 KiB in 8 KiB pieces, each logged before the next (so the 16 KiB
+  // ring never laps the logger and the files hold every byte).
+  const std::string data = Pattern(0, 96 * 1024, 9);
+  for (size_t at = 0; at < data.size(); at += 8192) {
+    ASSERT_TRUE(pty.WriteAll(data.substr(at, 8192), Deadline::Seconds(10)));
+    ASSERT_TRUE(WaitFor([&] { return Counter("c", "log_written_bytes") + 4096 >= at + 8192; }));
+  }
+  const std::string base = dir_.File("logs/c.log");
+  ASSERT_TRUE(WaitFor([&] {
+    std::string device;
+    for (const char* suffix : {".4", ".3", ".2", ".1", ""}) {
+      if (Exists(base + suffix)) SplitLog(ReadFile(base + suffix), &device, nullptr);
+    }
+    return device == data;
+  })) << "the log files hold the device's bytes";
+  ASSERT_TRUE(Exists(base + ".1")) << "the history crosses a rotation";
+  EXPECT_EQ(Counter("c", "log_dropped_bytes"), 0u);
+
+  auto client = TcpClient::Connect(tcp[0], Deadline::Seconds(10));
+  ASSERT_TRUE(client);
+  std::string got;
+  ASSERT_TRUE(client->ReadExactly(&got, 48 * 1024, Deadline::Seconds(10)));
+  EXPECT_EQ(Diff(got, data.substr(data.size() - 48 * 1024)), "")
+      << "the last 48 KiB: 32 KiB from the log files, then the ring's 16 KiB";
+  const std::string live = Pattern(data.size(), 4096, 9);
+  ASSERT_TRUE(pty.WriteAll(live, Deadline::Seconds(10)));
+  std::string rest;
+  ASSERT_TRUE(client->ReadExactly(&rest, live.size(), Deadline::Seconds(10)));
+  EXPECT_EQ(Diff(rest, live), "") << "live data follows with no gap and no duplicate";
+}
+
+// The same for a line count on a telnet listener: the log's part is
+// escaped as the ring's is (0xFF doubled, a bare CR followed by NUL), and
+// the markers count every byte of the history.
+TEST_F(ConsoleLogTest, HistoryInLinesFromTheLogReachesTelnetClientsEscaped) {
+  TestPty pty;
+  pty.LinkAs(dir_.File("dev"));
+  const auto tcp = FreeTcpPorts(1);
+  Start(absl::StrCat("  - name: c\n    device: ", dir_.File("dev"),
+                     "\n    buffer: 16KiB\n    log: {path: ", dir_.File("logs/%n.log"),
+                     "}\n    listen: [{port: \"127.0.0.1:", tcp[0],
+                     "\", protocol: telnet, history: 2000 lines}]\n"));
+  std::vector<std::string> lines;
+  for (int i = 0; i < 3000; ++i) lines.push_back(absl::StrCat("line ", i, " \xff\rx\r\n"));
+  // In pieces of 500 lines (about 9 KB), each logged before the next (so
+  // the 16 KiB ring never laps the logger).
+  std::string data;
+  size_t sent = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    data += lines[i];
+    if (i % 500 != 499) continue;
+    ASSERT_TRUE(pty.WriteAll(data.substr(sent), Deadline::Seconds(10)));
+    sent = data.size();
+    ASSERT_TRUE(WaitFor([&] { return Counter("c", "log_written_bytes") >= data.size(); }));
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    std::string device;
+    SplitLog(ReadFile(dir_.File("logs/c.log")), &device, nullptr);
+    return device == data;
+  })) << "the log holds the device's bytes";
+  std::string want;
+  for (size_t i = lines.size() - 2000; i < lines.size(); ++i) want += lines[i];
+  ASSERT_GT(want.size(), 16u * 1024) << "more than the ring holds";
+
+  auto client = TcpClient::Connect(tcp[0], Deadline::Seconds(10));
+  ASSERT_TRUE(client);
+  std::string wire;
+  ASSERT_TRUE(client->ReadUntil(&wire, "live from here ---\r\n", Deadline::Seconds(10)));
+  const std::string got = TelnetData(wire);
+  const std::string before = absl::StrCat("history, the last ", want.size(), " bytes ---\r\n");
+  const size_t start = got.find(before);
+  const size_t end = got.find("\r\n--- ttyhub: end of history");
+  ASSERT_NE(start, std::string::npos) << got.substr(0, 200);
+  ASSERT_NE(end, std::string::npos);
+  EXPECT_EQ(Diff(got.substr(start + before.size(), end - start - before.size()), want), "");
+}
+
 }  // namespace
 }  // namespace ttyhub::testing
 

@@ -407,6 +407,33 @@ bool StreamToReaders(TestPty& pty, const std::vector<TcpClient*>& readers, const
   return all_done();
 }
 
+std::string TelnetData(const std::string& wire) {
+  constexpr char kIac = '\xff', kSb = '\xfa', kSe = '\xf0', kWill = '\xfb', kDont = '\xfe';
+  std::string out;
+  for (size_t i = 0; i < wire.size(); ++i) {
+    const char c = wire[i];
+    if (c == '\r' && i + 1 < wire.size() && wire[i + 1] == '\0') {
+      out += '\r';
+      ++i;
+    } else if (c != kIac) {
+      out += c;
+    } else if (i + 1 >= wire.size()) {
+      break;
+    } else if (wire[i + 1] == kIac) {
+      out += kIac;
+      ++i;
+    } else if (wire[i + 1] == kSb) {
+      const size_t se = wire.find(std::string{kIac, kSe}, i + 2);
+      i = se == std::string::npos ? wire.size() : se + 1;
+    } else if (wire[i + 1] >= kWill && wire[i + 1] <= kDont) {
+      i += 2;
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
 std::string Pattern(uint64_t offset, size_t n, uint8_t seed) {
   std::string s(n, '\0');
   for (size_t i = 0; i < n; ++i) {

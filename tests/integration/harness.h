@@ -154,6 +154,10 @@ bool StreamToReaders(TestPty& pty, const std::vector<TcpClient*>& readers, const
 // little-endian 32-bit value k / 4, XORed with a per-stream seed byte.
 // Any loss, duplication, reordering or corruption breaks it.
 std::string Pattern(uint64_t offset, size_t n, uint8_t seed = 0);
+// What a telnet server sent, as the data it carries: commands (IAC verb
+// option, IAC SB ... IAC SE, other IAC x) are dropped, IAC IAC is 0xFF
+// and CR NUL is CR.
+std::string TelnetData(const std::string& wire);
 // If `got` is exactly stream[0, a) + stream[b, end) for end = `total`, sets
 // *skipped = b - a and returns true. (b == a means nothing was skipped.)
 bool MatchesWithOneGap(const std::string& got, uint64_t total, uint8_t seed, uint64_t* skipped);
