@@ -203,7 +203,7 @@ void Port::OnDeviceSettingsReported(const SerialSettings& settings) {
 void Port::FinishOpenDevice(const absl::Status& s) {
   if (s.ok()) {
     device_state_ = DeviceState::kOpen;
-    backoff_ = kMinBackoff;
+    device_opened_at_ = ctx_.now;  // the backoff resets once it has run kStableOpen
     poll_errors_in_a_row_ = 0;
     if (failures_since_open_ > 0 || counters_.device_failures > 0) {
       ++counters_.device_reopens;
@@ -282,7 +282,11 @@ void Port::FinishDeviceClose() {
     return;
   }
   device_state_ = DeviceState::kReopening;
-  backoff_ = kMinBackoff;
+  // Opened and failed at once, again and again (a remote whose listener is
+  // full accepts and hangs up): back off as failed opens do, or this would
+  // cycle ten times a second, logging each time.
+  backoff_ = ctx_.now - device_opened_at_ >= kStableOpen ? kMinBackoff
+                                                         : std::min(backoff_ * 2, kMaxBackoff);
   next_open_attempt_ = ctx_.now + backoff_;
 }
 

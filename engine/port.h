@@ -171,6 +171,10 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // lost its wake-up (see CheckDevicePoll).
   static constexpr std::chrono::seconds kLostPollAfter{1};
   static constexpr std::chrono::milliseconds kMinBackoff{100};
+  // A device that fails sooner than this after it opened (a remote that
+  // accepts and hangs up at once, as a full listener does) keeps backing
+  // off; one that ran longer is retried after kMinBackoff.
+  static constexpr std::chrono::seconds kStableOpen{1};
   static constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
   // A client command waiting in the input stream (see MarkInputCommand).
@@ -273,6 +277,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   bool device_read_paused_ = false;  // ring full for a lossless client
   bool closing_idle_ = false;        // open: on_connect: closing because nobody is connected
   int poll_errors_in_a_row_ = 0;     // device poll errors with no I/O since
+  TimePoint device_opened_at_{};     // when the device last opened (kStableOpen)
   std::chrono::milliseconds backoff_{kMinBackoff};
   TimePoint next_open_attempt_{};
   LogRateLimiter device_log_{std::chrono::seconds(30), 2};

@@ -189,6 +189,39 @@ TEST_F(ChainTest, TheSettingsReportedAreTheRemoteAnswers) {
   EXPECT_EQ(PtySpeed(pty_), static_cast<speed_t>(B115200));
 }
 
+TEST_F(ChainTest, ARemoteThatHangsUpAtOnceIsRetriedWithGrowingBackoff) {
+  // A's only slot is taken: A accepts B, says it is full and hangs up, each
+  // time. B must back off (200, 400, 800 ms...), not reconnect ten times a
+  // second with a log line each time.
+  Daemon a(dir_a_);
+  ASSERT_TRUE(a.Start(absl::StrCat("ports:\n  - name: a\n    device: ", pty_.slave_path(),
+                                   "\n    listen: [{port: \"127.0.0.1:", a_port_,
+                                   "\", protocol: rfc2217, max_clients: 1}]\n")));
+  auto holder = TcpClient::Connect(a_port_, Deadline::Seconds(10));
+  ASSERT_NE(holder, nullptr);
+  ASSERT_TRUE(a.WaitForLog("client #1", Deadline::Seconds(10)));
+  Daemon b(dir_b_);
+  ASSERT_TRUE(b.Start(ConfigB()));
+  const auto count = [&](const std::string& log) {
+    size_t n = 0;
+    for (size_t pos = log.find("data flows"); pos != std::string::npos;
+         pos = log.find("data flows", pos + 1)) {
+      ++n;
+    }
+    return n + (log.find("rfc2217://127.0.0.1:" + std::to_string(a_port_) + " open at") !=
+                        std::string::npos
+                    ? 1
+                    : 0);
+  };
+  Deadline deadline = Deadline::Seconds(20);
+  while (count(b.Log()) < 1 && !deadline.Expired()) poll(nullptr, 0, 10);
+  const auto first = Clock::now();
+  while (count(b.Log()) < 4 && !deadline.Expired()) poll(nullptr, 0, 10);
+  ASSERT_GE(count(b.Log()), 4u) << b.Log();
+  // Three waits of at least 200 + 400 + 800 ms; without backoff, about 300 ms.
+  EXPECT_GE(Clock::now() - first, std::chrono::milliseconds(1200)) << b.Log();
+}
+
 // A plain TCP server the test plays: accepts with a deadline.
 class TcpServer {
  public:
