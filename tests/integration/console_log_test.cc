@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -16,6 +17,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -339,6 +341,39 @@ TEST_F(ConsoleLogTest, HistorySurvivesARestartThroughTheLogFile) {
     return device.size() >= before.size() + live.size();
   });
   EXPECT_EQ(Diff(device, before + live), "");
+}
+
+// `rotate: {daily: true}` rotates at local midnight. The daemon runs in a
+// time zone (POSIX TZ with a seconds offset) whose midnight is 10 s away,
+// so the test sees a real midnight pass.
+TEST_F(ConsoleLogTest, DailyRotationHappensAtLocalMidnight) {
+  const time_t now = time(nullptr);
+  const time_t midnight = now + 10;  // local midnight, in Unix seconds
+  // Local time = UTC - offset: choose the offset that puts `midnight` at 00:00:00.
+  const long offset = ((static_cast<long>(midnight % 86400)) + 86400) % 86400;
+  const std::string tz =
+      absl::StrFormat("TST%02ld:%02ld:%02ld", offset / 3600, offset / 60 % 60, offset % 60);
+  ASSERT_EQ(setenv("TZ", tz.c_str(), 1), 0);
+  struct RestoreTz {
+    ~RestoreTz() { unsetenv("TZ"); }
+  } restore;
+  TestPty pty;
+  pty.LinkAs(dir_.File("dev"));
+  const auto tcp = FreeTcpPorts(1);
+  Start(absl::StrCat(
+      "  - name: c\n    device: ", dir_.File("dev"), "\n    log: {path: ", dir_.File("logs/%n.log"),
+      ", timestamps: false, rotate: {daily: true}}\n    listen: [{port: \"127.0.0.1:", tcp[0],
+      "\"}]\n"));
+  const std::string base = dir_.File("logs/c.log");
+  ASSERT_TRUE(pty.WriteAll("before midnight\n", Deadline::Seconds(5)));
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(base) == "before midnight\n"; }, 5));
+  ASSERT_LT(time(nullptr), midnight) << "too slow to log before the chosen midnight";
+  EXPECT_FALSE(Exists(base + ".1"));
+  ASSERT_TRUE(WaitFor([&] { return time(nullptr) > midnight; }, 20));
+  ASSERT_TRUE(pty.WriteAll("after midnight\n", Deadline::Seconds(5)));
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(base) == "after midnight\n"; }))
+      << "the first line after midnight starts a new file: " << ReadFile(base);
+  EXPECT_EQ(ReadFile(base + ".1"), "before midnight\n");
 }
 
 // History larger than the ring (`buffer: 16KiB`, `history: 48KiB`) while
