@@ -2,6 +2,7 @@
 #include "engine/rfc2217_client.h"
 
 #include "engine/modem_lines.h"
+#include "engine/rfc2217_parity.h"
 #include "engine/telnet_protocol.h"
 
 namespace ttyhub {
@@ -12,22 +13,6 @@ using namespace telnet::comport;  // NOLINT
 namespace {
 
 std::string Byte(uint8_t b) { return std::string(1, static_cast<char>(b)); }
-
-uint8_t ParityCode(Parity p) {
-  switch (p) {
-    case Parity::kNone:
-      return kParityNone;
-    case Parity::kOdd:
-      return kParityOdd;
-    case Parity::kEven:
-      return kParityEven;
-    case Parity::kMark:
-      return kParityMark;
-    case Parity::kSpace:
-      return kParitySpace;
-  }
-  return kParityNone;
-}
 
 uint8_t FlowCode(FlowControl f) {
   switch (f) {
@@ -150,13 +135,9 @@ void Rfc2217Client::HandleAnswer(absl::string_view payload) {
       return;
     }
     case kSetParity + kServerOffset: {
-      const bool valid = v.size() == 1 && value >= kParityNone && value <= kParitySpace;
+      const bool valid = v.size() == 1 && IsParityCode(value);
       if (valid) {
-        reported_.parity = value == kParityOdd     ? Parity::kOdd
-                           : value == kParityEven  ? Parity::kEven
-                           : value == kParityMark  ? Parity::kMark
-                           : value == kParitySpace ? Parity::kSpace
-                                                   : Parity::kNone;
+        reported_.parity = ParityFromCode(value);
       }
       settings_answer(valid);
       return;

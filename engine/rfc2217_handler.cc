@@ -1,6 +1,7 @@
 // COM-PORT-OPTION server logic. See rfc2217_handler.h.
 #include "engine/rfc2217_handler.h"
 
+#include "engine/rfc2217_parity.h"
 #include "engine/telnet_protocol.h"
 #include "engine/tty_control.h"
 
@@ -20,22 +21,6 @@ std::string Be32(uint32_t v) {
   s[2] = static_cast<char>(v >> 8);
   s[3] = static_cast<char>(v);
   return s;
-}
-
-uint8_t ParityCode(Parity p) {
-  switch (p) {
-    case Parity::kNone:
-      return kParityNone;
-    case Parity::kOdd:
-      return kParityOdd;
-    case Parity::kEven:
-      return kParityEven;
-    case Parity::kMark:
-      return kParityMark;
-    case Parity::kSpace:
-      return kParitySpace;
-  }
-  return kParityNone;
 }
 
 }  // namespace
@@ -162,12 +147,8 @@ void Rfc2217Handler::SetByteSetting(uint8_t code, absl::string_view v, std::stri
       wanted.data_bits = value;
       break;
     case kSetParity:
-      valid = value >= kParityNone && value <= kParitySpace;
-      wanted.parity = value == kParityOdd     ? Parity::kOdd
-                      : value == kParityEven  ? Parity::kEven
-                      : value == kParityMark  ? Parity::kMark
-                      : value == kParitySpace ? Parity::kSpace
-                                              : Parity::kNone;
+      valid = IsParityCode(value);
+      wanted.parity = ParityFromCode(value);
       break;
     case kSetStopsize:
       // 1.5 stop bits exist only with 5 data bits on Linux: refused.
