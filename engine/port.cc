@@ -409,8 +409,7 @@ bool Port::ReadDeviceBurst() {
   if (read_now > 0) {
     poll_errors_in_a_row_ = 0;
     counters_.device_rx_bytes += read_now;
-    if (!stamps_) stamps_ = std::make_unique<ReadStamp[]>(kStamps);
-    stamps_[stamp_count_++ % kStamps] = {ring_->head(), Clock::now()};
+    read_stamps_.Stamp(ring_->head(), Clock::now());
     for (auto& c : clients_) c->OnRingAdvanced();
     if (console_log_) console_log_->OnDeviceData();
   }
@@ -606,17 +605,8 @@ void Port::OnDelivered(const ClientConnection& client, uint64_t from, uint64_t t
   counters_.client_tx_bytes += n;
   (client.access() == Access::kReadWrite ? counters_.client_tx_rw_bytes
                                          : counters_.client_tx_ro_bytes) += n;
-  if (stamp_count_ == 0 || to <= from) return;
-  // Stamps are in ring order; walk back from the newest to the first read
-  // that ended after `from`, then forward over those ending by `to`.
-  const uint64_t oldest = stamp_count_ > kStamps ? stamp_count_ - kStamps : 0;
-  uint64_t i = stamp_count_;
-  while (i > oldest && stamps_[(i - 1) % kStamps].end > from) --i;
-  for (; i < stamp_count_; ++i) {
-    const ReadStamp& s = stamps_[i % kStamps];
-    if (s.end > to) break;
-    latency_.Record(ctx_.now - s.at);
-  }
+  read_stamps_.ForEachDelivered(from, to, ctx_.now,
+                                [this](std::chrono::nanoseconds d) { latency_.Record(d); });
 }
 
 void Port::OnLineChangeRequest(bool refused) {

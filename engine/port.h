@@ -54,6 +54,7 @@
 #include "engine/listener_host.h"
 #include "engine/logger.h"
 #include "engine/port_stats.h"
+#include "engine/read_stamps.h"
 #include "engine/serial_device.h"
 #include "engine/snapshot.h"
 #include "engine/worker_context.h"
@@ -242,15 +243,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   PortConfig config_;
   WorkerContext& ctx_;
   PortCounters counters_;
-  // When each recent device read ended (ring position) and completed, for
-  // the latency histogram. A ring of the last kStamps reads.
-  struct ReadStamp {
-    uint64_t end = 0;
-    TimePoint at{};
-  };
-  static constexpr size_t kStamps = 512;
-  std::unique_ptr<ReadStamp[]> stamps_;  // allocated on the first device read (8 KiB)
-  uint64_t stamp_count_ = 0;             // reads stamped so far; the newest is [count-1 % kStamps]
+  ReadStamps read_stamps_;  // when recent device reads ended, for latency_
   LatencyHistogram latency_;
 
   // Rates over the last second: counters at the last sample, and the rates.
