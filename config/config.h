@@ -105,9 +105,17 @@ struct ListenerConfig {
   std::string unix_path;
   std::vector<uint32_t> rw_gids;
   std::vector<uint32_t> ro_gids;
-  uint32_t socket_mode = 0660;  // the socket file's permissions
-  int64_t socket_gid = -1;      // the socket file's group; -1: the process's
+  uint32_t socket_mode = 0660;  // the socket file's (or pty's) permissions
+  int64_t socket_gid = -1;      // the socket file's (or pty's) group; -1: the process's
   bool is_unix() const { return !unix_path.empty(); }
+  // A pty listener (issue 13) when `pty_path` is set: ttyhub creates a
+  // pseudo-terminal, publishes its slave as a symlink at `pty_path`, and
+  // serves the program that opens it as one client of the port, with this
+  // listener's `access`. The slave gets `socket_mode`, `socket_gid` and
+  // `pty_uid` (-1: the process's). See engine/published_pty.h.
+  std::string pty_path;
+  int64_t pty_uid = -1;
+  bool is_pty() const { return !pty_path.empty(); }
 
   bool operator==(const ListenerConfig&) const = default;
 };

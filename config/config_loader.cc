@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1141,6 +1142,61 @@ class Loader {
     return true;
   }
 
+  // Why `path` cannot be a pty listener's link ("" if it can): it must be
+  // absolute, in a directory that exists, and be a symlink (one ttyhub
+  // left) or nothing, since ttyhub replaces it.
+  static std::string PtyListenerPathProblem(const std::string& path) {
+    if (path.empty() || path.front() != '/' || path.back() == '/' ||
+        path.find('\0') != std::string::npos) {
+      return absl::StrCat("must be an absolute path such as /dev/ttyV0 or /run/ttyhub/ttyV0, got '",
+                          path, "'");
+    }
+    const std::string parent = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
+    struct stat st {};
+    if (stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return absl::StrCat("the directory ", parent, " does not exist (ttyhub does not create it)");
+    }
+    if (lstat(path.c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) {
+      return absl::StrCat(path, " exists and is not a symlink; ttyhub will not replace it");
+    }
+    return "";
+  }
+
+  // The keys a pty listener takes; the others are errors naming the key.
+  bool CheckPtyListenerKeys(const std::vector<std::pair<std::string, YAML::Node>>& keys,
+                            const std::string& path) {
+    static const std::set<std::string> kPtyKeys = {
+        "pty", "access", "owner", "group", "mode", "stall_timeout", "slow_writer", "slow_viewer"};
+    bool ok = true;
+    for (const auto& [key, value] : keys) {
+      if (kPtyKeys.count(key) != 0) continue;
+      Error(value, absl::StrCat(path, ".", key),
+            key == "port" || key == "unix"
+                ? std::string("a listener is TCP (port), unix or pty: one of them")
+                : std::string("does not apply to a pty listener (its one client is the "
+                              "program that opens the pty; pty listeners take access, owner, "
+                              "group, mode, stall_timeout, slow_writer and slow_viewer)"));
+      ok = false;
+    }
+    return ok;
+  }
+
+  // A user name or number, resolved to a uid now (a pty listener's owner).
+  std::optional<int64_t> User(const YAML::Node& node, const std::string& path) {
+    auto name = String(node, path);
+    if (!name) return std::nullopt;
+    uint32_t uid = 0;
+    if (absl::SimpleAtoi(*name, &uid)) return uid;
+    passwd pw{};
+    passwd* found = nullptr;
+    std::vector<char> buf(16384);
+    if (getpwnam_r(name->c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+      Error(node, path, absl::StrCat("no user named '", *name, "' on this system"));
+      return std::nullopt;
+    }
+    return found->pw_uid;
+  }
+
   void ParseListener(const YAML::Node& node, const std::string& path,
                      const Inherited& port_settings, PortConfig* port, PortMarks* marks) {
     if (!node.IsMap()) {
@@ -1154,9 +1210,32 @@ class Loader {
     bool ok = true;
     YAML::Mark port_mark = node.Mark();
     std::optional<YAML::Node> slow_viewer_node, slow_writer_node, signature_node;
-    std::optional<YAML::Node> access_node, unix_only_node;
+    std::optional<YAML::Node> access_node, unix_only_node, file_node, owner_node;
+    std::vector<std::pair<std::string, YAML::Node>> keys;  // for a pty listener's checks
     ForEachKey(
         node, path, [&](const std::string& key, const YAML::Node& value, const std::string& p) {
+          keys.emplace_back(key, value);
+          if (key == "pty") {
+            if (auto s = String(value, p)) {
+              if (std::string why = PtyListenerPathProblem(*s); !why.empty()) {
+                Error(value, p, why);
+                ok = false;
+              } else {
+                listener.pty_path = *s;
+                port_mark = value.Mark();
+              }
+            }
+            return true;
+          }
+          if (key == "owner") {
+            owner_node = value;
+            if (auto uid = User(value, p)) {
+              listener.pty_uid = *uid;
+            } else {
+              ok = false;
+            }
+            return true;
+          }
           if (key == "unix") {
             if (auto s = String(value, p)) {
               const std::string expanded = absl::StrReplaceAll(*s, {{"%n", port->name}});
@@ -1191,7 +1270,7 @@ class Loader {
             return true;
           }
           if (key == "mode") {
-            unix_only_node = value;
+            file_node = value;
             auto s = String(value, p);
             uint32_t mode = 0;
             const bool octal = s && !s->empty() && s->size() <= 4 &&
@@ -1209,7 +1288,7 @@ class Loader {
             return true;
           }
           if (key == "group") {
-            unix_only_node = value;
+            file_node = value;
             auto gids = Groups(value, p);
             if (!gids || gids->size() != 1) {
               if (gids) Error(value, p, "must be one group");
@@ -1258,7 +1337,16 @@ class Loader {
           if (key == "slow_writer") slow_writer_node = value;
           return ParseInherited(key, value, p, Level::kListener, &mine);
         });
-    if (listener.is_unix()) {
+    if (listener.is_pty()) {
+      ok &= CheckPtyListenerKeys(keys, path);
+    } else if (owner_node) {
+      Error(*owner_node, path + ".owner", "applies to pty listeners");
+      ok = false;
+    }
+    if (listener.is_pty()) {
+      // Checked above: only pty, access, owner, group, mode and the slow
+      // client keys.
+    } else if (listener.is_unix()) {
       if (have_port) {
         Error(node["port"], path + ".port", "a listener is either TCP (port) or unix, not both");
         ok = false;
@@ -1279,11 +1367,15 @@ class Loader {
           listener.socket_gid = listener.ro_gids[0];
         }
       }
-    } else if (unix_only_node) {
-      Error(*unix_only_node, path, "rw_groups, ro_groups, mode and group apply to unix listeners");
+    } else if (unix_only_node || file_node) {
+      Error(unix_only_node ? *unix_only_node : *file_node, path,
+            "rw_groups, ro_groups, mode and group apply to unix listeners (mode and group to pty "
+            "listeners too)");
       ok = false;
-    } else if (!have_port && !node["unix"]) {
-      Error(node, path, "port: missing (the TCP port to listen on, or unix: a socket path)");
+    } else if (!have_port && !node["unix"] && !node["pty"]) {
+      Error(node, path,
+            "port: missing (the TCP port to listen on, unix: a socket path, or pty: a device "
+            "link)");
       ok = false;
     }
     if (listener.access == Access::kReadOnly && slow_writer_node) {
@@ -1316,6 +1408,33 @@ class Loader {
     listener.slow_policy = listener.access == Access::kReadOnly
                                ? mine.slow_viewer.value_or(SlowClientPolicy::kSkip)
                                : mine.slow_writer.value_or(SlowClientPolicy::kBackpressure);
+    if (listener.is_pty()) {
+      // Its one client is the program on the pty: raw bytes, always on,
+      // never timed out for silence. Inherited values that make no sense
+      // for it are ignored (written on the listener, they are errors).
+      listener.protocol = Protocol::kRaw;
+      listener.max_clients = 1;
+      listener.idle_timeout = std::chrono::milliseconds(0);
+      listener.banner.clear();
+      listener.history = HistorySpec{};
+      listener.allow.clear();
+      listener.deny.clear();
+      listener.write = WriteMode::kShared;
+      listener.kick_oldest_when_full = false;
+      listener.enabled = true;
+      if (listener.slow_policy == SlowClientPolicy::kDisconnect) {
+        // Disconnecting would hang up the program's pty under it.
+        const std::optional<YAML::Node>& given =
+            listener.access == Access::kReadOnly ? slow_viewer_node : slow_writer_node;
+        if (given) {
+          Error(*given,
+                path + (listener.access == Access::kReadOnly ? ".slow_viewer" : ".slow_writer"),
+                "a pty listener cannot disconnect the program on its pty: use skip");
+          ok = false;
+        }
+        listener.slow_policy = SlowClientPolicy::kSkip;
+      }
+    }
     if (ok) {
       port->listeners.push_back(std::move(listener));
       marks->listener_ports.push_back(port_mark);
@@ -1444,6 +1563,12 @@ class Loader {
     };
     std::map<uint16_t, std::vector<Seen>> tcp_ports;
     std::map<std::string, const ListenerConfig*> unix_paths;
+    std::map<std::string, std::string> pty_links;  // pty listener or pty: device path -> where
+    for (const PortConfig& port : config.ports) {
+      if (port.device.kind == DeviceKind::kPty) {
+        pty_links.emplace(port.device.path, port.where + ".device");
+      }
+    }
     for (size_t i = 0; i < config.ports.size(); ++i) {
       const PortConfig& port = config.ports[i];
       const PortMarks& marks = marks_[i];
@@ -1494,6 +1619,15 @@ class Loader {
       }
       for (size_t j = 0; j < port.listeners.size(); ++j) {
         const ListenerConfig& l = port.listeners[j];
+        if (l.is_pty()) {
+          auto [it, inserted] = pty_links.emplace(l.pty_path, l.where);
+          if (!inserted) {
+            const YAML::Mark& m = marks.listener_ports[j];
+            AddError(m, absl::StrCat(WhereMark(m, absl::StrCat(path, ".listen[", j, "].pty")), ": ",
+                                     l.pty_path, " is already used by ", it->second));
+          }
+          continue;
+        }
         if (l.is_unix()) {
           auto [it, inserted] = unix_paths.emplace(l.unix_path, &l);
           if (!inserted) {
