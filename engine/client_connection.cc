@@ -5,6 +5,8 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,6 +38,7 @@ ClientConnection::ClientConnection(ClientHost& host, PortLine& line, Origin orig
       access_(origin.access),
       policy_(origin.config->slow_policy),
       cursor_(start_cursor),
+      pty_(origin.config->is_pty()),
       connected_at_(ctx.now),
       connected_unix_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
@@ -43,6 +46,7 @@ ClientConnection::ClientConnection(ClientHost& host, PortLine& line, Origin orig
       last_activity_(ctx.now),
       last_tick_(ctx.now) {
   const ListenerConfig& lc = *origin.config;
+  if (pty_) pty_settings_ = std::make_unique<PtySettingsWatch>(*ctx.tty);
   if (lc.protocol != Protocol::kRaw) {
     std::string signature = lc.signature.empty()
                                 ? absl::StrCat("ttyhub ", TTYHUB_VERSION, " ", host.port_name())
@@ -87,8 +91,48 @@ void ClientConnection::Start(std::string preamble, uint64_t seam, std::string se
   seam_ = seam;
   seam_marker_ = std::move(seam_marker);
   if (telnet_) telnet_->Start();
+  if (pty_settings_) {
+    if (absl::Status s = pty_settings_->Start(fd_, line_.settings()); !s.ok()) {
+      ctx_.log->Warn(absl::StrCat("port ", host_.port_name(), ": client ", Describe(),
+                                  ": cannot set up the pty's termios: ", s.message(),
+                                  "; termios changes may go unseen"));
+    }
+  }
   MaybeSend();
   ArmPollIn();
+}
+
+void ClientConnection::PrepareSend(const void* data, size_t len) {
+  io_uring_sqe* sqe = ctx_.loop->Prepare(send_);
+  if (pty_) {
+    // A tty has no send(2). The master is non-blocking, so the write
+    // returns EAGAIN rather than wait when the pty is full (-1: no offset,
+    // a stream).
+    io_uring_prep_write(sqe, fd_, data, static_cast<unsigned>(len), static_cast<uint64_t>(-1));
+  } else {
+    io_uring_prep_send(sqe, fd_, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+}
+
+ssize_t ClientConnection::ReceiveSome(uint8_t* buf, size_t len) {
+  if (!pty_) return recv(fd_, buf, len, MSG_DONTWAIT);
+  // Packet mode: each read starts with a status byte, TIOCPKT_DATA (0)
+  // before data, or alone with status bits set (a termios change, a flush).
+  uint8_t status = 0;
+  iovec iov[2] = {{&status, 1}, {buf, len}};
+  const ssize_t n = readv(fd_, iov, 2);
+  if (n <= 0) {
+    // No EOF on a pty whose slave ttyhub holds open; EIO means it hung up.
+    if (n == 0) errno = EAGAIN;
+    return n < 0 ? n : -1;
+  }
+  if (status != TIOCPKT_DATA) pty_status_ |= status;
+  if (n == 1) {
+    errno = EAGAIN;
+    return -1;
+  }
+  pty_poll_errors_ = 0;
+  return n - 1;
 }
 
 // Order on the wire: an owed escape byte (it completes a sequence already
@@ -129,7 +173,7 @@ void ClientConnection::MaybeSend() {
     return;
   }
   send_len_ = len;
-  io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  PrepareSend(data, len);
 }
 
 void ClientConnection::SetMayWrite(bool may_write, std::string notice) {
@@ -152,7 +196,7 @@ void ClientConnection::AccountLapped() {
     Close(CloseReason::kLapped);
     return;
   }
-  if (policy_ != SlowClientPolicy::kSkip) return;
+  if (policy_ != SlowClientPolicy::kSkip && !shedding_) return;
   const uint64_t skipped = host_.output().CatchUp(&cursor_);
   if (skipped == 0) return;
   bytes_skipped_ += skipped;
@@ -176,8 +220,7 @@ bool ClientConnection::SendRingData() {
   ring_send_in_flight_ = true;
   if (!telnet_) {
     send_len_ = span.size();
-    io_uring_prep_send(ctx_.loop->Prepare(send_), fd_, span.data(), span.size(),
-                       MSG_DONTWAIT | MSG_NOSIGNAL);
+    PrepareSend(span.data(), span.size());
     return true;
   }
   if (!telnet_send_) telnet_send_ = std::make_unique<TelnetSend>();
@@ -209,6 +252,16 @@ void ClientConnection::OnSendDone(int32_t res) {
   // What a send delivered reached the peer, so it is counted even if the
   // client is closing meanwhile.
   if (res > 0) {
+    pty_poll_errors_ = 0;
+    if (shedding_ && what == Sending::kRing) {
+      // The program reads again: hold the ring again, from here (the send
+      // pinned the cursor, so it is not lapped).
+      shedding_ = false;
+      if (host_.AdmitConnectionLog()) {
+        ctx_.log->Info(absl::StrCat("port ", host_.port_name(), ": client ", Describe(),
+                                    ": the program reads again; lossless again"));
+      }
+    }
     bytes_sent_ += static_cast<uint64_t>(res);
     if (what == Sending::kRing) {
       size_t consumed = static_cast<size_t>(res);
@@ -306,12 +359,13 @@ ClientConnection::ReadResult ClientConnection::ReadIntoQueue() {
   // thousands of commands past the bound on waiting ones (a raw client's
   // bytes are all data and need no such limit).
   const size_t max = telnet_ ? std::min(in.space.size(), kAtomicInput) : in.space.size();
-  const ssize_t n = recv(fd_, in.space.data(), max, MSG_DONTWAIT);
+  const ssize_t n = ReceiveSome(in.space.data(), max);
   if (const std::optional<ReadResult> r = NoteReceived(n)) return *r;
   const size_t data =
       telnet_ ? telnet_->DecodeInput(in.space.data(), static_cast<size_t>(n), in.position)
               : static_cast<size_t>(n);
   host_.CommitInput(data);
+  input_end_ = in.position + data;
   if (telnet_) {
     telnet_->TakeNewCommandPositions(
         [this](uint64_t position) { host_.MarkInputCommand(*this, position); });
@@ -335,7 +389,7 @@ std::optional<ClientConnection::ReadResult> ClientConnection::NoteReceived(ssize
 
 ClientConnection::ReadResult ClientConnection::ReadAndDiscard() {
   std::vector<uint8_t>& scratch = ctx_.discard_buffer;
-  const ssize_t n = recv(fd_, scratch.data(), scratch.size(), MSG_DONTWAIT);
+  const ssize_t n = ReceiveSome(scratch.data(), scratch.size());
   if (const std::optional<ReadResult> r = NoteReceived(n)) return *r;
   // Telnet viewers still negotiate; only their data is discarded. Nothing
   // of theirs reaches the device, so their commands need no ordering.
@@ -352,7 +406,40 @@ ClientConnection::ReadResult ClientConnection::ReadAndDiscard() {
 ClientConnection::ReadResult ClientConnection::ReadOnce() {
   const ReadResult r = writes() ? ReadIntoQueue() : ReadAndDiscard();
   if (r == ReadResult::kEof) OnPeerFinished();
+  if (pty_status_ != 0 && !closing_) OnPtyStatus();
   return r;
+}
+
+void ClientConnection::OnPtyStatus() {
+  const uint8_t status = pty_status_;
+  pty_status_ = 0;
+  // Flushes (TIOCPKT_FLUSHREAD/WRITE) and XON/XOFF state (TIOCPKT_STOP,
+  // _START, _DOSTOP, _NOSTOP) concern the pty's own buffers: nothing to do.
+  if ((status & TIOCPKT_IOCTL) == 0) return;
+  const SerialSettings base = pty_wanted_.value_or(line_.settings());
+  const std::optional<SerialSettings> wanted = pty_settings_->Check(fd_, base);
+  if (!wanted) return;
+  if (!MayChange()) {
+    CountRefusedChange();
+    if (host_.AdmitConnectionLog()) {
+      ctx_.log->Info(absl::StrCat("port ", host_.port_name(), ": client ", Describe(),
+                                  ": the program asked for ", FormatSerialSettings(*wanted),
+                                  ", flow ", FlowControlName(wanted->flow),
+                                  "; not applied: read-only"));
+    }
+    return;
+  }
+  // The status byte is read ahead of the data written before the change:
+  // take that data first, so the change lands after it in the input stream
+  // (a program that writes a command, then changes the speed, has the
+  // command written at the old speed).
+  pty_wanted_ = *wanted;
+  while (!closing_ && !input_paused_ && ReadIntoQueue() == ReadResult::kData) {
+  }
+  if (closing_) return;
+  host_.MarkInputCommand(*this, input_end_);
+  host_.PumpInput();  // runs the mark at once if the device has taken the rest
+  if (pty_status_ != 0 && !closing_) OnPtyStatus();  // another change, read meanwhile
 }
 
 void ClientConnection::OnPeerFinished() {
@@ -380,7 +467,10 @@ void ClientConnection::ResumeInput() {
 }
 
 void ClientConnection::OnReadable(int32_t res) {
-  if (res < 0) {
+  // A pending poll on a tty fails (EINVAL, on 6.18) when its termios change,
+  // which is what a pty listener's program does: read and poll again, unless
+  // it keeps failing with no I/O in between.
+  if (res < 0 && (!pty_ || ++pty_poll_errors_ > 100)) {
     Close(CloseReason::kPeerError, absl::StrCat("poll failed: ", ErrnoText(res)));
     return;
   }
@@ -397,6 +487,11 @@ void ClientConnection::OnReadable(int32_t res) {
 }
 
 void ClientConnection::RunInputCommands(uint64_t position) {
+  if (pty_wanted_ && !closing_) {
+    const SerialSettings wanted = *pty_wanted_;
+    pty_wanted_.reset();
+    ChangeLineSettings(wanted);  // logged by the line; a refusal is logged here
+  }
   if (!telnet_ || closing_) return;
   telnet_->ProcessEventsThrough(position);
   AfterCommands();
@@ -483,7 +578,7 @@ void ClientConnection::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
       return;
     case kPollOut:
       if (closing_) break;
-      if (res < 0) {
+      if (res < 0 && (!pty_ || ++pty_poll_errors_ > 100)) {
         Close(CloseReason::kPeerError, absl::StrCat("poll failed: ", ErrnoText(res)));
         return;
       }
@@ -532,11 +627,28 @@ void ClientConnection::OnTick(TimePoint now) {
   }
   if (cfg.stall_timeout.count() <= 0) return;
   if (blocked_since_ != TimePoint{} && now - blocked_since_ >= cfg.stall_timeout && waiting) {
+    if (pty_) {
+      ShedOutput();
+      return;
+    }
     Close(CloseReason::kStalled, absl::StrCat(cfg.stall_timeout.count() / 1000.0, " s"));
   } else if (suspended_hold_ >= cfg.stall_timeout) {
     Close(CloseReason::kStalled, absl::StrCat("suspended with data waiting for ",
                                               cfg.stall_timeout.count() / 1000.0, " s in all"));
   }
+}
+
+void ClientConnection::ShedOutput() {
+  if (shedding_ || policy_ != SlowClientPolicy::kBackpressure) return;
+  shedding_ = true;
+  if (host_.AdmitConnectionLog()) {
+    ctx_.log->Info(absl::StrCat(
+        "port ", host_.port_name(), ": client ", Describe(), ": the pty took nothing for ",
+        origin_.config->stall_timeout.count() / 1000.0,
+        " s (no program reads it): no longer holding the port; what it misses is counted as "
+        "skipped until the program reads again"));
+  }
+  host_.OnRingReleased();
 }
 
 void ClientConnection::Close(CloseReason reason, absl::string_view detail) {

@@ -33,6 +33,17 @@
 //
 // Closing: cancel every in-flight operation, wait for their completions, then
 // close the socket; the port frees the object afterwards.
+//
+// A pty listener's client (issue 13) is the program on a pty: its fd is the
+// pty's master in packet mode, not a socket. The transport differs in three
+// places only: sends are io_uring WRITEs (ttys have no send), reads are
+// readv(2)s that take the packet-mode status byte apart from the data, and
+// a status byte reporting a termios change (TIOCPKT_IOCTL) becomes a
+// settings change of the port (PtySettingsWatch), as an RFC 2217 client's
+// would, at its turn in the input stream. A pty has no peer that can
+// vanish, so a stalled rw pty client is not disconnected: it stops holding
+// the ring (the bytes it then misses are counted as skipped) until the
+// program reads again.
 // Owned by its port, on the port's worker thread.
 #ifndef TTYHUB_ENGINE_CLIENT_CONNECTION_H_
 #define TTYHUB_ENGINE_CLIENT_CONNECTION_H_
@@ -51,6 +62,7 @@
 #include "engine/close_reason.h"
 #include "engine/io_request.h"
 #include "engine/port_line.h"
+#include "engine/pty_settings.h"
 #include "engine/serial_line_control.h"
 #include "engine/snapshot.h"
 #include "engine/telnet_encoder.h"
@@ -127,7 +139,8 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   // True if the port's writer must not overwrite bytes at or above cursor():
   // lossless (backpressure) clients, and any client with a send in flight.
   bool HoldsRing() const {
-    return ring_send_in_flight_ || (!closing_ && policy_ == SlowClientPolicy::kBackpressure);
+    return ring_send_in_flight_ ||
+           (!closing_ && !shedding_ && policy_ == SlowClientPolicy::kBackpressure);
   }
   uint64_t cursor() const { return cursor_; }
   // Data queued for this client and not yet sent (banner plus ring bytes).
@@ -223,6 +236,16 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   void ArmPollIn();
   void OnReadable(int32_t res);
   void FinishIfIdle();
+  // The transport: a socket, or a pty master (see the file comment).
+  void PrepareSend(const void* data, size_t len);
+  // Like recv(2): bytes read, 0 at EOF, -1 with errno. A pty's status byte
+  // is taken out (into pty_status_); a read that brought only status
+  // reports EAGAIN.
+  ssize_t ReceiveSome(uint8_t* buf, size_t len);
+  // Pty clients: acts on the status bytes read (a termios change).
+  void OnPtyStatus();
+  // Pty clients: a stalled program stops holding the ring.
+  void ShedOutput();
   bool AnyInFlight() const { return send_.in_flight || poll_out_.in_flight || poll_in_.in_flight; }
 
   ClientHost& host_;
@@ -266,6 +289,18 @@ class ClientConnection final : public IoHandler, public SerialLineControl {
   bool slot_released_ = false;  // the host gave the listener slot back
   bool closing_ = false;
   bool finished_ = false;
+
+  // Pty listener clients only (see the file comment).
+  const bool pty_;
+  std::unique_ptr<PtySettingsWatch> pty_settings_;
+  uint8_t pty_status_ = 0;  // TIOCPKT status bits read and not acted on yet
+  // Settings the program asked for, applied at the mark in the input stream
+  // after the bytes it wrote before asking.
+  std::optional<SerialSettings> pty_wanted_;
+  uint64_t input_end_ = 0;   // input-stream position after this client's last committed byte
+  int pty_poll_errors_ = 0;  // poll errors in a row with no read or write since
+  // A stalled rw pty client: not holding the ring until the program reads.
+  bool shedding_ = false;
 
   TimePoint connected_at_;
   const int64_t connected_unix_ms_;  // wall clock, for display

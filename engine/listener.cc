@@ -28,6 +28,7 @@ Listener::Listener(ListenerHost& host, const ListenerConfig& config, WorkerConte
 Listener::~Listener() { CloseSocket(); }
 
 void Listener::CloseSocket() {
+  pty_.reset();  // closes the slave, removes the link if it is still ours
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
   // Remove our socket file, if it is still ours (not replaced meanwhile).
@@ -100,7 +101,29 @@ absl::Status Listener::BindUnix() {
   return absl::OkStatus();
 }
 
+absl::Status Listener::MakePty() {
+  auto pty = PublishedPty::Create(config_.pty_path, config_.pty_uid, config_.socket_gid,
+                                  config_.socket_mode);
+  if (!pty.ok()) {
+    return absl::Status(
+        pty.status().code(),
+        absl::StrCat(config_.where, ": pty listener ", config_.pty_path, " of port '",
+                     host_.port_name(), "': ", pty.status().message()));
+  }
+  pty_ = *std::move(pty);
+  pty_handed_over_ = false;
+  address_ = absl::StrCat("pty:", config_.pty_path, " -> ", pty_->slave_path());
+  return absl::OkStatus();
+}
+
+void Listener::HandOverPty() {
+  if (!pty_ || pty_handed_over_ || stopped_) return;
+  pty_handed_over_ = true;
+  host_.OnAccepted(*this, pty_->TakeMaster());
+}
+
 absl::Status Listener::Bind() {
+  if (config_.is_pty()) return MakePty();
   if (config_.is_unix()) return BindUnix();
   sockaddr_storage ss;
   std::memset(&ss, 0, sizeof(ss));
@@ -161,6 +184,10 @@ absl::Status Listener::Bind() {
 
 void Listener::StartAccepting() {
   stopped_ = false;
+  if (config_.is_pty()) {
+    HandOverPty();
+    return;
+  }
   Arm();
 }
 
@@ -176,11 +203,33 @@ void Listener::Arm() {
 
 void Listener::Stop() {
   stopped_ = true;
+  pty_.reset();  // the program keeps its fd until the client closes the master
   ctx_.loop->Cancel(accept_);
   if (Idle()) CloseSocket();
 }
 
 void Listener::OnTick(TimePoint) {
+  if (config_.is_pty() && !stopped_ && (!pty_ || pty_handed_over_) && active_clients == 0) {
+    // Its client has gone (an error, a kick): the program's pty was hung up
+    // with it. A fresh one takes the link, and is served at once.
+    if (absl::Status s = MakePty(); !s.ok()) {
+      pty_.reset();
+      if (auto dropped = error_log_.Admit(ctx_.now)) {
+        ctx_.log->Warn(
+            absl::StrCat(s.message(), "; retrying",
+                         *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
+      }
+      return;
+    }
+    if (auto dropped = error_log_.Admit(ctx_.now)) {
+      ctx_.log->Info(
+          absl::StrCat("port ", host_.port_name(), ": listener ", address_,
+                       ": a fresh pty behind the link (the last one's client closed)",
+                       *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
+    }
+    HandOverPty();
+    return;
+  }
   if (paused_) {
     paused_ = false;
     Arm();

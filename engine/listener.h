@@ -1,6 +1,10 @@
 // Listener: one listening socket of a port (TCP, or a Unix socket whose file
 // it creates with the configured mode and group and removes when closed),
-// accepting on the port's worker.
+// accepting on the port's worker. Or a pty listener (issue 13): a pty pair
+// published at the configured link (PublishedPty), whose master it hands to
+// the port once, as if accepted; the port serves it as its one client. When
+// that client has gone (an error, a kick), the next tick makes a fresh pty
+// and hands it over again.
 //
 // Accepts with io_uring multishot accept (one SQE serves every connection;
 // falls back to single-shot where unsupported), hands each new socket to its
@@ -18,6 +22,7 @@
 #include "engine/io_request.h"
 #include "engine/listener_host.h"
 #include "engine/logger.h"
+#include "engine/published_pty.h"
 #include "engine/worker_context.h"
 
 namespace ttyhub {
@@ -38,7 +43,8 @@ class Listener final : public IoHandler {
   void OnTick(TimePoint now);
 
   const ListenerConfig& config() const { return config_; }
-  // "[::]:7001" or "127.0.0.1:7001", for logs.
+  // "[::]:7001", "127.0.0.1:7001", "unix:/run/x.sock" or, for a pty
+  // listener, "pty:/dev/ttyV0 -> /dev/pts/5" (the pty now behind the link).
   const std::string& address() const { return address_; }
   uint32_t active_clients = 0;  // maintained by the Port
   uint64_t refused_acl = 0;     // connections its allow:/deny: refused (the Port counts)
@@ -52,6 +58,9 @@ class Listener final : public IoHandler {
   void Arm();
   void CloseSocket();
   absl::Status BindUnix();
+  // Pty listeners: a fresh pty behind the link, and the hand-over of its master.
+  absl::Status MakePty();
+  void HandOverPty();
 
   ListenerHost& host_;
   // A copy: a reload may replace the port's configuration while this
@@ -66,6 +75,9 @@ class Listener final : public IoHandler {
   bool paused_ = false;  // after EMFILE/ENFILE, until the next tick
   LogRateLimiter error_log_{std::chrono::seconds(10), 3};
   IoRequest accept_{this, 0};
+  // Pty listeners: the pty behind the link; whether its master was handed over.
+  std::unique_ptr<PublishedPty> pty_;
+  bool pty_handed_over_ = false;
 };
 
 }  // namespace ttyhub

@@ -742,6 +742,9 @@ void Port::OnAccepted(Listener& listener, int fd) {
       return;
     }
     access = *granted;
+  } else if (lc.is_pty()) {
+    // The program on the pty; which one, the kernel does not say.
+    peer = listener.address().substr(listener.address().rfind(' ') + 1);  // "/dev/pts/5"
   } else {
     TuneClientSocket(fd);
     peer = PeerName(fd);
@@ -1262,6 +1265,12 @@ absl::StatusOr<size_t> Port::SetListenersEnabled(absl::string_view address, bool
   bool found = address.empty();
   for (auto& l : listeners_) {
     if (!address.empty() && l->address() != address) continue;
+    if (l->config().is_pty()) {
+      // Its client is the program on the pty: there is nobody to refuse.
+      if (address.empty()) continue;
+      return absl::FailedPreconditionError(
+          absl::StrCat("port ", name(), ": ", address, " is a pty listener: it is always on"));
+    }
     found = true;
     if (l->enabled == on) continue;
     l->enabled = on;
