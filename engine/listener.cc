@@ -28,7 +28,9 @@ Listener::Listener(ListenerHost& host, const ListenerConfig& config, WorkerConte
 Listener::~Listener() { CloseSocket(); }
 
 void Listener::CloseSocket() {
-  pty_.reset();  // closes the slave, removes the link if it is still ours
+  // The link goes now; the slave stays open until this listener is
+  // destroyed (after its client), so the client is not hung up first.
+  if (pty_) pty_->Unpublish();
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
   // Remove our socket file, if it is still ours (not replaced meanwhile).
@@ -203,7 +205,6 @@ void Listener::Arm() {
 
 void Listener::Stop() {
   stopped_ = true;
-  pty_.reset();  // the program keeps its fd until the client closes the master
   ctx_.loop->Cancel(accept_);
   if (Idle()) CloseSocket();
 }

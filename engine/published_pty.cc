@@ -65,7 +65,12 @@ absl::StatusOr<std::unique_ptr<PublishedPty>> PublishedPty::Create(const std::st
 PublishedPty::~PublishedPty() {
   if (master_ >= 0) close(master_);
   if (slave_ >= 0) close(slave_);
+  Unpublish();
+}
+
+void PublishedPty::Unpublish() {
   if (!published_) return;
+  published_ = false;
   char target[PATH_MAX];
   const ssize_t n = readlink(link_.c_str(), target, sizeof(target) - 1);
   if (n > 0) {

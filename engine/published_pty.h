@@ -8,9 +8,10 @@
 // configured owner, group and mode, and points the link at it: a symlink to
 // a temporary name renamed over the link, so the link is never missing and
 // never half-made. The master is handed to the listener's client
-// (TakeMaster); this object keeps the slave and the link. Destroying it
-// closes the slave and removes the link if it still points at this pty's
-// slave (a newer pty for the same link has replaced it otherwise).
+// (TakeMaster); this object keeps the slave and the link. Destroying it,
+// or Unpublish, removes the link if it still points at this pty's slave (a
+// newer pty for the same link has replaced it otherwise); destroying it
+// also closes the slave.
 //
 // Owned by a pty Listener on its port's worker thread. Everything here is
 // a few syscalls on tmpfs and devpts: done inline on the worker.
@@ -39,6 +40,9 @@ class PublishedPty {
   int TakeMaster();
   // "/dev/pts/5".
   const std::string& slave_path() const { return slave_path_; }
+  // Removes the link if it still points at this pty's slave; the slave
+  // stays open (so the master's reader sees no hang-up before it closes).
+  void Unpublish();
 
  private:
   PublishedPty(std::string link, int master, int slave, std::string slave_path)
