@@ -120,23 +120,27 @@ run_ctest() {
   run ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$JOBS" "$@"
 }
 
-# The telnet/RFC 2217 decoder fuzzer, built with clang, run for a bounded
-# time from the seed corpus in tests/fuzz/corpus (copied: libFuzzer adds
-# what it finds to its first corpus directory).
+# The telnet/RFC 2217 fuzzers, built with clang, each run for a bounded
+# time from its seed corpus in tests/fuzz/corpus (copied: libFuzzer adds
+# what it finds to its first corpus directory): the server side (what
+# clients send) and the client side (what a telnet:// or rfc2217:// device's
+# server sends).
 fuzz() {
   local seconds=${FUZZ_SECONDS:-60}
-  log "fuzzing the telnet decoder for ${seconds}s"
   run env CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD_ROOT/fuzz" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTTYHUB_FUZZ=ON -DTTYHUB_BENCH=OFF \
     -DTTYHUB_SANITIZE=address,undefined >/dev/null
-  run cmake --build "$BUILD_ROOT/fuzz" -j "$JOBS" --target telnet_fuzzer
+  run cmake --build "$BUILD_ROOT/fuzz" -j "$JOBS" --target telnet_fuzzer telnet_client_fuzzer
   if [ "$DRY_RUN" = 1 ]; then return 0; fi
-  local corpus
-  corpus=$(mktemp -d)
-  cp "$ROOT"/tests/fuzz/corpus/telnet/* "$corpus"/
-  "$BUILD_ROOT/fuzz/tests/telnet_fuzzer" -max_total_time="$seconds" -max_len=4096 \
-    -print_final_stats=1 "$corpus" 2>&1 | tail -n 12
-  rm -rf "$corpus"
+  local target corpus
+  for target in telnet telnet_client; do
+    log "fuzzing ${target} for ${seconds}s"
+    corpus=$(mktemp -d)
+    cp "$ROOT"/tests/fuzz/corpus/"$target"/* "$corpus"/
+    "$BUILD_ROOT/fuzz/tests/${target}_fuzzer" -max_total_time="$seconds" -max_len=4096 \
+      -print_final_stats=1 "$corpus" 2>&1 | tail -n 12
+    rm -rf "$corpus"
+  done
 }
 
 cmd=${1:-}
