@@ -12,9 +12,7 @@ std::vector<uint16_t> ListeningPorts(ServerKind kind, const ServerPlan& plan) {
   for (const PlannedPort& p : plan.ports) {
     ports.push_back(p.rw_tcp_port);
     if (HasReadOnlyListeners(kind) && p.ro_tcp_port != 0) ports.push_back(p.ro_tcp_port);
-    if (IsTtyhub(kind)) {
-      for (const PlannedListener& l : p.more_listeners) ports.push_back(l.tcp_port);
-    }
+    for (const PlannedListener& l : p.more_listeners) ports.push_back(l.tcp_port);
   }
   if (IsTtyhub(kind) && plan.ttyhub_admin_tcp_port != 0) {
     ports.push_back(plan.ttyhub_admin_tcp_port);

@@ -1,9 +1,10 @@
 // What a scenario asks of the server under test: a list of ports, each a
-// device path with a TCP port for read-write clients and, optionally, one
-// for read-only viewers; for ttyhub also more listeners of any protocol and
-// access, a stall_timeout, and the admin listener. The config writers turn
-// it into each server's own configuration. Pure data; the tool's single
-// thread.
+// device (a pty path, or another server's RFC 2217 listener on 127.0.0.1:
+// the chain scenario) with a TCP port for read-write clients and,
+// optionally, one for read-only viewers; more listeners of any protocol
+// (read-only ones for ttyhub only); for ttyhub also a stall_timeout and the
+// admin listener. The config writers turn it into each server's own
+// configuration. Pure data; the tool's single thread.
 #ifndef TTYHUB_TOOLS_BENCH_SERVER_PLAN_H_
 #define TTYHUB_TOOLS_BENCH_SERVER_PLAN_H_
 
@@ -29,7 +30,9 @@ struct PlannedConsoleLog {
   std::string PathOf(const std::string& port_name) const { return dir + "/" + port_name + ".log"; }
 };
 
-// A further listener of a port (ttyhub only; the soak scenario uses them).
+// A further listener of a port: the soak scenario's (ttyhub), the chain
+// scenario's RFC 2217 listener (ttyhub and ser2net). ser2net has no
+// read-only listeners: it writes `read_only` ones as read-write.
 struct PlannedListener {
   uint16_t tcp_port = 0;
   std::string protocol = "raw";  // raw, telnet, rfc2217
@@ -39,14 +42,19 @@ struct PlannedListener {
 
 struct PlannedPort {
   std::string name;         // p0, p1, ...
-  std::string device_path;  // /dev/pts/N
+  std::string device_path;  // /dev/pts/N; unused when remote_rfc2217_port is set
+  // Nonzero: the device is the RFC 2217 listener on 127.0.0.1 at this TCP
+  // port (another server's), not device_path. ttyhub:
+  // `device: rfc2217://127.0.0.1:PORT`; ser2net: `connector:
+  // telnet(rfc2217),tcp,127.0.0.1,PORT`.
+  uint16_t remote_rfc2217_port = 0;
   uint16_t rw_tcp_port = 0;
   int rw_max_clients = 1;
   // 0: no viewers. With ser2net (no read-only listeners) viewers share
   // rw_tcp_port; see ViewerTcpPort.
   uint16_t ro_tcp_port = 0;
   int ro_max_clients = 0;
-  // ttyhub only: more listeners, and the port's stall_timeout in
+  // More listeners; and (ttyhub only) the port's stall_timeout in
   // milliseconds (0: ttyhub's default).
   std::vector<PlannedListener> more_listeners;
   int stall_timeout_ms = 0;

@@ -16,7 +16,10 @@ std::string TtyhubConfigYaml(const ServerPlan& plan) {
   }
   absl::StrAppend(&yaml, "ports:\n");
   for (const PlannedPort& p : plan.ports) {
-    absl::StrAppend(&yaml, "  - name: ", p.name, "\n    device: ", p.device_path,
+    const std::string device = p.remote_rfc2217_port != 0
+                                   ? absl::StrCat("rfc2217://127.0.0.1:", p.remote_rfc2217_port)
+                                   : p.device_path;
+    absl::StrAppend(&yaml, "  - name: ", p.name, "\n    device: ", device,
                     "\n    serial: 115200n81\n    buffer: ", plan.ttyhub_buffer_bytes, "\n");
     if (p.stall_timeout_ms > 0) {
       absl::StrAppend(&yaml, "    stall_timeout: ", p.stall_timeout_ms, "ms\n");
