@@ -62,7 +62,7 @@ struct BenchOptions {
 
 // The scenario names of the default suite, in suite order.
 std::vector<std::string> AllScenarioNames();
-// Scenarios that run only when --scenarios names them (soak), in order.
+// Scenarios that run only when --scenarios names them (chain, soak), in order.
 std::vector<std::string> OptionalScenarioNames();
 
 // Parses argv. A status of kCancelled means --help was printed.

@@ -32,7 +32,7 @@ void RunEchoSession(EventLoop& loop, EchoClient& client, double seconds, PortFix
     return;
   }
   const size_t first_timed = client.rtt_ns().size();
-  MeasurementWindow window(fixture != nullptr ? fixture->server().pid() : 0);
+  MeasurementWindow window(fixture != nullptr ? fixture->MeasuredPids() : std::vector<pid_t>{});
   const Deadline end = Deadline::AfterSeconds(seconds);
   client.SendMessages(kManyMessages);
   // Progress check: the count must move at least every kEchoStallSeconds.

@@ -18,7 +18,8 @@ inline constexpr uint64_t kEchoWarmupMessages = 50;
 
 // Runs `client` (already started) for `seconds` after the warm-up and adds
 // PREFIX_{p50,p90,p99,p99_9,max,mean}_us, PREFIX_samples and
-// PREFIX_messages_per_s. With a `fixture`, also the server's and the
+// PREFIX_messages_per_s. With a `fixture`, also the server's (with a
+// chained server's: PortFixture::MeasuredPids) and the
 // machine's resource use over the timed window. Fails `result` if the
 // echoes stop or do not verify.
 void RunEchoSession(EventLoop& loop, EchoClient& client, double seconds, PortFixture* fixture,

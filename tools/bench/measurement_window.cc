@@ -2,13 +2,37 @@
 #include "tools/bench/measurement_window.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace ttyhub::bench {
+namespace {
 
-MeasurementWindow::MeasurementWindow(pid_t server_pid)
-    : pid_(server_pid),
+// The CPU seconds of every process in `pids`, summed; unset if `pids` is
+// empty or one of them cannot be read.
+std::optional<double> SummedCpuSeconds(const std::vector<pid_t>& pids) {
+  if (pids.empty()) return std::nullopt;
+  double sum = 0;
+  for (pid_t pid : pids) {
+    const std::optional<double> cpu = ProcessCpuSeconds(pid);
+    if (!cpu) return std::nullopt;
+    sum += *cpu;
+  }
+  return sum;
+}
+
+std::vector<pid_t> PidsOf(pid_t server_pid) {
+  if (server_pid <= 0) return {};
+  return {server_pid};
+}
+
+}  // namespace
+
+MeasurementWindow::MeasurementWindow(pid_t server_pid) : MeasurementWindow(PidsOf(server_pid)) {}
+
+MeasurementWindow::MeasurementWindow(std::vector<pid_t> server_pids)
+    : pids_(std::move(server_pids)),
       start_(Clock::now()),
-      server_cpu_start_(server_pid > 0 ? ProcessCpuSeconds(server_pid) : std::nullopt),
+      server_cpu_start_(SummedCpuSeconds(pids_)),
       tool_cpu_start_(ToolCpuSeconds()),
       kthreads_start_(KernelThreadsCpuTicks()),
       system_start_(ReadSystemCpuTicks()),
@@ -18,7 +42,7 @@ void MeasurementWindow::Stop() {
   if (stopped_) return;
   stopped_ = true;
   end_ = Clock::now();
-  if (pid_ > 0) server_cpu_end_ = ProcessCpuSeconds(pid_);
+  if (!pids_.empty()) server_cpu_end_ = SummedCpuSeconds(pids_);
   tool_cpu_end_ = ToolCpuSeconds();
   system_end_ = ReadSystemCpuTicks();
   kthreads_end_ = KernelThreadsCpuTicks();
@@ -37,7 +61,7 @@ std::optional<double> MeasurementWindow::server_cpu_seconds() const {
 
 std::optional<double> MeasurementWindow::other_cpu_seconds() const {
   const double busy = static_cast<double>(system_end_.busy - system_start_.busy) / TicksPerSecond();
-  const double server = pid_ > 0 ? server_cpu_seconds().value_or(0) : 0;
+  const double server = !pids_.empty() ? server_cpu_seconds().value_or(0) : 0;
   return std::max(0.0, busy - server - tool_cpu_seconds() - kernel_threads_cpu_seconds());
 }
 

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <optional>
+#include <vector>
 
 #include "tools/bench/deadline.h"
 #include "tools/bench/proc_stats.h"
@@ -23,12 +24,16 @@ class MeasurementWindow {
  public:
   // Starts now. `server_pid` <= 0: no server to sample.
   explicit MeasurementWindow(pid_t server_pid);
+  // Starts now; the server CPU is the sum over `server_pids` (the servers
+  // of a chain, each a process of its own). Empty: no server to sample.
+  explicit MeasurementWindow(std::vector<pid_t> server_pids);
   // Ends the window (idempotent).
   void Stop();
 
   Clock::time_point started() const { return start_; }
   double seconds() const;
-  // CPU seconds the server used in the window (unset if it vanished).
+  // CPU seconds the server (or servers) used in the window (unset if one
+  // vanished).
   std::optional<double> server_cpu_seconds() const;
   double tool_cpu_seconds() const { return tool_cpu_end_ - tool_cpu_start_; }
   double machine_busy_percent() const { return BusyPercent(system_start_, system_end_); }
@@ -48,7 +53,7 @@ class MeasurementWindow {
   void AddTo(RunResult* result) const;
 
  private:
-  pid_t pid_;
+  std::vector<pid_t> pids_;
   Clock::time_point start_;
   Clock::time_point end_;
   bool stopped_ = false;

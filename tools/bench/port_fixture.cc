@@ -124,6 +124,12 @@ absl::Status PortFixture::ReplugDevice(size_t port) {
   return absl::OkStatus();
 }
 
+std::vector<pid_t> PortFixture::MeasuredPids() const {
+  std::vector<pid_t> pids = {server_->pid()};
+  if (chained_server_ != nullptr) pids.push_back(chained_server_->pid());
+  return pids;
+}
+
 PortFixture::~PortFixture() {
   if (loop_) loop_->WatchProcess(-1);
 }

@@ -68,6 +68,14 @@ class PortFixture {
   }
   uint16_t admin_tcp_port() const { return plan_.ttyhub_admin_tcp_port; }
 
+  // The chain scenario's second server, fed by this fixture's server: while
+  // set, its CPU counts with this server's in every measurement window
+  // (MeasuredPids). Not owned; null (the default) for none.
+  void set_chained_server(ServerUnderTest* server) { chained_server_ = server; }
+  // The processes whose CPU a measurement window sums: the server, and the
+  // chained server if set.
+  std::vector<pid_t> MeasuredPids() const;
+
   // Hangs up `port`'s device, as an unplugged adapter: its link is pointed
   // at a path that does not exist, then the pty is closed (the server's
   // reads fail). Handlers on the old master must be gone. Needs
@@ -98,6 +106,7 @@ class PortFixture {
   ServerPlan plan_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<ServerUnderTest> server_;
+  ServerUnderTest* chained_server_ = nullptr;
   // ttyhub-log: what each port's device wrote, by port index; when the
   // server started (ms since the epoch); whether to keep the logs.
   std::map<size_t, DeviceStream> console_streams_;

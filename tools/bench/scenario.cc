@@ -2,6 +2,7 @@
 #include "tools/bench/scenario.h"
 
 #include "absl/strings/str_cat.h"
+#include "tools/bench/chain_scenario.h"
 #include "tools/bench/connect_storm_scenario.h"
 #include "tools/bench/echo_scenario.h"
 #include "tools/bench/fanout_scenario.h"
@@ -29,6 +30,7 @@ std::unique_ptr<Scenario> MakeScenario(absl::string_view name) {
   if (name == "slow_viewer") return MakeSlowViewerScenario();
   if (name == "idle_ports") return MakeIdlePortsScenario();
   if (name == "connect_storm") return MakeConnectStormScenario();
+  if (name == "chain") return MakeChainScenario();
   if (name == "soak") return MakeSoakScenario();
   return nullptr;
 }

@@ -42,7 +42,7 @@ std::optional<StreamWindow> MeasureStreamWindow(PortFixture& fixture, StreamGrou
                    &fixture, result);
     return std::nullopt;
   }
-  StreamWindow w{MeasurementWindow(fixture.server().pid()), group.ReceivedPerReader(),
+  StreamWindow w{MeasurementWindow(fixture.MeasuredPids()), group.ReceivedPerReader(),
                  WrittenPerWriter(group)};
   exit = loop.RunUntil([&] { return group.AnyBroken(); }, Deadline::AfterSeconds(limits.window_s));
   w.window.Stop();

@@ -93,4 +93,19 @@ std::set<uint16_t> AcceptedClientPorts(const std::set<uint16_t>& server_ports) {
   return clients;
 }
 
+bool AnyHeldConnection(const std::set<uint16_t>& server_ports) {
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::vector<absl::string_view> f = absl::StrSplit(line, ' ', absl::SkipWhitespace());
+      if (f.size() < 10 || f[3] == kListenState || f[9] == "0") continue;
+      const std::optional<uint16_t> local = PortOf(f[1]);
+      if (local && server_ports.contains(*local)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace ttyhub::bench

@@ -21,6 +21,12 @@ std::set<uint16_t> ListeningTcpPorts(pid_t pid);
 // `server_ports` has been accepted by the server process.
 std::set<uint16_t> AcceptedClientPorts(const std::set<uint16_t>& server_ports);
 
+// True while a process still holds a connection accepted on one of
+// `server_ports`, in any state (ESTABLISHED, CLOSE_WAIT after the client
+// left, ...): a row with that local port, not LISTEN, with a socket inode.
+// Closed sockets in TIME_WAIT have none.
+bool AnyHeldConnection(const std::set<uint16_t>& server_ports);
+
 }  // namespace ttyhub::bench
 
 #endif  // TTYHUB_TOOLS_BENCH_TCP_TABLE_PROBE_H_
