@@ -1,6 +1,7 @@
 // See json_report.h.
 #include "tools/bench/json_report.h"
 
+#include "tools/bench/chain_comparison.h"
 #include "tools/bench/json_writer.h"
 
 namespace ttyhub::bench {
@@ -209,6 +210,32 @@ std::string JsonReport(const SuiteResults& results, const std::vector<TargetResu
     }
     j.Field("status", TargetStatusName(t.status));
     j.Field("reason", t.reason);
+    j.EndObject();
+  }
+  j.EndArray();
+
+  // The chain scenario's ratios (chain_comparison.h); empty if it did not run.
+  j.Key("chain_comparison");
+  j.BeginArray();
+  for (const ChainComparisonRow& c : CompareChain(results)) {
+    j.BeginObject();
+    j.Field("figure", c.figure);
+    j.Field("unit", c.unit);
+    j.Field("server", c.server);
+    for (const auto& [key, value] :
+         {std::pair<const char*, std::optional<double>>{"one_hop", c.one_hop},
+          {"two_hops", c.two_hops},
+          {"two_over_one", c.two_over_one},
+          {"ttyhub_over_this_one_hop", c.ttyhub_over_this_one_hop},
+          {"ttyhub_over_this_two_hops", c.ttyhub_over_this_two_hops}}) {
+      j.Key(key);
+      if (value) {
+        j.Number(*value);
+      } else {
+        j.Null();
+      }
+    }
+    j.Field("runs_failed", c.note);
     j.EndObject();
   }
   j.EndArray();

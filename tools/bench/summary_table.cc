@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "tools/bench/chain_comparison.h"
 
 namespace ttyhub::bench {
 namespace {
@@ -61,6 +62,14 @@ std::vector<Headline> Headlines(const SuiteResults& r) {
       {"connect_storm", "sessions_per_s", "connect_storm: sessions per second", ""},
       {"connect_storm", "failures", "connect_storm: failed sessions", ""},
       {"connect_storm", "first_byte_p50_us", "connect_storm: connect to first byte p50", ""},
+      {"chain_1hop_dev2net", "MBps", "chain, 1 hop: dev2net throughput", ""},
+      {"chain_2hop_dev2net", "MBps", "chain, 2 hops: dev2net throughput", ""},
+      {"chain_1hop_echo", "rtt_p50_us", "chain, 1 hop: echo RTT p50", ""},
+      {"chain_2hop_echo", "rtt_p50_us", "chain, 2 hops: echo RTT p50", ""},
+      {"chain_1hop_echo", "rtt_p99_us", "chain, 1 hop: echo RTT p99", ""},
+      {"chain_2hop_echo", "rtt_p99_us", "chain, 2 hops: echo RTT p99", ""},
+      {"chain_1hop_echo", "rtt_p99_9_us", "chain, 1 hop: echo RTT p99.9", ""},
+      {"chain_2hop_echo", "rtt_p99_9_us", "chain, 2 hops: echo RTT p99.9", ""},
       {"soak", "soak_s", "soak: duration", ""},
       {"soak", "rss_max_MiB", "soak: server RSS, highest", ""},
       {"soak", "fds_max", "soak: server fds, highest", ""},
@@ -169,6 +178,9 @@ std::string SummaryAsMarkdown(const SuiteResults& r, const SummaryTable& t,
     absl::StrAppend(&out, "| ", x.requirement, " | ", x.measured.empty() ? x.reason : x.measured,
                     " | ", x.ratio ? absl::StrFormat("%.3g", *x.ratio) : "", " | ",
                     TargetStatusName(x.status), " |\n");
+  }
+  if (const std::string chain = ChainComparisonMarkdown(CompareChain(r)); !chain.empty()) {
+    absl::StrAppend(&out, "\nchain: ratios of medians, same run\n\n", chain);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "tools/bench/chain_comparison.h"
 #include "tools/bench/summary_table.h"
 
 namespace ttyhub::bench {
@@ -170,6 +171,8 @@ std::string TextReport(const SuiteResults& r, const std::vector<TargetResult>& t
       AppendCaseTable(r, case_name, servers, &out);
     }
   }
+
+  absl::StrAppend(&out, ChainComparisonText(CompareChain(r)));
 
   // Interference: CPU the server, the tool and the kernel threads did not use.
   std::vector<std::string> disturbed;
