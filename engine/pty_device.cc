@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "engine/atomic_symlink.h"
 #include "engine/tty_device.h"
 
 namespace ttyhub {
@@ -57,23 +58,9 @@ absl::Status PtyDevice::Open(const SerialSettings& settings, bool local) {
     close(master);
     return s;
   }
-  // Publish: refuse to clobber anything but a symlink (e.g. one we left).
-  struct stat st;
-  if (lstat(link_path_.c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) {
-    close(slave);
-    close(master);
-    return absl::AlreadyExistsError(
-        absl::StrCat(link_path_, " exists and is not a symlink; not replacing it"));
-  }
+  // Publish: never clobber anything but a symlink (e.g. one we left).
   absl::Status s = MakeParentDirs(link_path_);
-  const std::string tmp = absl::StrCat(link_path_, ".ttyhub-tmp");
-  if (s.ok()) {
-    unlink(tmp.c_str());
-    if (symlink(name, tmp.c_str()) != 0 || rename(tmp.c_str(), link_path_.c_str()) != 0) {
-      s = absl::ErrnoToStatus(errno, absl::StrCat("publish ", link_path_, " -> ", name));
-      unlink(tmp.c_str());
-    }
-  }
+  if (s.ok()) s = PublishSymlink(name, link_path_);
   if (!s.ok()) {
     close(slave);
     close(master);

@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "engine/atomic_symlink.h"
 
 namespace ttyhub {
 
@@ -46,18 +47,7 @@ absl::StatusOr<std::unique_ptr<PublishedPty>> PublishedPty::Create(const std::st
   }
   // Never replace anything but a symlink (the config loader checked too;
   // this is the moment that counts).
-  struct stat st {};
-  if (lstat(link.c_str(), &st) == 0 && !S_ISLNK(st.st_mode)) {
-    return absl::AlreadyExistsError(
-        absl::StrCat(link, " exists and is not a symlink; ttyhub will not replace it"));
-  }
-  const std::string tmp = absl::StrCat(link, ".ttyhub-tmp");
-  unlink(tmp.c_str());
-  if (symlink(name, tmp.c_str()) != 0 || rename(tmp.c_str(), link.c_str()) != 0) {
-    const int err = errno;
-    unlink(tmp.c_str());
-    return absl::ErrnoToStatus(err, absl::StrCat("cannot publish ", link, " -> ", name));
-  }
+  if (absl::Status s = PublishSymlink(name, link); !s.ok()) return s;
   pty->published_ = true;
   return pty;
 }
