@@ -14,6 +14,10 @@ and checks that ttyhub-log's logs were written, read back and checked
 against the devices' streams, and that the logging cost targets were
 evaluated. A log that departs from the device's stream is a finding about
 the server (exit status 3, as in the soak), not a failure of this test.
+Then runs the chain scenario (not part of the default suite: device -> A
+-> RFC 2217 -> B -> client against A alone) twice, so both orders of the
+hop counts run, and checks that every case ran and verified and that the
+report has its ratios.
 Then runs a 5-second soak (not part of the default suite) on 2 ports and
 checks that it ran the mix (sessions, kicks or closes, probes, bytes
 verified), sampled the server's RSS and fds into its time series, and that
@@ -131,6 +135,10 @@ def main():
     check(os.listdir(tmp) == [], f"left in TMPDIR after ttyhub-log: {os.listdir(tmp)}")
     check(not processes_mentioning(tmp), "processes still running after ttyhub-log")
 
+    check_chain(args, env, tmp, servers, ser2net)
+    check(os.listdir(tmp) == [], f"left in TMPDIR after the chain: {os.listdir(tmp)}")
+    check(not processes_mentioning(tmp), "processes still running after the chain")
+
     check_soak(args, env, tmp)
     check(os.listdir(tmp) == [], f"left in TMPDIR after the soak: {os.listdir(tmp)}")
     check(not processes_mentioning(tmp), "processes still running after the soak")
@@ -181,6 +189,43 @@ def check_console_logs(args, env, tmp):
           f"ttyhub-log: exit status {run.returncode} with findings {found}")
     for f in found:
         print(f"finding about the server (not a failure of this test): {f}", flush=True)
+
+
+def check_chain(args, env, tmp, servers, ser2net):
+    json_path = os.path.join(args.work_dir, "chain.json")
+    cmd = [args.bench, "--ttyhub", args.ttyhub, "--servers", ",".join(servers),
+           "--scenarios", "chain", "--reps", "2", "--duration", "0.4", "--json", json_path]
+    if ser2net:
+        cmd += ["--ser2net", ser2net]
+    print("running:", " ".join(cmd), flush=True)
+    try:
+        run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        fail("ttyhub-bench --scenarios chain did not finish within 120 s")
+    print(run.stdout)
+    print(run.stderr, file=sys.stderr)
+    check(run.returncode == 0, f"ttyhub-bench --scenarios chain exited {run.returncode}")
+    check("== chain: 2 hops" in run.stdout, "no chain ratios in the text report")
+    with open(json_path) as f:
+        report = json.load(f)
+    for server in servers:
+        cases = {c["case"]: c for c in report["cases"] if c["server"] == server}
+        check(set(cases) == {"chain_1hop_dev2net", "chain_1hop_echo", "chain_2hop_dev2net",
+                             "chain_2hop_echo"}, f"chain cases on {server}: {sorted(cases)}")
+        for c in cases.values():
+            v = c["verification"]
+            check(c["all_ok"], f"{c['case']} on {server} failed: {c['first_failure']}")
+            check(c["runs"] == 2, f"{c['case']} on {server}: {c['runs']} runs, not 2")
+            check(v["verified_bytes"] > 0, f"{c['case']} on {server}: no bytes verified")
+            check(v["clean"], f"{c['case']} on {server}: departures from the pattern: {v}")
+    rows = report["chain_comparison"]
+    for server in servers:
+        mbps = [r for r in rows if r["server"] == server and r["figure"] == "dev2net throughput"]
+        check(len(mbps) == 1 and mbps[0]["two_over_one"] is not None,
+              f"chain_comparison: no 2 hops / 1 hop throughput for {server}: {mbps}")
+        if server != "ttyhub":
+            check(mbps[0]["ttyhub_over_this_two_hops"] is not None,
+                  f"chain_comparison: no ttyhub / {server} ratio: {mbps}")
 
 
 def check_soak(args, env, tmp):
