@@ -93,12 +93,32 @@ void Rfc2217Client::RequestPurge(bool rx, bool tx, std::string* out) {
   AppendRequest(kPurgeData, Byte(rx && tx ? kPurgeBoth : rx ? kPurgeRx : kPurgeTx), out);
 }
 
+void Rfc2217Client::RequestCurrentSettings(std::string* out) {
+  AppendRequest(kSetBaudrate, absl::string_view("\0\0\0\0", 4), out);
+  AppendRequest(kSetDatasize, Byte(0), out);
+  AppendRequest(kSetParity, Byte(0), out);
+  AppendRequest(kSetStopsize, Byte(0), out);
+  AppendRequest(kSetControl, Byte(kCtlQueryFlow), out);
+  awaited_ += 5;
+}
+
+void Rfc2217Client::RequestModemState(std::string* out) {
+  AppendRequest(kNotifyModemstate, Byte(0), out);
+}
+
+void Rfc2217Client::RequestSync(std::string* out) {
+  AppendRequest(kSetControl, Byte(kCtlQueryDtr), out);
+}
+
 void Rfc2217Client::HandleAnswer(absl::string_view payload) {
   if (payload.empty()) {
     ++protocol_errors_;
     return;
   }
   const uint8_t code = static_cast<uint8_t>(payload[0]);
+  if (code != kNotifyLinestate + kServerOffset && code != kNotifyModemstate + kServerOffset) {
+    ++answers_;
+  }
   const absl::string_view v = payload.substr(1);
   const uint8_t value = v.size() == 1 ? static_cast<uint8_t>(v[0]) : 0;
   // A settings answer counts against those awaited whatever it says; one

@@ -39,6 +39,15 @@ class Rfc2217Client {
   static void RequestOutputLines(int bits, bool on, std::string* out);
   // PURGE-DATA: the server's receive buffer (`rx`), transmit buffer (`tx`), or both.
   static void RequestPurge(bool rx, bool tx, std::string* out);
+  // Queries (value 0) for the speed, data size, parity, stop size and flow
+  // control in force; their answers are awaited and reported like those of
+  // RequestSettings (a CUSE listener learns its port's settings this way).
+  void RequestCurrentSettings(std::string* out);
+  // NOTIFY-MODEMSTATE as a query: the server answers with the modem state.
+  static void RequestModemState(std::string* out);
+  // SET-CONTROL "query DTR": a request whose answer, since a server answers
+  // in order, says that every request sent before it was acted on.
+  static void RequestSync(std::string* out);
 
   // One COM-PORT subnegotiation from the server: the payload after the
   // option byte (unescaped, as TelnetDecoder reports it).
@@ -60,6 +69,11 @@ class Rfc2217Client {
   std::optional<uint8_t> modem_state() const { return modem_state_; }
   // Answers that made no sense (wrong length, unknown code).
   uint64_t protocol_errors() const { return protocol_errors_; }
+  // Answers received to requests, counting every COM-PORT answer except
+  // the NOTIFY-LINESTATE/MODEMSTATE ones (which a server also sends
+  // unasked). Each request above, but SIGNATURE and RequestModemState, gets
+  // exactly one, in order.
+  uint64_t answers() const { return answers_; }
 
  private:
   std::optional<SerialSettings> requested_;  // what was last asked for
@@ -69,6 +83,7 @@ class Rfc2217Client {
   std::string signature_;
   std::optional<uint8_t> modem_state_;
   uint64_t protocol_errors_ = 0;
+  uint64_t answers_ = 0;
 };
 
 }  // namespace ttyhub
