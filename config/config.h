@@ -97,6 +97,13 @@ struct ListenerConfig {
   // message until switched on (admin API, ttyhubctl enable). This is the
   // state it starts in; the switch is not written back to the file.
   bool enabled = true;
+  // A CUSE listener (issue 13) when `cuse_name` is set: ttyhub creates the
+  // character device /dev/<cuse_name> (CUSE, libfuse3) and serves it as one
+  // RFC 2217 client of the port, with this listener's `access`, so that
+  // every termios setting an application makes, parity and data bits
+  // included, reaches the port. See engine/cuse_tty.h.
+  std::string cuse_name;
+  bool is_cuse() const { return !cuse_name.empty(); }
   // A Unix-socket listener (issue 12) instead of TCP when `unix_path` is
   // set (%n expanded): who may connect, and with which access, is decided
   // by the peer's credentials (SO_PEERCRED, SO_PEERGROUPS): root always

@@ -72,6 +72,7 @@ bool ConfigDiff::empty() const {
 std::string ListenerKey(const ListenerConfig& listener) {
   if (listener.is_unix()) return absl::StrCat("unix:", listener.unix_path);
   if (listener.is_pty()) return absl::StrCat("pty:", listener.pty_path);
+  if (listener.is_cuse()) return absl::StrCat("cuse:", listener.cuse_name);
   return absl::StrCat(listener.host.empty() ? "*" : listener.host, ":", listener.port);
 }
 

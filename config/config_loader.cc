@@ -96,6 +96,12 @@ constexpr uint64_t kMaxLogRotateBytes = uint64_t{1} << 40;
 constexpr uint64_t kMaxLogKeep = 1000;
 // sun_path's size: a Unix socket path must be shorter.
 constexpr size_t kMaxUnixPathBytes = 108;
+// Whether this build has cuse listeners (libfuse3 found by CMake).
+#ifdef TTYHUB_HAVE_CUSE
+constexpr bool kCuseBuiltIn = true;
+#else
+constexpr bool kCuseBuiltIn = false;
+#endif
 // allow:/deny: entries per list.
 constexpr size_t kMaxNetworksPerList = 1024;
 constexpr uint64_t kMaxHistoryLines = 100'000;
@@ -1181,6 +1187,37 @@ class Loader {
     return ok;
   }
 
+  // Why `name` cannot be a cuse listener's device name ("" if it can):
+  // the kernel makes /dev/<name>, so one path component of at most 64
+  // letters, digits, '.', '_' or '-'.
+  static std::string CuseNameProblem(const std::string& name) {
+    const bool chars_ok = std::all_of(name.begin(), name.end(), [](char c) {
+      return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+             c == '-';
+    });
+    if (name.empty() || name.size() > 64 || !chars_ok || name == "." || name == "..") {
+      return absl::StrCat("must be a device name such as ttyV0 (the device is /dev/NAME; up to ",
+                          "64 letters, digits, '.', '_' or '-'), got '", name, "'");
+    }
+    return "";
+  }
+
+  // The keys a cuse listener takes; the others are errors naming the key.
+  bool CheckCuseListenerKeys(const std::vector<std::pair<std::string, YAML::Node>>& keys,
+                             const std::string& path) {
+    bool ok = true;
+    for (const auto& [key, value] : keys) {
+      if (key == "cuse" || key == "access") continue;
+      Error(value, absl::StrCat(path, ".", key),
+            key == "port" || key == "unix" || key == "pty"
+                ? std::string("a listener is TCP (port), unix, pty or cuse: one of them")
+                : std::string("does not apply to a cuse listener (its client is the device "
+                              "itself; cuse listeners take access)"));
+      ok = false;
+    }
+    return ok;
+  }
+
   // A user name or number, resolved to a uid now (a pty listener's owner).
   std::optional<int64_t> User(const YAML::Node& node, const std::string& path) {
     auto name = String(node, path);
@@ -1222,6 +1259,23 @@ class Loader {
                 ok = false;
               } else {
                 listener.pty_path = *s;
+                port_mark = value.Mark();
+              }
+            }
+            return true;
+          }
+          if (key == "cuse") {
+            if (auto s = String(value, p)) {
+              if (std::string why = CuseNameProblem(*s); !why.empty()) {
+                Error(value, p, why);
+                ok = false;
+              } else if (!kCuseBuiltIn) {
+                Error(value, p,
+                      "this ttyhub was built without libfuse3 (Debian: libfuse3-dev), so it "
+                      "has no cuse listeners");
+                ok = false;
+              } else {
+                listener.cuse_name = *s;
                 port_mark = value.Mark();
               }
             }
@@ -1339,13 +1393,14 @@ class Loader {
         });
     if (listener.is_pty()) {
       ok &= CheckPtyListenerKeys(keys, path);
+    } else if (listener.is_cuse()) {
+      ok &= CheckCuseListenerKeys(keys, path);
     } else if (owner_node) {
       Error(*owner_node, path + ".owner", "applies to pty listeners");
       ok = false;
     }
-    if (listener.is_pty()) {
-      // Checked above: only pty, access, owner, group, mode and the slow
-      // client keys.
+    if (listener.is_pty() || listener.is_cuse() || node["cuse"]) {
+      // Checked above: only the keys such listeners take.
     } else if (listener.is_unix()) {
       if (have_port) {
         Error(node["port"], path + ".port", "a listener is either TCP (port) or unix, not both");
@@ -1434,6 +1489,20 @@ class Loader {
         }
         listener.slow_policy = SlowClientPolicy::kSkip;
       }
+    }
+    if (listener.is_cuse()) {
+      // Its one client is ttyhub's own RFC 2217 client for the device
+      // (engine/cuse_tty.h), which always reads what it is sent.
+      listener.protocol = Protocol::kRfc2217;
+      listener.max_clients = 1;
+      listener.idle_timeout = std::chrono::milliseconds(0);
+      listener.banner.clear();
+      listener.history = HistorySpec{};
+      listener.allow.clear();
+      listener.deny.clear();
+      listener.write = WriteMode::kShared;
+      listener.kick_oldest_when_full = false;
+      listener.enabled = true;
     }
     if (ok) {
       port->listeners.push_back(std::move(listener));
@@ -1564,6 +1633,7 @@ class Loader {
     std::map<uint16_t, std::vector<Seen>> tcp_ports;
     std::map<std::string, const ListenerConfig*> unix_paths;
     std::map<std::string, std::string> pty_links;  // pty listener or pty: device path -> where
+    std::map<std::string, std::string> cuse_names;  // cuse listener device name -> where
     for (const PortConfig& port : config.ports) {
       if (port.device.kind == DeviceKind::kPty) {
         pty_links.emplace(port.device.path, port.where + ".device");
@@ -1619,6 +1689,15 @@ class Loader {
       }
       for (size_t j = 0; j < port.listeners.size(); ++j) {
         const ListenerConfig& l = port.listeners[j];
+        if (l.is_cuse()) {
+          auto [it, inserted] = cuse_names.emplace(l.cuse_name, l.where);
+          if (!inserted) {
+            const YAML::Mark& m = marks.listener_ports[j];
+            AddError(m, absl::StrCat(WhereMark(m, absl::StrCat(path, ".listen[", j, "].cuse")),
+                                     ": /dev/", l.cuse_name, " is already used by ", it->second));
+          }
+          continue;
+        }
         if (l.is_pty()) {
           auto [it, inserted] = pty_links.emplace(l.pty_path, l.where);
           if (!inserted) {

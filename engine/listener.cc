@@ -125,6 +125,7 @@ void Listener::HandOverPty() {
 }
 
 absl::Status Listener::Bind() {
+  if (config_.is_cuse()) return MakeCuse();
   if (config_.is_pty()) return MakePty();
   if (config_.is_unix()) return BindUnix();
   sockaddr_storage ss;
@@ -186,6 +187,11 @@ absl::Status Listener::Bind() {
 
 void Listener::StartAccepting() {
   stopped_ = false;
+  if (config_.is_cuse()) {
+    if (cuse_) cuse_->Start();
+    HandOverCuse();
+    return;
+  }
   if (config_.is_pty()) {
     HandOverPty();
     return;
@@ -205,11 +211,16 @@ void Listener::Arm() {
 
 void Listener::Stop() {
   stopped_ = true;
+  if (cuse_) cuse_->Stop();
   ctx_.loop->Cancel(accept_);
   if (Idle()) CloseSocket();
 }
 
-void Listener::OnTick(TimePoint) {
+void Listener::OnTick(TimePoint now) {
+  if (config_.is_cuse()) {
+    CuseTick(now);
+    return;
+  }
   if (config_.is_pty() && !stopped_ && (!pty_ || pty_handed_over_) && active_clients == 0) {
     // Its client has gone (an error, a kick): the program's pty was hung up
     // with it. A fresh one takes the link, and is served at once.
@@ -262,6 +273,60 @@ void Listener::OnIoComplete(IoRequest&, int32_t res, uint32_t) {
     }
   }
   Arm();  // no-op while the multishot accept is still armed
+}
+
+// Cuse listeners (issue 13). A device that cannot be made (no CUSE in the
+// kernel, its module not loaded, the name taken) does not stop the port:
+// its other listeners, its device and its log are worth more than this
+// one. The failure is logged once as an error, and the device is tried
+// again every 10 s, so loading the module later brings it up.
+absl::Status Listener::MakeCuse() {
+  address_ = absl::StrCat("cuse:/dev/", config_.cuse_name);
+  auto tty = CuseTty::Create(config_.cuse_name, config_.access == Access::kReadWrite,
+                             host_.port_name(), ctx_);
+  const bool first_attempt = cuse_retry_at_ == TimePoint{};
+  cuse_retry_at_ = ctx_.now + std::chrono::seconds(10);
+  if (!tty.ok()) {
+    const std::string text = absl::StrCat("port ", host_.port_name(), ": listener ", address_, " (",
+                                          config_.where, "): ", tty.status().message(),
+                                          "; the port serves without it, trying again every 10 s");
+    address_ = absl::StrCat("cuse:/dev/", config_.cuse_name, " (unavailable)");
+    if (first_attempt) {
+      ctx_.log->Error(text);
+    } else {
+      ctx_.log->Debug(text);
+    }
+    return absl::OkStatus();
+  }
+  cuse_ = *std::move(tty);
+  return absl::OkStatus();
+}
+
+void Listener::HandOverCuse() {
+  if (!cuse_ || stopped_ || active_clients > 0 || !cuse_->CanConnect()) return;
+  absl::StatusOr<int> fd = cuse_->Connect();
+  if (!fd.ok()) {
+    if (auto dropped = error_log_.Admit(ctx_.now)) {
+      ctx_.log->Warn(absl::StrCat("port ", host_.port_name(), ": listener ", address_, ": ",
+                                  fd.status().message(), "; retrying"));
+    }
+    return;
+  }
+  host_.OnAccepted(*this, *fd);
+}
+
+void Listener::CuseTick(TimePoint now) {
+  if (stopped_) return;
+  if (!cuse_) {
+    if (now < cuse_retry_at_) return;
+    if (absl::Status s = MakeCuse(); !s.ok() || !cuse_) return;
+    ctx_.log->Info(absl::StrCat("port ", host_.port_name(), ": listener ", address_,
+                                ": the CUSE device is up"));
+    cuse_->Start();
+  }
+  cuse_->OnTick(now);
+  // Its connection to the port closed (a kick, an error): a fresh one.
+  HandOverCuse();
 }
 
 }  // namespace ttyhub

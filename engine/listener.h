@@ -5,6 +5,11 @@
 // the port once, as if accepted; the port serves it as its one client. When
 // that client has gone (an error, a kick), the next tick makes a fresh pty
 // and hands it over again.
+// Or a cuse listener (issue 13): a character device /dev/NAME (CuseTty),
+// served as one RFC 2217 client of the port over a socketpair whose port
+// end it hands over as if accepted, and again, fresh, when that client has
+// gone. Where CUSE is unavailable it logs why once, lets the port serve
+// without it, and tries again every 10 s.
 //
 // Accepts with io_uring multishot accept (one SQE serves every connection;
 // falls back to single-shot where unsupported), hands each new socket to its
@@ -19,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "config/config.h"
+#include "engine/cuse_tty.h"
 #include "engine/io_request.h"
 #include "engine/listener_host.h"
 #include "engine/logger.h"
@@ -39,7 +45,7 @@ class Listener final : public IoHandler {
   void StartAccepting();
   // Stops accepting: cancels the accept; the socket is closed once idle.
   void Stop();
-  bool Idle() const { return !accept_.in_flight; }
+  bool Idle() const { return !accept_.in_flight && (!cuse_ || cuse_->Idle()); }
   void OnTick(TimePoint now);
 
   const ListenerConfig& config() const { return config_; }
@@ -78,6 +84,13 @@ class Listener final : public IoHandler {
   // Pty listeners: the pty behind the link; whether its master was handed over.
   std::unique_ptr<PublishedPty> pty_;
   bool pty_handed_over_ = false;
+  // Cuse listeners: the device (null while CUSE is unavailable; retried on
+  // the tick from cuse_retry_at_), and its connection to the port.
+  absl::Status MakeCuse();
+  void HandOverCuse();
+  void CuseTick(TimePoint now);
+  std::unique_ptr<CuseTty> cuse_;
+  TimePoint cuse_retry_at_{};
 };
 
 }  // namespace ttyhub

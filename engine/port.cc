@@ -745,6 +745,8 @@ void Port::OnAccepted(Listener& listener, int fd) {
   } else if (lc.is_pty()) {
     // The program on the pty; which one, the kernel does not say.
     peer = listener.address().substr(listener.address().rfind(' ') + 1);  // "/dev/pts/5"
+  } else if (lc.is_cuse()) {
+    peer = listener.address();  // "cuse:/dev/ttyV0": the applications that opened it
   } else {
     TuneClientSocket(fd);
     peer = PeerName(fd);
@@ -1265,11 +1267,13 @@ absl::StatusOr<size_t> Port::SetListenersEnabled(absl::string_view address, bool
   bool found = address.empty();
   for (auto& l : listeners_) {
     if (!address.empty() && l->address() != address) continue;
-    if (l->config().is_pty()) {
-      // Its client is the program on the pty: there is nobody to refuse.
+    if (l->config().is_pty() || l->config().is_cuse()) {
+      // Its client is the program on the pty, or ttyhub's own for a cuse
+      // device: there is nobody to refuse.
       if (address.empty()) continue;
       return absl::FailedPreconditionError(
-          absl::StrCat("port ", name(), ": ", address, " is a pty listener: it is always on"));
+          absl::StrCat("port ", name(), ": ", address, " is a ",
+                       l->config().is_pty() ? "pty" : "cuse", " listener: it is always on"));
     }
     found = true;
     if (l->enabled == on) continue;
