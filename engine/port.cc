@@ -1271,9 +1271,9 @@ absl::StatusOr<size_t> Port::SetListenersEnabled(absl::string_view address, bool
       // Its client is the program on the pty, or ttyhub's own for a cuse
       // device: there is nobody to refuse.
       if (address.empty()) continue;
-      return absl::FailedPreconditionError(
-          absl::StrCat("port ", name(), ": ", address, " is a ",
-                       l->config().is_pty() ? "pty" : "cuse", " listener: it is always on"));
+      return absl::FailedPreconditionError(absl::StrCat("port ", name(), ": ", address, " is a ",
+                                                        l->config().is_pty() ? "pty" : "cuse",
+                                                        " listener: it is always on"));
     }
     found = true;
     if (l->enabled == on) continue;
