@@ -275,6 +275,12 @@ for m in virtio_pci 9pnet_virtio 9p; do add_mod "$m"; done
 if grep -q '/dummy\.ko$' "$MODDIR/modules.builtin" 2>/dev/null || [ -n "$(find_mod dummy)" ]; then
   add_mod dummy
 fi
+# Optional: cuse (and fuse, which it depends on), for the cuse: listener's
+# tests (cuse_listener_test); Debian builds CUSE as a module. Loading it
+# makes /dev/cuse appear in the guest's devtmpfs.
+if grep -q '/cuse\.ko$' "$MODDIR/modules.builtin" 2>/dev/null || [ -n "$(find_mod cuse)" ]; then
+  add_mod cuse
+fi
 printf '%s\n' "${MOD_ORDER[@]}" > "$R/kcfg/modules"
 
 # 9p shares: tag, guest mount point, mount options.
