@@ -32,10 +32,11 @@ JOBS=${JOBS:-$(nproc)}
 DRY_RUN=${DEV_SH_DRY_RUN:-0}
 
 # Packages needed to build and run.
+# libfuse3-dev: cuse: listeners (CMake builds without them if it is missing).
 BUILD_PACKAGES=(g++ cmake make pkg-config liburing-dev libabsl-dev libyaml-cpp-dev
                 libspdlog-dev libsystemd-dev libmicrohttpd-dev nlohmann-json3-dev
                 libcurl4-openssl-dev libre2-dev libgtest-dev libgmock-dev googletest
-                libbenchmark-dev)
+                libbenchmark-dev libfuse3-dev)
 # Packages the tests use as real peers and tools: curl (HTTP client),
 # promtool (from prometheus) to validate the metrics, pyserial's rfc2217://
 # client, netkit telnet, clang's libFuzzer for the telnet fuzzer, ser2net,
