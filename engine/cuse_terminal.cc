@@ -35,9 +35,15 @@ void CuseTerminal::Connect() {
   session_->Start();
   to_port_.append(session_->output());
   session_->output().clear();
+  Refresh();
+}
+
+void CuseTerminal::Refresh() {
+  if (!session_) return;
   session_->comport().RequestCurrentSettings(&to_port_);
   Sent(5);
   settings_ticket_ = expected_;
+  settings_known_ = false;
   Rfc2217Client::RequestModemState(&to_port_);  // answered as a notification: not counted
 }
 
@@ -55,7 +61,7 @@ void CuseTerminal::FromPort(uint8_t* buf, size_t n) {
   if (std::optional<SerialSettings> reported = comport.TakeReportedSettings()) {
     settings_ = *reported;
   }
-  if (!settings_known_ && comport.answers() >= settings_ticket_) settings_known_ = true;
+  if (comport.answers() >= settings_ticket_) settings_known_ = true;
   if (comport.modem_state()) modem_state_ = *comport.modem_state();
   // Compact before appending, so rx_ never holds more than the limit plus
   // what was read already.

@@ -97,8 +97,12 @@ class CuseTerminal {
   absl::Status SetTermios(const SerialTermios& t);
   // The settings in force, as the port last said (or `initial`).
   const SerialSettings& settings() const { return settings_; }
-  // Whether the port has answered the queries sent at Connect().
+  // Whether the port has answered the queries sent at Connect() or the
+  // last Refresh().
   bool settings_known() const { return settings_known_; }
+  // Asks the port again for its settings and modem state (an application
+  // opens the device: someone may have changed them meanwhile).
+  void Refresh();
 
   // TIOCM_* bits: DTR and RTS as last set, CTS/DSR/RI/CD as the port last
   // reported them.
@@ -120,7 +124,7 @@ class CuseTerminal {
   // everything sent before it. Tickets belong to one connection.
   uint64_t Sync();
   bool Reached(uint64_t ticket) const;
-  // The ticket of the queries sent at Connect().
+  // The ticket of the queries sent at Connect() or the last Refresh().
   uint64_t settings_ticket() const { return settings_ticket_; }
 
   // TIOCGWINSZ/TIOCSWINSZ: kept, not used (8 bytes, struct winsize).

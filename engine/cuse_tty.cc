@@ -429,6 +429,8 @@ void CuseTty::FailPending(int error) {
 
 void CuseTty::OnOpen(fuse_req* req, fuse_file_info* fi) {
   if (opens_++ == 0) terminal_.DiscardReceived();
+  terminal_.Refresh();  // settings changed meanwhile (ttyhubctl set) show from here
+  FlushToPort();
   fi->nonseekable = 1;
   fi->direct_io = 1;
   fuse_reply_open(req, fi);

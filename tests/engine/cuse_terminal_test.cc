@@ -96,6 +96,22 @@ TEST(CuseTerminalTest, LearnsTheSettingsInForceAtConnect) {
       << "the queries changed nothing";
 }
 
+TEST(CuseTerminalTest, ARefreshShowsChangesMadeElsewhere) {
+  FakePort port;
+  port.line.settings = Settings("115200n81");
+  CuseTerminal t(true, Settings("9600n81"));
+  t.Connect();
+  port.RoundTrip(t);
+  EXPECT_EQ(t.settings(), Settings("115200n81"));
+  port.line.settings = Settings("57600e71");  // ttyhubctl set, say
+  t.Refresh();                                // an application opens the device
+  const CuseIoctlReply r = HandleCuseIoctl(t, TCGETS, 0, "");
+  ASSERT_TRUE(r.again) << "TCGETS waits for the fresh answers";
+  port.RoundTrip(t);
+  ASSERT_TRUE(t.Reached(r.wait));
+  EXPECT_EQ(t.settings(), Settings("57600e71"));
+}
+
 TEST(CuseTerminalTest, TcsetsReachesTheLineWithParityAndDataBits) {
   FakePort port;
   port.line.settings = Settings("115200n81");

@@ -231,6 +231,17 @@ TEST_F(CuseChainTest, ParityReachesTheRemotePortAndBytesAreExact) {
   EXPECT_EQ(ioctl(fd, TIOCSTI, "x"), -1) << "an ioctl it does not implement";
   EXPECT_EQ(errno, ENOTTY);
   close(fd);
+
+  // A change made elsewhere shows to the next application that opens it.
+  std::string out;
+  ASSERT_EQ(Ctl(b_url_, {"set", "b", "19200o71"}, &out), 0) << out;
+  EXPECT_TRUE(WaitForPortValue(b_url_, "serial", "19200O71", Deadline::Seconds(10), &last)) << last;
+  const int again = open(path_.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(again, 0) << std::strerror(errno);
+  ASSERT_EQ(tcgetattr(again, &got), 0);
+  EXPECT_EQ(cfgetospeed(&got), static_cast<speed_t>(B19200));
+  EXPECT_EQ(got.c_cflag & (CSIZE | PARENB | PARODD), static_cast<tcflag_t>(CS7 | PARENB | PARODD));
+  close(again);
 }
 
 TEST_F(CuseChainTest, AReadOnlyListenerRefusesChanges) {
