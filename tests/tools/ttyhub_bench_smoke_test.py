@@ -103,6 +103,8 @@ def main():
     check(report.get("tool") == "ttyhub-bench", "JSON: tool is not ttyhub-bench")
     check(report["machine"]["online_cpus"] >= 1, "JSON: no machine description")
     check(report["machine"]["placement"], "JSON: placement not stated")
+    check(report["machine"]["pm_qos"].startswith("not held"),
+          f"JSON: PM QoS without --cpu-latency-qos: {report['machine']['pm_qos']}")
     check([s["name"] for s in report["servers"]] == servers, "JSON: servers differ")
     check(not report["interrupted"], "JSON: interrupted")
 
@@ -138,6 +140,8 @@ def main():
     check_chain(args, env, tmp, servers, ser2net)
     check(os.listdir(tmp) == [], f"left in TMPDIR after the chain: {os.listdir(tmp)}")
     check(not processes_mentioning(tmp), "processes still running after the chain")
+
+    check_cpu_latency_qos(args, env)
 
     check_soak(args, env, tmp)
     check(os.listdir(tmp) == [], f"left in TMPDIR after the soak: {os.listdir(tmp)}")
@@ -189,6 +193,26 @@ def check_console_logs(args, env, tmp):
           f"ttyhub-log: exit status {run.returncode} with findings {found}")
     for f in found:
         print(f"finding about the server (not a failure of this test): {f}", flush=True)
+
+
+def check_cpu_latency_qos(args, env):
+    """--cpu-latency-qos holds /dev/cpu_dma_latency and says so; where it
+    cannot (not root, no such file), the tool refuses to run, naming it."""
+    cmd = [args.bench, "--ttyhub", args.ttyhub, "--servers", "ttyhub", "--scenarios", "echo",
+           "--reps", "1", "--duration", "0.3", "--cpu-latency-qos"]
+    print("running:", " ".join(cmd), flush=True)
+    try:
+        run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        fail("ttyhub-bench --cpu-latency-qos did not finish within 60 s")
+    if os.access("/dev/cpu_dma_latency", os.W_OK):
+        check(run.returncode == 0, f"ttyhub-bench --cpu-latency-qos exited {run.returncode}: "
+              f"{run.stderr[-500:]}")
+        check("PM QoS: CPU latency PM QoS held at 0 us (/dev/cpu_dma_latency)" in run.stdout,
+              "the report does not say the PM QoS was held")
+    else:
+        check(run.returncode != 0 and "/dev/cpu_dma_latency" in run.stderr,
+              f"--cpu-latency-qos without access: exit {run.returncode}, {run.stderr[-300:]}")
 
 
 def check_chain(args, env, tmp, servers, ser2net):

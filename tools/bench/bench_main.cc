@@ -27,6 +27,7 @@
 #include "absl/strings/strip.h"
 #include "tools/bench/bench_options.h"
 #include "tools/bench/child_process.h"
+#include "tools/bench/cpu_latency_qos.h"
 #include "tools/bench/filesystem_info.h"
 #include "tools/bench/interrupt_flag.h"
 #include "tools/bench/json_report.h"
@@ -164,6 +165,20 @@ int Run(int argc, char** argv) {
   }
   const std::vector<int> server_cpus =
       PlaceProcesses(*options, results.machine.online_cpus, progress, &results.placement);
+  // Held until Run returns (the report is written by then).
+  std::unique_ptr<CpuLatencyQos> qos;
+  if (options->cpu_latency_qos) {
+    absl::StatusOr<std::unique_ptr<CpuLatencyQos>> held = CpuLatencyQos::Hold(0);
+    if (!held.ok()) {
+      std::fprintf(stderr, "ttyhub-bench: %s\n", std::string(held.status().message()).c_str());
+      return kExitSetupError;
+    }
+    qos = *std::move(held);
+    results.pm_qos = qos->Describe();
+  } else {
+    results.pm_qos =
+        "not held (idle CPUs may sit in deep idle states; --cpu-latency-qos holds it at 0)";
+  }
   progress.Log(absl::StrCat(
       "scenarios: ", absl::StrJoin(options->scenarios, ","), "; servers: ",
       absl::StrJoin(options->servers, ",",

@@ -124,6 +124,10 @@ every byte.
                         (bytes, or with KiB/MiB/GiB; default 16MiB, keeping 8;
                         off: never rotate)
   --pin                 pin the server and the tool to disjoint CPUs
+  --cpu-latency-qos     hold the CPU latency PM QoS at 0 us for the run
+                        (/dev/cpu_dma_latency; needs root), so that idle CPUs
+                        wake without leaving deep idle states; the report
+                        says whether it was held. Run with and without it.
   --json FILE           write all results as JSON
   --markdown FILE       write the summary table and the targets as Markdown
   --plots DIR           write gnuplot SVG plots (needs gnuplot)
@@ -146,8 +150,8 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
     }
-    static const char* const kSwitches[] = {"--quick", "--pin", "--keep-temp", "--verbose",
-                                            "--fanout-ro"};
+    static const char* const kSwitches[] = {"--quick",   "--pin",       "--keep-temp",
+                                            "--verbose", "--fanout-ro", "--cpu-latency-qos"};
     const bool is_switch =
         std::find_if(std::begin(kSwitches), std::end(kSwitches),
                      [&](const char* s) { return arg == s; }) != std::end(kSwitches);
@@ -283,6 +287,8 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       o.console_log_rotate_bytes = *size;
     } else if (flag == "--pin") {
       o.pin = true;
+    } else if (flag == "--cpu-latency-qos") {
+      o.cpu_latency_qos = true;
     } else if (flag == "--json") {
       o.json_path = v;
     } else if (flag == "--markdown") {

@@ -51,6 +51,8 @@ struct BenchOptions {
 
   // Placement: pin the server and the tool to disjoint CPUs.
   bool pin = false;
+  // Hold the CPU latency PM QoS at 0 us for the run (/dev/cpu_dma_latency).
+  bool cpu_latency_qos = false;
 
   std::string json_path;
   std::string markdown_path;  // the summary and targets as Markdown

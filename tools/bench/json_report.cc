@@ -87,6 +87,7 @@ std::string JsonReport(const SuiteResults& results, const std::vector<TargetResu
   j.Field("pty_in_use_at_start", static_cast<unsigned long long>(m.pty_in_use));
   j.Field("load_average_at_start", m.load_average_at_start);
   j.Field("placement", results.placement);
+  j.Field("pm_qos", results.pm_qos);
   j.EndObject();
 
   j.Key("options");

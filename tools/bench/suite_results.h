@@ -49,6 +49,7 @@ struct SuiteResults {
   MachineInfo machine;
   std::vector<ServerSpec> servers;
   std::string placement;  // how server and tool shared the CPUs
+  std::string pm_qos;     // whether the CPU latency PM QoS was held, and at what
   // ttyhub-log only ("" otherwise): its `log:` configuration, and the
   // filesystem the logs were written to.
   std::string console_log_config;

@@ -163,7 +163,8 @@ std::string SummaryAsText(const SummaryTable& t) {
 
 std::string SummaryAsMarkdown(const SuiteResults& r, const SummaryTable& t,
                               const std::vector<TargetResult>& targets) {
-  std::string out = absl::StrCat("| figure (median of ", r.options.reps, ") | unit |");
+  std::string out = absl::StrCat("Placement: ", r.placement, ". PM QoS: ", r.pm_qos, ".\n\n",
+                                 "| figure (median of ", r.options.reps, ") | unit |");
   for (const std::string& c : t.columns) absl::StrAppend(&out, " ", c, " |");
   out += "\n|---|---|";
   for (size_t i = 0; i < t.columns.size(); ++i) out += "---:|";

@@ -139,6 +139,7 @@ std::string TextReport(const SuiteResults& r, const std::vector<TargetResult>& t
                   "; load average at start ", absl::StrFormat("%.2f", m.load_average_at_start),
                   "\n");
   absl::StrAppend(&out, "Placement: ", r.placement, "\n");
+  absl::StrAppend(&out, "PM QoS: ", r.pm_qos, "\n");
   absl::StrAppend(&out, "Repetitions: ", o.reps,
                   " per scenario and server (interleaved across servers); every figure is the "
                   "median over the runs that succeeded",
