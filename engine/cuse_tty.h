@@ -154,7 +154,7 @@ class CuseTty final : public IoHandler {
   const std::string name_;
   const std::string path_;  // "/dev/" + name
   const bool may_change_;
-  const std::string& port_name_;
+  const std::string port_name_;  // a copy: for log lines
   WorkerContext& ctx_;
   CuseTerminal terminal_;
 

@@ -950,5 +950,47 @@ TEST(ConfigLoaderSharedDeviceTest, PortsShareADeviceOnlyWhenEachOpensItOnConnect
   EXPECT_THAT(mixed.status().message(), HasSubstr("set open: on_connect on each"));
 }
 
+TEST(ConfigLoaderCuseTest, CuseListenersParseAndRefuseWhatDoesNotApply) {
+  auto c = Load(R"(ports:
+  - name: a
+    device: sim:echo
+    protocol: telnet
+    banner: "hi"
+    listen: [{cuse: ttyV0, access: ro}, {port: 7001}]
+)");
+#ifdef TTYHUB_HAVE_CUSE
+  ASSERT_TRUE(c.ok()) << c.status();
+  const ListenerConfig& l = c->ports[0].listeners[0];
+  EXPECT_TRUE(l.is_cuse());
+  EXPECT_EQ(l.cuse_name, "ttyV0");
+  EXPECT_EQ(l.access, Access::kReadOnly);
+  EXPECT_EQ(l.protocol, Protocol::kRfc2217) << "the device speaks RFC 2217 to its port";
+  EXPECT_EQ(l.max_clients, 1u);
+  EXPECT_TRUE(l.banner.empty()) << "inherited values that do not apply are ignored";
+  EXPECT_EQ(c->ports[0].listeners[1].protocol, Protocol::kTelnet);
+  EXPECT_EQ(
+      Errors(R"(ports:
+  - {name: a, device: sim:echo, listen: [{cuse: x}]}
+  - {name: b, device: sim:echo, listen: [{cuse: x}]}
+)"),
+      "ttyhub.yaml:3:49: ports[1].listen[0].cuse: /dev/x is already used by ttyhub.yaml:2:42: "
+      "ports[0].listen[0]");
+#else
+  EXPECT_NE(c.status().message().find("built without libfuse3"), std::string::npos) << c.status();
+#endif
+  EXPECT_EQ(Errors(R"(ports:
+  - {name: a, device: sim:echo, listen: [{cuse: ../x}]}
+)"),
+            "ttyhub.yaml:2:49: ports[0].listen[0].cuse: must be a device name such as ttyV0 (the "
+            "device is /dev/NAME; up to 64 letters, digits, '.', '_' or '-'), got '../x'");
+#ifdef TTYHUB_HAVE_CUSE
+  EXPECT_EQ(Errors(R"(ports:
+  - {name: a, device: sim:echo, listen: [{cuse: x, banner: hi}]}
+)"),
+            "ttyhub.yaml:2:60: ports[0].listen[0].banner: does not apply to a cuse listener (its "
+            "client is the device itself; cuse listeners take access)");
+#endif
+}
+
 }  // namespace
 }  // namespace ttyhub
