@@ -424,12 +424,21 @@ bool Port::ReadDeviceBurst() {
 
 void Port::CheckDevicePoll(TimePoint now) {
   // An armed poll on a device with data waiting completes at once, and its
-  // completion is dispatched before the next tick. So data that waited a
-  // whole second, through ten ticks, with the poll still armed and not one
-  // byte read, means the wake-up was lost: the soak saw ports go silent for
-  // good with reads not paused. Read what waits, cancel the poll (if the
-  // kernel still holds it, its ECANCELED completion re-arms a fresh one,
-  // see OnIoComplete), and count and say so.
+  // completion is dispatched before the next tick. So data that waited from
+  // one check to the next (kDevicePollCheckEvery, twenty ticks) with the
+  // poll still armed and not one byte read means the wake-up was lost: the soak saw ports go silent
+  // for good with reads not paused. Read what waits, cancel the poll (if the kernel still holds it,
+  // its ECANCELED completion re-arms a fresh one, see OnIoComplete), and count and say so.
+  if (now < next_poll_check_) return;
+  if (next_poll_check_ == TimePoint{}) {
+    // Ports spread their checks over the period instead of all on one tick.
+    const auto period =
+        std::chrono::duration_cast<std::chrono::milliseconds>(kDevicePollCheckEvery);
+    next_poll_check_ =
+        now + std::chrono::milliseconds(std::hash<std::string>{}(name()) % period.count());
+    return;
+  }
+  next_poll_check_ = now + kDevicePollCheckEvery;
   if (device_state_ != DeviceState::kOpen || !poll_in_.in_flight || shutting_down_) {
     readable_since_.reset();
     return;
@@ -445,12 +454,13 @@ void Port::CheckDevicePoll(TimePoint now) {
     rx_bytes_when_readable_ = counters_.device_rx_bytes;
     return;
   }
-  if (now - *readable_since_ < kLostPollAfter) return;
+  // Readable at two checks in a row (kDevicePollCheckEvery apart), armed,
+  // and not one byte read in between: the wake-up was lost.
   readable_since_.reset();
   ++counters_.device_poll_rescues;
   if (repump_log_.Admit(now)) {
     ctx_.log->Warn(absl::StrCat("port ", name(),
-                                ": the device had data for 1 s but its armed poll never fired; "
+                                ": the device had data for 2 s but its armed poll never fired; "
                                 "read it from the tick and re-armed the poll (a lost wake-up)"));
   }
   ctx_.loop->Cancel(poll_in_);
