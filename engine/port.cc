@@ -425,7 +425,7 @@ bool Port::ReadDeviceBurst() {
 void Port::CheckDevicePoll(TimePoint now) {
   // An armed poll on a device with data waiting completes at once, and its
   // completion is dispatched before the next tick. So data that waited from
-  // one check to the next (kDevicePollCheckEvery, twenty ticks) with the
+  // one check to the next (kDevicePollCheckEvery, fifty ticks) with the
   // poll still armed and not one byte read means the wake-up was lost: the soak saw ports go silent
   // for good with reads not paused. Read what waits, cancel the poll (if the kernel still holds it,
   // its ECANCELED completion re-arms a fresh one, see OnIoComplete), and count and say so.
@@ -460,7 +460,7 @@ void Port::CheckDevicePoll(TimePoint now) {
   ++counters_.device_poll_rescues;
   if (repump_log_.Admit(now)) {
     ctx_.log->Warn(absl::StrCat("port ", name(),
-                                ": the device had data for 2 s but its armed poll never fired; "
+                                ": the device had data for 5 s but its armed poll never fired; "
                                 "read it from the tick and re-armed the poll (a lost wake-up)"));
   }
   ctx_.loop->Cancel(poll_in_);

@@ -49,7 +49,7 @@ namespace ttyhub {
     "ring behind")                                                                          \
   X(device_failures, "Times the device failed (I/O error, hang-up, vanished)")              \
   X(device_poll_rescues,                                                                    \
-    "Times the device had data for 2 s while its poll never fired, and the tick read it "   \
+    "Times the device had data for 5 s while its poll never fired, and the tick read it "   \
     "(a lost wake-up)")                                                                     \
   X(rfc2217_changes, "Line setting changes requested by RFC 2217 clients")                  \
   X(rfc2217_refused_changes, "Changes refused because the client was read-only")            \
