@@ -44,37 +44,7 @@ SerialTermios TermiosWithSettings(const SerialTermios& app, const SerialSettings
   t.cflag &=
       ~static_cast<uint32_t>(CSIZE | PARENB | PARODD | CMSPAR | CSTOPB | CRTSCTS | CBAUD | CIBAUD);
   t.iflag &= ~static_cast<uint32_t>(IXON | IXOFF);
-  switch (s.data_bits) {
-    case 5:
-      t.cflag |= CS5;
-      break;
-    case 6:
-      t.cflag |= CS6;
-      break;
-    case 7:
-      t.cflag |= CS7;
-      break;
-    default:
-      t.cflag |= CS8;
-      break;
-  }
-  switch (s.parity) {
-    case Parity::kNone:
-      break;
-    case Parity::kEven:
-      t.cflag |= PARENB;
-      break;
-    case Parity::kOdd:
-      t.cflag |= PARENB | PARODD;
-      break;
-    case Parity::kMark:
-      t.cflag |= PARENB | CMSPAR | PARODD;
-      break;
-    case Parity::kSpace:
-      t.cflag |= PARENB | CMSPAR;
-      break;
-  }
-  if (s.stop_bits == 2) t.cflag |= CSTOPB;
+  t.cflag |= FrameCflag(s);
   if (s.flow == FlowControl::kRtsCts) t.cflag |= CRTSCTS;
   if (s.flow == FlowControl::kXonXoff) t.iflag |= IXON | IXOFF;
   const uint32_t code = StandardBaudCode(s.baud);

@@ -33,6 +33,28 @@ uint32_t StandardBaudCode(uint32_t baud) {
   return 0;
 }
 
+uint32_t FrameCflag(const SerialSettings& s) {
+  uint32_t cflag = s.data_bits == 5 ? CS5 : s.data_bits == 6 ? CS6 : s.data_bits == 7 ? CS7 : CS8;
+  switch (s.parity) {
+    case Parity::kNone:
+      break;
+    case Parity::kEven:
+      cflag |= PARENB;
+      break;
+    case Parity::kOdd:
+      cflag |= PARENB | PARODD;
+      break;
+    case Parity::kMark:
+      cflag |= PARENB | CMSPAR | PARODD;
+      break;
+    case Parity::kSpace:
+      cflag |= PARENB | CMSPAR;
+      break;
+  }
+  if (s.stop_bits == 2) cflag |= CSTOPB;
+  return cflag;
+}
+
 SerialTermios BuildTermios(const SerialTermios& current, const SerialSettings& s, bool local) {
   SerialTermios t = current;
   // Raw mode, as cfmakeraw(3), plus no software flow control unless asked.
@@ -44,40 +66,10 @@ SerialTermios BuildTermios(const SerialTermios& current, const SerialSettings& s
   t.cflag &= ~static_cast<uint32_t>(CSIZE | PARENB | PARODD | CMSPAR | CSTOPB | CRTSCTS | CLOCAL |
                                     HUPCL | CBAUD | CIBAUD);
   t.cflag |= CREAD;
-  switch (s.data_bits) {
-    case 5:
-      t.cflag |= CS5;
-      break;
-    case 6:
-      t.cflag |= CS6;
-      break;
-    case 7:
-      t.cflag |= CS7;
-      break;
-    default:
-      t.cflag |= CS8;
-      break;
-  }
+  t.cflag |= FrameCflag(s);
   // Parity is generated and checked by the UART. INPCK stays off, so a byte
   // with a parity error is delivered as received rather than replaced by NUL;
   // the driver still counts it (TIOCGICOUNT).
-  switch (s.parity) {
-    case Parity::kNone:
-      break;
-    case Parity::kEven:
-      t.cflag |= PARENB;
-      break;
-    case Parity::kOdd:
-      t.cflag |= PARENB | PARODD;
-      break;
-    case Parity::kMark:
-      t.cflag |= PARENB | CMSPAR | PARODD;
-      break;
-    case Parity::kSpace:
-      t.cflag |= PARENB | CMSPAR;
-      break;
-  }
-  if (s.stop_bits == 2) t.cflag |= CSTOPB;
   switch (s.flow) {
     case FlowControl::kNone:
       break;

@@ -47,6 +47,10 @@ SerialSettings SettingsFromTermios(const SerialTermios& t);
 // The Bxxx code for a standard rate, or 0 if `baud` needs BOTHER.
 uint32_t StandardBaudCode(uint32_t baud);
 
+// The c_cflag bits for `s`'s frame: CSIZE (data bits), PARENB, PARODD and
+// CMSPAR (parity), CSTOPB (stop bits). Flow control and speed are not in it.
+uint32_t FrameCflag(const SerialSettings& s);
+
 }  // namespace ttyhub
 
 #endif  // TTYHUB_ENGINE_SERIAL_TERMIOS_H_
