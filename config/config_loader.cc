@@ -1192,8 +1192,7 @@ class Loader {
   // letters, digits, '.', '_' or '-'.
   static std::string CuseNameProblem(const std::string& name) {
     const bool chars_ok = std::all_of(name.begin(), name.end(), [](char c) {
-      return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
-             c == '-';
+      return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
     });
     if (name.empty() || name.size() > 64 || !chars_ok || name == "." || name == "..") {
       return absl::StrCat("must be a device name such as ttyV0 (the device is /dev/NAME; up to ",
@@ -1463,11 +1462,13 @@ class Loader {
     listener.slow_policy = listener.access == Access::kReadOnly
                                ? mine.slow_viewer.value_or(SlowClientPolicy::kSkip)
                                : mine.slow_writer.value_or(SlowClientPolicy::kBackpressure);
-    if (listener.is_pty()) {
-      // Its one client is the program on the pty: raw bytes, always on,
-      // never timed out for silence. Inherited values that make no sense
-      // for it are ignored (written on the listener, they are errors).
-      listener.protocol = Protocol::kRaw;
+    if (listener.is_pty() || listener.is_cuse()) {
+      // One client, always on, never timed out for silence: the program on
+      // the pty (raw bytes), or ttyhub's own RFC 2217 client for the CUSE
+      // device (engine/cuse_tty.h), which always reads what it is sent.
+      // Inherited values that make no sense for it are ignored (written on
+      // the listener, they are errors).
+      listener.protocol = listener.is_pty() ? Protocol::kRaw : Protocol::kRfc2217;
       listener.max_clients = 1;
       listener.idle_timeout = std::chrono::milliseconds(0);
       listener.banner.clear();
@@ -1477,6 +1478,8 @@ class Loader {
       listener.write = WriteMode::kShared;
       listener.kick_oldest_when_full = false;
       listener.enabled = true;
+    }
+    if (listener.is_pty()) {
       if (listener.slow_policy == SlowClientPolicy::kDisconnect) {
         // Disconnecting would hang up the program's pty under it.
         const std::optional<YAML::Node>& given =
@@ -1489,20 +1492,6 @@ class Loader {
         }
         listener.slow_policy = SlowClientPolicy::kSkip;
       }
-    }
-    if (listener.is_cuse()) {
-      // Its one client is ttyhub's own RFC 2217 client for the device
-      // (engine/cuse_tty.h), which always reads what it is sent.
-      listener.protocol = Protocol::kRfc2217;
-      listener.max_clients = 1;
-      listener.idle_timeout = std::chrono::milliseconds(0);
-      listener.banner.clear();
-      listener.history = HistorySpec{};
-      listener.allow.clear();
-      listener.deny.clear();
-      listener.write = WriteMode::kShared;
-      listener.kick_oldest_when_full = false;
-      listener.enabled = true;
     }
     if (ok) {
       port->listeners.push_back(std::move(listener));
@@ -1632,7 +1621,7 @@ class Loader {
     };
     std::map<uint16_t, std::vector<Seen>> tcp_ports;
     std::map<std::string, const ListenerConfig*> unix_paths;
-    std::map<std::string, std::string> pty_links;  // pty listener or pty: device path -> where
+    std::map<std::string, std::string> pty_links;   // pty listener or pty: device path -> where
     std::map<std::string, std::string> cuse_names;  // cuse listener device name -> where
     for (const PortConfig& port : config.ports) {
       if (port.device.kind == DeviceKind::kPty) {
