@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/integration/ctl_port_json.h"
 #include "tests/integration/harness.h"
 
 namespace ttyhub::testing {
@@ -41,32 +42,6 @@ std::string NoCuse() {
 
 std::string DeviceName(const char* what) {
   return absl::StrCat("ttyhubt", getpid() % 100000, what);
-}
-
-int Ctl(const std::string& url, std::vector<std::string> args, std::string* out) {
-  args.insert(args.begin(), {"--url", url});
-  return RunProgram(TTYHUBCTL_BINARY, args, "", out, Deadline::Seconds(20));
-}
-
-nlohmann::json PortJson(const std::string& url) {
-  std::string out;
-  if (Ctl(url, {"--json", "ports"}, &out) != 0) return nlohmann::json();
-  auto j = nlohmann::json::parse(out, nullptr, false);
-  if (j.is_discarded() || !j.contains("ports") || j["ports"].empty()) return nlohmann::json();
-  return j["ports"][0];
-}
-
-bool WaitForPortValue(const std::string& url, const std::string& key, const std::string& want,
-                      Deadline deadline, std::string* last) {
-  while (!deadline.Expired()) {
-    const nlohmann::json p = PortJson(url);
-    if (p.is_object() && p.contains(key)) {
-      *last = p[key].is_string() ? p[key].get<std::string>() : p[key].dump();
-      if (*last == want) return true;
-    }
-    poll(nullptr, 0, 50);
-  }
-  return false;
 }
 
 bool WaitForDevice(const std::string& path, Deadline deadline) {

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/integration/ctl_port_json.h"
 #include "tests/integration/harness.h"
 
 namespace ttyhub::testing {
@@ -30,34 +31,6 @@ std::string AwkwardBytes() {
   for (int i = 0; i < 256; ++i) s.push_back(static_cast<char>(i));
   s += std::string("\xff\xff\xff\r\n\r\0\r\r\n\xff\xf0\xff\xfa\x2c", 15);
   return s + Pattern(0, 64 * 1024, 0x5c);
-}
-
-int Ctl(const std::string& url, std::vector<std::string> args, std::string* out) {
-  args.insert(args.begin(), {"--url", url});
-  return RunProgram(TTYHUBCTL_BINARY, args, "", out, Deadline::Seconds(20));
-}
-
-// The port's JSON from the admin API (null if it cannot be had).
-nlohmann::json PortJson(const std::string& url) {
-  std::string out;
-  if (Ctl(url, {"--json", "ports"}, &out) != 0) return nlohmann::json();
-  auto j = nlohmann::json::parse(out, nullptr, false);
-  if (j.is_discarded() || !j.contains("ports") || j["ports"].empty()) return nlohmann::json();
-  return j["ports"][0];
-}
-
-// Waits until the port's JSON `key` reads `want`.
-bool WaitForPortValue(const std::string& url, const std::string& key, const std::string& want,
-                      Deadline deadline, std::string* last) {
-  while (!deadline.Expired()) {
-    const nlohmann::json p = PortJson(url);
-    if (p.is_object() && p.contains(key)) {
-      *last = p[key].is_string() ? p[key].get<std::string>() : p[key].dump();
-      if (*last == want) return true;
-    }
-    poll(nullptr, 0, 50);
-  }
-  return false;
 }
 
 // The line speed of the pty (the master reports the slave's termios).
