@@ -33,7 +33,14 @@ enum class SlowClientPolicy : uint8_t {
   kDisconnect,    // it is disconnected as soon as the ring laps it
 };
 
+// How a port trades CPU for latency (issue 14, `latency:`). kLow makes the
+// worker that owns the port poll its ring for a short while after each
+// completion instead of going to sleep at once (BusyPollConfig), which
+// saves the wake-ups that dominate a round trip; kNormal never polls.
+enum class Latency : uint8_t { kNormal, kLow };
+
 absl::string_view ProtocolName(Protocol p);
+absl::string_view LatencyName(Latency l);
 absl::string_view AccessName(Access a);
 absl::string_view SlowClientPolicyName(SlowClientPolicy p);
 absl::string_view WriteModeName(WriteMode w);
@@ -177,6 +184,8 @@ struct PortConfig {
   // UUCP lock directory for tty devices (the top-level `lock_dir`, copied
   // into each port); "" = no lock files. See engine/uucp_lock.h.
   std::string lock_dir = "/run/lock";
+  // Opt-in busy polling for this port's worker (issue 14); see Latency.
+  Latency latency = Latency::kNormal;
 
   bool operator==(const PortConfig&) const = default;
 };
@@ -199,12 +208,27 @@ struct AdminConfig {
   bool operator==(const AdminConfig&) const = default;
 };
 
+// How a worker that owns a `latency: low` port polls (top-level
+// `busy_poll:`). Applies only to such workers: the default stays frugal.
+struct BusyPollConfig {
+  // Keep polling this long after the last completion before sleeping.
+  // 1 us .. 10 ms.
+  std::chrono::microseconds window{100};
+  // At most this share of each second a worker may spend polling, in
+  // percent of one core (1..100). Once spent, the worker sleeps as usual
+  // until the next second begins.
+  uint32_t budget_percent = 50;
+
+  bool operator==(const BusyPollConfig&) const = default;
+};
+
 struct Config {
   std::string source;                                 // file the config came from
   unsigned workers = 1;                               // resolved: never 0
   std::chrono::milliseconds shutdown_timeout{2'000};  // flush budget on SIGTERM
   std::string log_level = "info";
   std::string lock_dir = "/run/lock";  // UUCP device locks; "" = off
+  BusyPollConfig busy_poll;
   AdminConfig admin;
   std::vector<PortConfig> ports;
 };

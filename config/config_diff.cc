@@ -54,6 +54,7 @@ std::vector<std::string> RestartReasons(const PortConfig& a, const PortConfig& b
     PortConfig x = a, y = b;
     x.serial = y.serial;
     x.listeners = y.listeners;
+    x.latency = y.latency;
     if (!(x == y)) why.push_back("port settings changed");
   }
   return why;
@@ -62,7 +63,7 @@ std::vector<std::string> RestartReasons(const PortConfig& a, const PortConfig& b
 }  // namespace
 
 bool ConfigDiff::empty() const {
-  if (!needs_restart.empty()) return false;
+  if (!needs_restart.empty() || busy_poll_changed) return false;
   for (const PortChange& p : ports) {
     if (p.kind != PortChange::Kind::kUnchanged) return false;
   }
@@ -89,6 +90,7 @@ ConfigDiff DiffConfigs(const Config& old_config, const Config& new_config) {
     diff.needs_restart.push_back("shutdown_timeout");
   }
   if (old_config.log_level != new_config.log_level) diff.needs_restart.push_back("log_level");
+  diff.busy_poll_changed = !(old_config.busy_poll == new_config.busy_poll);
 
   std::map<std::string, const PortConfig*> old_ports;
   for (const PortConfig& p : old_config.ports) old_ports[p.name] = &p;
@@ -116,6 +118,11 @@ ConfigDiff DiffConfigs(const Config& old_config, const Config& new_config) {
       continue;
     }
     change.kind = PortChange::Kind::kUpdated;
+    if (a.latency != b.latency) {
+      change.latency_changed = true;
+      change.details.push_back(
+          absl::StrCat("latency ", LatencyName(a.latency), " -> ", LatencyName(b.latency)));
+    }
     if (!(a.serial == b.serial)) {
       change.serial_changed = true;
       change.details.push_back(

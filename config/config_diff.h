@@ -16,14 +16,15 @@ namespace ttyhub {
 struct PortChange {
   enum class Kind {
     kUnchanged,  // untouched: clients stay, no byte lost
-    kUpdated,    // serial settings applied live and/or listeners rebound
+    kUpdated,    // serial settings or latency applied live and/or listeners rebound
     kRestarted,  // anything else changed (device, buffer, log, ...): closed and started anew
     kAdded,
     kRemoved,
   };
   Kind kind = Kind::kUnchanged;
   std::string name;
-  bool serial_changed = false;  // kUpdated: apply `next.serial` live
+  bool serial_changed = false;   // kUpdated: apply `next.serial` live
+  bool latency_changed = false;  // kUpdated: apply `next.latency` live (the worker's polling)
   // kUpdated: listener addresses ("host:port") to stop (removed or changed)
   // and listeners to start (added or changed), in the new order.
   std::vector<std::string> listeners_to_stop;
@@ -36,6 +37,8 @@ struct ConfigDiff {
   // Top-level keys that changed but are not applied by a reload (workers,
   // admin, shutdown_timeout, log_level): they take effect at a restart.
   std::vector<std::string> needs_restart;
+  // `busy_poll:` changed: applied live to every worker.
+  bool busy_poll_changed = false;
   bool empty() const;
 };
 

@@ -81,12 +81,15 @@ absl::string_view WriteModeName(WriteMode w) {
   return "?";
 }
 
+absl::string_view LatencyName(Latency l) { return l == Latency::kLow ? "low" : "normal"; }
+
 namespace {
 
 constexpr uint64_t kMinBuffer = 4 * 1024;
 constexpr uint64_t kMaxBuffer = 64 * 1024 * 1024;
 constexpr uint32_t kMaxClientsLimit = 100'000;
 constexpr unsigned kMaxWorkers = 1024;
+constexpr std::chrono::microseconds kMaxBusyPollWindow{10'000};
 // `history:` bounds. Bytes are clamped at runtime to what the port's ring
 // holds; these only reject values that cannot be meant.
 constexpr uint64_t kMaxHistoryBytes = 16 * 1024 * 1024;
@@ -129,6 +132,7 @@ struct Inherited {
   std::optional<std::string> open_string;
   std::optional<std::string> close_string;
   std::optional<bool> write_only;
+  std::optional<Latency> latency;
   std::optional<std::vector<Cidr>> allow;  // a listener's list replaces the inherited one
   std::optional<std::vector<Cidr>> deny;
   std::optional<WriteMode> write;
@@ -169,6 +173,7 @@ struct Inherited {
     take(open_string, parent.open_string);
     take(close_string, parent.close_string);
     take(write_only, parent.write_only);
+    take(latency, parent.latency);
     take(allow, parent.allow);
     take(deny, parent.deny);
     take(write, parent.write);
@@ -190,7 +195,7 @@ struct Inherited {
 bool IsPortOnlyKey(absl::string_view key) {
   return key == "serial" || key == "flow" || key == "local" || key == "hangup_when_done" ||
          key == "buffer" || key == "alerts" || key == "log" || key == "open" ||
-         key == "open_string" || key == "close_string" || key == "write_only";
+         key == "open_string" || key == "close_string" || key == "write_only" || key == "latency";
 }
 
 bool IsListenerInheritableKey(absl::string_view key) {
@@ -353,6 +358,8 @@ class Loader {
             }
           } else if (key == "admin") {
             ParseAdmin(value, path, &config.admin);
+          } else if (key == "busy_poll") {
+            ParseBusyPoll(value, path, &config.busy_poll);
           } else if (key == "log_level") {
             if (auto s = String(value, path)) {
               const std::string level = absl::AsciiStrToLower(*s);
@@ -903,6 +910,21 @@ class Loader {
       }
     } else if (key == "write_only") {
       out->write_only = Bool(value, path);
+    } else if (key == "latency") {
+      if (auto s = String(value, path)) {
+        const std::string v = absl::AsciiStrToLower(*s);
+        if (v == "low") {
+          out->latency = Latency::kLow;
+        } else if (v == "normal") {
+          out->latency = Latency::kNormal;
+        } else {
+          Error(value, path,
+                absl::StrCat("unknown latency '", *s,
+                             "' (use normal, the default, or low: the port's worker polls "
+                             "for a while before sleeping, spending CPU within busy_poll's "
+                             "budget)"));
+        }
+      }
     } else if (key == "when_full") {
       if (auto v = String(value, path)) {
         const std::string w = absl::AsciiStrToLower(*v);
@@ -1006,6 +1028,45 @@ class Loader {
 
   // admin: {listen: HOST:PORT, token: SECRET | token_file: PATH,
   //         token_required_for_reads: BOOL, allowed_hosts: [NAME, ...]}
+  // `busy_poll: {window: 100us, budget: 50%}`: how workers that own a
+  // `latency: low` port poll. Both keys optional.
+  void ParseBusyPoll(const YAML::Node& node, const std::string& path, BusyPollConfig* out) {
+    if (!node.IsMap()) {
+      Error(node, path, "must be a mapping such as {window: 100us, budget: 50%}");
+      return;
+    }
+    ForEachKey(
+        node, path, [&](const std::string& key, const YAML::Node& value, const std::string& p) {
+          if (key == "window") {
+            if (auto s = String(value, p)) {
+              auto window = ParseMicroseconds(*s);
+              if (!window.ok()) {
+                Error(value, p, window.status().message());
+              } else if (*window < std::chrono::microseconds(1) || *window > kMaxBusyPollWindow) {
+                Error(value, p, absl::StrCat("must be between 1us and 10ms, got '", *s, "'"));
+              } else {
+                out->window = *window;
+              }
+            }
+          } else if (key == "budget") {
+            if (auto s = String(value, p)) {
+              absl::string_view text = absl::StripAsciiWhitespace(*s);
+              absl::ConsumeSuffix(&text, "%");
+              uint32_t percent = 0;
+              if (!absl::SimpleAtoi(text, &percent) || percent < 1 || percent > 100) {
+                Error(value, p,
+                      absl::StrCat("must be a share of one core from 1% to 100%, got '", *s, "'"));
+              } else {
+                out->budget_percent = percent;
+              }
+            }
+          } else {
+            return false;
+          }
+          return true;
+        });
+  }
+
   void ParseAdmin(const YAML::Node& node, const std::string& path, AdminConfig* out) {
     if (!node.IsMap()) {
       Error(node, path, "must be a mapping such as {listen: 127.0.0.1:8420}");
@@ -1563,6 +1624,7 @@ class Loader {
     port.open_string = mine.open_string.value_or("");
     port.close_string = mine.close_string.value_or("");
     port.write_only = mine.write_only.value_or(false);
+    port.latency = mine.latency.value_or(Latency::kNormal);
     if (port.write_only && port.device.kind != DeviceKind::kTty && node["write_only"]) {
       Error(node["write_only"], path + ".write_only",
             "applies to tty devices (a path such as /dev/lp0 or /dev/ttyUSB0)");

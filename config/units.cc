@@ -83,4 +83,30 @@ absl::StatusOr<std::chrono::milliseconds> ParseDuration(absl::string_view text) 
   return std::chrono::milliseconds(static_cast<int64_t>(n * ms_per_unit));
 }
 
+absl::StatusOr<std::chrono::microseconds> ParseMicroseconds(absl::string_view text) {
+  uint64_t n = 0;
+  absl::string_view suffix;
+  if (absl::Status s = SplitNumber(text, &n, &suffix); !s.ok()) return s;
+  const std::string unit = absl::AsciiStrToLower(suffix);
+  uint64_t us_per_unit = 0;
+  if (unit == "us" || unit == "\u00b5s") {
+    us_per_unit = 1;
+  } else if (unit == "ms") {
+    us_per_unit = 1000;
+  } else if (unit == "s") {
+    us_per_unit = 1'000'000;
+  } else if (unit.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", text, "' needs a unit: us, ms or s (for example 100us)"));
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown duration unit '", suffix, "' in '", text, "' (use us, ms or s)"));
+  }
+  constexpr uint64_t kMaxUs = 3'600'000'000ull;  // an hour: far from any overflow
+  if (n > kMaxUs / us_per_unit) {
+    return absl::InvalidArgumentError(absl::StrCat("duration too long: '", text, "'"));
+  }
+  return std::chrono::microseconds(static_cast<int64_t>(n * us_per_unit));
+}
+
 }  // namespace ttyhub

@@ -77,6 +77,26 @@ TEST(ConfigDiffTest, InheritedChangesCountAndTopLevelKeysAreReported) {
   EXPECT_EQ(d.needs_restart, (std::vector<std::string>{"workers", "shutdown_timeout"}));
 }
 
+// Issue 14: `latency:` and `busy_poll:` only change how a worker waits, so
+// a reload applies them live: the port keeps its clients.
+TEST(ConfigDiffTest, LatencyAndBusyPollAreAppliedLive) {
+  const Config a = Load("ports:\n  - {name: p, device: sim:echo, listen: [{port: 7001}]}\n");
+  const Config b = Load(
+      "busy_poll: {window: 50us, budget: 20%}\nports:\n"
+      "  - {name: p, device: sim:echo, latency: low, listen: [{port: 7001}]}\n");
+  const ConfigDiff d = DiffConfigs(a, b);
+  ASSERT_EQ(d.ports.size(), 1u);
+  EXPECT_EQ(d.ports[0].kind, PortChange::Kind::kUpdated);
+  EXPECT_TRUE(d.ports[0].latency_changed);
+  EXPECT_FALSE(d.ports[0].serial_changed);
+  EXPECT_TRUE(d.ports[0].listeners_to_start.empty());
+  EXPECT_EQ(d.ports[0].details, (std::vector<std::string>{"latency normal -> low"}));
+  EXPECT_TRUE(d.busy_poll_changed);
+  EXPECT_TRUE(d.needs_restart.empty());
+  EXPECT_FALSE(d.empty());
+  EXPECT_TRUE(DiffConfigs(b, b).empty());
+}
+
 TEST(ConfigDiffTest, AddingAReadWriteListenerRestartsThePort) {
   const Config a = Load(
       "ports:\n  - {name: p, device: sim:echo, listen: [{port: 7001, access: "

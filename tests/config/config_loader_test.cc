@@ -375,6 +375,52 @@ ports:
             "0");
 }
 
+// Issue 14: `latency:` per port (inherited from defaults), `busy_poll:`
+// at the top level; the default is frugal.
+TEST(ConfigLoaderTest, LatencyAndBusyPoll) {
+  auto c = Load(R"(busy_poll: {window: 250us, budget: 30%}
+defaults: {latency: low}
+ports:
+  - {name: a, device: sim:echo, listen: [{port: 7001}]}
+  - {name: b, device: sim:echo, latency: normal, listen: [{port: 7002}]}
+)");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->busy_poll.window, std::chrono::microseconds(250));
+  EXPECT_EQ(c->busy_poll.budget_percent, 30u);
+  EXPECT_EQ(c->ports[0].latency, Latency::kLow);
+  EXPECT_EQ(c->ports[1].latency, Latency::kNormal);
+
+  auto d = Load(
+      "busy_poll: {window: 2ms}\nports:\n  - {name: a, device: sim:echo, listen: [{port: "
+      "7001}]}\n");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->busy_poll.window, std::chrono::microseconds(2000));
+  EXPECT_EQ(d->busy_poll.budget_percent, 50u);
+  EXPECT_EQ(d->ports[0].latency, Latency::kNormal);
+}
+
+TEST(ConfigLoaderTest, LatencyAndBusyPollErrors) {
+  const std::string e = Errors(R"(busy_poll: {window: 100, budget: 0%, spin: yes}
+ports:
+  - {name: a, device: sim:echo, latency: fast, listen: [{port: 7001}]}
+  - {name: b, device: sim:echo, listen: [{port: 7002, latency: low}]}
+)");
+  EXPECT_THAT(e, HasSubstr("ttyhub.yaml:1:21: busy_poll.window: '100' needs a unit: us, ms or s "
+                           "(for example 100us)"));
+  EXPECT_THAT(e, HasSubstr("ttyhub.yaml:1:34: busy_poll.budget: must be a share of one core from "
+                           "1% to 100%, got '0%'"));
+  EXPECT_THAT(e, HasSubstr("busy_poll.spin"));
+  EXPECT_THAT(e, HasSubstr("ttyhub.yaml:3:42: ports[0].latency: unknown latency 'fast' (use "
+                           "normal, the default, or low"));
+  EXPECT_THAT(e, HasSubstr("ports[1].listen[0].latency"));
+  EXPECT_THAT(Errors("busy_poll: {window: 20ms}\nports:\n  - {name: a, device: sim:echo, listen: "
+                     "[{port: 1}]}\n"),
+              HasSubstr("busy_poll.window: must be between 1us and 10ms, got '20ms'"));
+  EXPECT_THAT(Errors("busy_poll: {budget: 101}\nports:\n  - {name: a, device: sim:echo, listen: "
+                     "[{port: 1}]}\n"),
+              HasSubstr("busy_poll.budget: must be a share of one core from 1% to 100%"));
+}
+
 // Issue 10 section 2: `history:` is off, a byte size, or N lines.
 TEST(ConfigLoaderTest, HistoryBytesLinesAndOff) {
   auto c = Load(R"(ports:
