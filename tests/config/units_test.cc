@@ -32,5 +32,19 @@ TEST(UnitsTest, Durations) {
   EXPECT_FALSE(ParseDuration("100000000h").ok());
 }
 
+TEST(UnitsTest, Microseconds) {
+  using std::chrono::microseconds;
+  EXPECT_EQ(*ParseMicroseconds("100us"), microseconds(100));
+  EXPECT_EQ(*ParseMicroseconds("100\u00b5s"), microseconds(100));
+  EXPECT_EQ(*ParseMicroseconds("2ms"), microseconds(2000));
+  EXPECT_EQ(*ParseMicroseconds(" 1 s "), microseconds(1'000'000));
+  EXPECT_EQ(ParseMicroseconds("100").status().message(),
+            "'100' needs a unit: us, ms or s (for example 100us)");
+  EXPECT_EQ(ParseMicroseconds("3ns").status().message(),
+            "unknown duration unit 'ns' in '3ns' (use us, ms or s)");
+  EXPECT_FALSE(ParseMicroseconds("us").ok());
+  EXPECT_FALSE(ParseMicroseconds("99999999999s").ok());
+}
+
 }  // namespace
 }  // namespace ttyhub
