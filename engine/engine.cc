@@ -37,6 +37,7 @@ absl::Status Engine::Start() {
   for (size_t i = 0; i < n; ++i) {
     auto worker = std::make_unique<Worker>(static_cast<unsigned>(i), std::move(shards[i]), log_,
                                            tty_, &claims_);
+    worker->SetBusyPollPolicy(config_.busy_poll);
     if (absl::Status s = worker->Start(); !s.ok()) {
       Stop(std::chrono::milliseconds(0));
       return s;
@@ -280,7 +281,28 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 
-  // 3. Live updates, then new ports.
+  // 3. The busy-poll policy first (ports added below start under it), then
+  // live updates, then new ports.
+  if (diff.busy_poll_changed) {
+    const BusyPollConfig busy_poll = applied.busy_poll;
+    size_t applied_to = 0;
+    for (size_t worker = 0; worker < workers_.size(); ++worker) {
+      auto s = Ask<bool>(
+          worker,
+          [busy_poll](Worker& w) {
+            w.SetBusyPollPolicy(busy_poll);
+            return true;
+          },
+          kAskTimeout);
+      if (s.ok()) ++applied_to;
+    }
+    report.push_back(absl::StrCat("busy_poll: window ", busy_poll.window.count(), " us, budget ",
+                                  busy_poll.budget_percent, "% of a core",
+                                  applied_to == workers_.size()
+                                      ? ""
+                                      : absl::StrCat(" (applied on ", applied_to, " of ",
+                                                     workers_.size(), " workers only)")));
+  }
   for (const PortChange& change : diff.ports) {
     const auto it = next_ports.find(change.name);
     if (change.kind == Kind::kUnchanged || change.kind == Kind::kRemoved) {
@@ -295,6 +317,13 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
       if (!w.ok()) continue;
       const std::string name = change.name;
       std::string result;
+      if (change.latency_changed) {
+        const Latency latency = config.latency;
+        auto s = Ask<bool>(
+            *w, [name, latency](Worker& worker) { return worker.SetPortLatency(name, latency); },
+            kAskTimeout);
+        if (!s.ok() || !*s) absl::StrAppend(&result, " (latency NOT applied)");
+      }
       if (change.serial_changed) {
         const SerialSettings serial = config.serial;
         auto s = Ask<absl::Status>(

@@ -118,11 +118,44 @@ void EventLoop::Cancel(IoRequest& req) {
   io_uring_sqe_set_data64(sqe, 0);  // the cancel's own completion is ignored
 }
 
+bool EventLoop::SubmitAndPoll(absl::Status* err) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point until = busy_poll_.PollUntil(last_activity_, start);
+  if (until <= start) return false;
+  const int ret = io_uring_submit(&ring_);
+  if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
+    *err = absl::ErrnoToStatus(-ret, "io_uring_submit");
+    return false;
+  }
+  bool found = false;
+  Clock::time_point t = start;
+  for (;;) {
+    // GETEVENTS with nothing to wait for: runs the ring's deferred task
+    // work (DEFER_TASKRUN posts completions only then) and returns at once.
+    io_uring_get_events(&ring_);
+    t = Clock::now();
+    if (io_uring_cq_ready(&ring_) > 0) {
+      found = true;
+      break;
+    }
+    if (t >= until) break;
+  }
+  busy_poll_.Charge(start, t, found);
+  return found;
+}
+
 absl::Status EventLoop::RunOnce(std::chrono::steady_clock::time_point* now) {
   if (!broken_.ok()) return broken_;
-  int ret = io_uring_submit_and_wait(&ring_, 1);
-  if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
-    return absl::ErrnoToStatus(-ret, "io_uring_submit_and_wait");
+  absl::Status submit_error;
+  const bool ready =
+      busy_poll_enabled_ && io_uring_cq_ready(&ring_) == 0 && SubmitAndPoll(&submit_error);
+  if (!submit_error.ok()) return submit_error;
+  if (!ready) {
+    const int ret = io_uring_submit_and_wait(&ring_, 1);
+    if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -EBUSY) {
+      return absl::ErrnoToStatus(-ret, "io_uring_submit_and_wait");
+    }
   }
   *now = std::chrono::steady_clock::now();
   ++counters_.iterations;
@@ -146,6 +179,7 @@ absl::Status EventLoop::RunOnce(std::chrono::steady_clock::time_point* now) {
     if (n == 0) break;
     io_uring_cq_advance(&ring_, n);
     counters_.completions += n;
+    last_activity_ = *now;
     for (unsigned i = 0; i < n; ++i) {
       if (batch[i].user_data == 0) continue;  // cancel requests, wake-ups with no owner
       IoRequest* req = reinterpret_cast<IoRequest*>(batch[i].user_data);

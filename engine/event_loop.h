@@ -10,6 +10,11 @@
 // to their IoHandlers. Handlers prepare new SQEs freely; they are submitted
 // together at the next iteration (one io_uring_enter for the whole batch).
 //
+// With busy polling enabled (a `latency: low` port on this worker, see
+// busy_poll.h), an iteration with nothing ready first polls for completions
+// for up to the policy's window after the last one, within its CPU budget,
+// and sleeps only if none came.
+//
 // If the submission queue fills, Prepare submits early. Should submitting
 // keep failing (an error other than a transient EINTR/EAGAIN/EBUSY, or
 // kMaxSubmitAttempts submits in a row that leave the queue full), the loop
@@ -29,6 +34,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/busy_poll.h"
 #include "engine/io_request.h"
 
 namespace ttyhub {
@@ -83,6 +89,13 @@ class EventLoop {
   absl::Status RunOnce(std::chrono::steady_clock::time_point* now);
 
   const Counters& counters() const { return counters_; }
+  // Polls before sleeping while `enabled` (see busy_poll.h); off by default.
+  void set_busy_poll(bool enabled, BusyPoll::Policy policy) {
+    busy_poll_enabled_ = enabled;
+    busy_poll_.set_policy(policy);
+  }
+  bool busy_poll_enabled() const { return busy_poll_enabled_; }
+  const BusyPoll::Counters& busy_poll_counters() const { return busy_poll_.counters(); }
   void set_dispatch_observer(DispatchObserver* observer) { observer_ = observer; }
   void set_submit_for_testing(SubmitFunction submit) { submit_ = submit; }
   // Which setup flags the ring got, for the startup log.
@@ -94,6 +107,9 @@ class EventLoop {
 
   EventLoop() = default;
   io_uring_sqe* GetSqe();
+  // Submits, then polls for a completion until the busy-poll grant ends.
+  // True if one is ready (no need to sleep); sets `*err` if submitting failed.
+  bool SubmitAndPoll(absl::Status* err);
 
   io_uring ring_{};
   bool initialized_ = false;
@@ -101,6 +117,10 @@ class EventLoop {
   Counters counters_;
   SubmitFunction submit_ = &io_uring_submit;
   DispatchObserver* observer_ = nullptr;
+  bool busy_poll_enabled_ = false;
+  BusyPoll busy_poll_{BusyPoll::Policy{}};
+  // When the last completion was dispatched: the busy-poll window runs from here.
+  std::chrono::steady_clock::time_point last_activity_{};
   absl::Status broken_;                        // set once submitting failed for good
   std::unique_ptr<io_uring_sqe> scratch_sqe_;  // handed out once broken; never submitted
 };

@@ -19,7 +19,8 @@ nlohmann::ordered_json ClientToJson(const ClientSnapshot& c) {
 }
 
 nlohmann::ordered_json WorkerToJson(const WorkerSnapshot& w) {
-  nlohmann::ordered_json j = {{"index", w.index}, {"ring_mode", w.ring_mode}};
+  nlohmann::ordered_json j = {
+      {"index", w.index}, {"ring_mode", w.ring_mode}, {"busy_poll", w.busy_poll}};
 #define TTYHUB_WORKER_COUNTER_JSON(name, help) j[#name] = w.counters.name;
   TTYHUB_WORKER_COUNTERS(TTYHUB_WORKER_COUNTER_JSON)
 #undef TTYHUB_WORKER_COUNTER_JSON

@@ -153,6 +153,9 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
 
   DeviceState device_state() const { return device_state_; }
   const PortConfig& config() const { return config_; }
+  // Reload: `latency:` changes take effect without a restart (the worker
+  // reads it to decide whether to busy-poll).
+  void set_latency(Latency latency) { config_.latency = latency; }
   size_t client_count() const { return clients_.size(); }
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;

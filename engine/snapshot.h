@@ -94,6 +94,7 @@ struct WorkerSnapshot {
   unsigned index = 0;
   std::string ring_mode;
   WorkerCounters counters;
+  bool busy_poll = false;  // polling before sleeping: a `latency: low` port is here
 };
 
 struct EngineSnapshot {

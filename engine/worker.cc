@@ -78,6 +78,7 @@ void Worker::ThreadMain(std::promise<absl::Status>* started) {
   }
   ArmWake();
   ArmTick();
+  UpdateBusyPoll();
   if (!status.ok()) {
     // Undo what started, then report.
     BeginStop(ctx_.now);
@@ -88,8 +89,12 @@ void Worker::ThreadMain(std::promise<absl::Status>* started) {
     started->set_value(status);
     return;
   }
-  ctx_.log->Info(absl::StrCat("worker ", index_, ": io_uring ready (", loop_->mode(), "), ",
-                              ports_.size(), " ports"));
+  ctx_.log->Info(absl::StrCat(
+      "worker ", index_, ": io_uring ready (", loop_->mode(), "), ", ports_.size(), " ports",
+      loop_->busy_poll_enabled() ? absl::StrCat(", busy-polling for latency: low ports (window ",
+                                                busy_poll_policy_.window.count(), " us, budget ",
+                                                busy_poll_policy_.budget_percent, "% of a core)")
+                                 : ""));
   started->set_value(absl::OkStatus());
   Loop();
   // Tear down the ring first: io_uring_queue_exit cancels whatever is still
@@ -135,11 +140,18 @@ WorkerSnapshot Worker::Snapshot() const {
   s.index = index_;
   if (loop_) {
     s.ring_mode = loop_->mode();
+    s.busy_poll = loop_->busy_poll_enabled();
     s.counters.loop_iterations = loop_->counters().iterations;
     s.counters.completions = loop_->counters().completions;
     s.counters.sq_full = loop_->counters().sq_full;
   }
   s.counters.inbox_messages = inbox_messages_;
+  if (loop_) {
+    const BusyPoll::Counters& bp = loop_->busy_poll_counters();
+    s.counters.busy_poll_microseconds = bp.polled_ns / 1000;
+    s.counters.busy_poll_waits_saved = bp.waits_saved;
+    s.counters.busy_poll_budget_exhausted = bp.budget_exhausted;
+  }
   return s;
 }
 
@@ -159,7 +171,28 @@ absl::Status Worker::AddPort(const PortConfig& config) {
     return s;
   }
   ports_.push_back(std::move(port));
+  UpdateBusyPoll();
   return absl::OkStatus();
+}
+
+void Worker::SetBusyPollPolicy(const BusyPollConfig& config) {
+  busy_poll_policy_ = BusyPoll::Policy{config.window, config.budget_percent};
+  if (loop_) UpdateBusyPoll();
+}
+
+bool Worker::SetPortLatency(absl::string_view name, Latency latency) {
+  Port* port = FindPort(name);
+  if (port == nullptr) return false;
+  port->set_latency(latency);
+  UpdateBusyPoll();
+  return true;
+}
+
+void Worker::UpdateBusyPoll() {
+  const bool wanted = std::any_of(ports_.begin(), ports_.end(), [](const auto& p) {
+    return p->config().latency == Latency::kLow;
+  });
+  loop_->set_busy_poll(wanted, busy_poll_policy_);
 }
 
 bool Worker::RetirePort(absl::string_view name, TimePoint deadline, std::string farewell) {
@@ -168,6 +201,7 @@ bool Worker::RetirePort(absl::string_view name, TimePoint deadline, std::string 
     (*it)->BeginRetire(deadline, std::move(farewell));
     retiring_.push_back(std::move(*it));
     ports_.erase(it);
+    UpdateBusyPoll();
     return true;
   }
   return false;

@@ -8,6 +8,9 @@
 // closures plus an eventfd the worker keeps a poll on.
 //
 // A 100 ms tick drives timeouts, device reopen backoff and the simulators.
+//
+// A worker that owns at least one `latency: low` port busy-polls its ring
+// (busy_poll.h) within the `busy_poll:` budget; one with none never does.
 #ifndef TTYHUB_ENGINE_WORKER_H_
 #define TTYHUB_ENGINE_WORKER_H_
 
@@ -23,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "config/config.h"
+#include "engine/busy_poll.h"
 #include "engine/inbox.h"
 #include "engine/io_request.h"
 #include "engine/snapshot.h"
@@ -46,6 +50,13 @@ class Worker final : public IoHandler {
   // its ports (listeners bound). On error the thread has already cleaned up
   // and exited.
   absl::Status Start();
+
+  // Before Start (or on the worker's thread): how to busy-poll when a port
+  // here asks for `latency: low`.
+  void SetBusyPollPolicy(const BusyPollConfig& config);
+  // On the worker's thread (reload): a port's `latency:` changed. False if
+  // there is no such port.
+  bool SetPortLatency(absl::string_view name, Latency latency);
 
   // From any thread: runs `m` on the worker. False if the inbox is full.
   bool Post(Inbox::Message m);
@@ -76,6 +87,9 @@ class Worker final : public IoHandler {
 
  private:
   enum Op : uint8_t { kWake, kTick };
+  // Turns busy polling on while any port here (retiring ones aside) has
+  // `latency: low`.
+  void UpdateBusyPoll();
   static constexpr std::chrono::milliseconds kTickInterval{100};
 
   void ThreadMain(std::promise<absl::Status>* started);
@@ -88,6 +102,7 @@ class Worker final : public IoHandler {
 
   const unsigned index_;
   std::vector<PortConfig> port_configs_;
+  BusyPoll::Policy busy_poll_policy_;
   WorkerContext ctx_;
   std::unique_ptr<Inbox> inbox_;
   std::unique_ptr<EventLoop> loop_;

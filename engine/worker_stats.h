@@ -10,14 +10,21 @@
 
 namespace ttyhub {
 
-// X(name, help). Units are in the names: events.
-#define TTYHUB_WORKER_COUNTERS(X)                                                  \
-  X(loop_iterations, "Event loop iterations (one io_uring_enter each).")           \
-  X(completions, "io_uring completions dispatched.")                               \
-  X(sq_full, "Times the submission queue was full and had to be submitted early.") \
-  X(inbox_messages,                                                                \
-    "Control messages the worker received (stats requests, commands, "             \
-    "stop).")
+// X(name, help). Units are in the names: events, unless a name ends in a unit.
+#define TTYHUB_WORKER_COUNTERS(X)                                                              \
+  X(loop_iterations, "Event loop iterations (one io_uring_enter each).")                       \
+  X(completions, "io_uring completions dispatched.")                                           \
+  X(sq_full, "Times the submission queue was full and had to be submitted early.")             \
+  X(inbox_messages,                                                                            \
+    "Control messages the worker received (stats requests, commands, "                         \
+    "stop).")                                                                                  \
+  X(busy_poll_microseconds,                                                                    \
+    "Time spent polling for completions instead of sleeping (latency: low), "                  \
+    "microseconds.")                                                                           \
+  X(busy_poll_waits_saved, "Busy polls that found a completion, so the worker did not sleep.") \
+  X(busy_poll_budget_exhausted,                                                                \
+    "One-second periods in which the busy_poll budget ran out and the worker "                 \
+    "slept as usual.")
 
 struct WorkerCounters {
 #define TTYHUB_DECLARE_WORKER_COUNTER(name, help) uint64_t name = 0;

@@ -2,6 +2,7 @@
 // every completion in order.
 #include "engine/event_loop.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -71,6 +72,63 @@ TEST(EventLoopTest, ObserverSeesEachCompletionAfterItsHandler) {
   EXPECT_EQ(r.observed[1], r.completed[1].first);
   EXPECT_FALSE(a.in_flight);
   EXPECT_FALSE(b.in_flight);
+}
+
+// Issue 14: with busy polling on, a completion that is ready (or becomes
+// ready) within the window is collected by polling: the worker does not
+// sleep. With it off, the loop never polls.
+void RunUntilCompleted(EventLoop& loop, Recorder& r, size_t n) {
+  std::chrono::steady_clock::time_point now;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (r.completed.size() < n) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    ASSERT_TRUE(loop.RunOnce(&now).ok());
+  }
+}
+
+TEST(EventLoopTest, BusyPollCollectsAReadyCompletionWithoutSleeping) {
+  for (const bool enabled : {false, true}) {
+    SCOPED_TRACE(enabled ? "busy poll on" : "busy poll off");
+    auto loop = EventLoop::Create(8);
+    ASSERT_TRUE(loop.ok()) << loop.status();
+    (*loop)->set_busy_poll(enabled, {std::chrono::milliseconds(10), 100});
+    Recorder r;
+    IoRequest first(&r, 1), readable(&r, 2);
+    io_uring_prep_nop((*loop)->Prepare(first));
+    RunUntilCompleted(**loop, r, 1);  // the window starts at this completion
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    ASSERT_EQ(write(fds[1], "x", 1), 1);
+    io_uring_prep_poll_add((*loop)->Prepare(readable), fds[0], POLLIN);
+    RunUntilCompleted(**loop, r, 2);
+    EXPECT_EQ(r.completed[1].first, 2);
+    EXPECT_EQ((*loop)->busy_poll_counters().waits_saved, enabled ? 1u : 0u);
+    if (!enabled) {
+      EXPECT_EQ((*loop)->busy_poll_counters().polled_ns, 0u);
+    }
+    close(fds[0]);
+    close(fds[1]);
+  }
+}
+
+TEST(EventLoopTest, BusyPollSleepsOnceTheWindowHasPassed) {
+  auto loop = EventLoop::Create(8);
+  ASSERT_TRUE(loop.ok()) << loop.status();
+  (*loop)->set_busy_poll(true, {std::chrono::microseconds(1000), 100});
+  Recorder r;
+  IoRequest first(&r, 1), timer(&r, 2);
+  io_uring_prep_nop((*loop)->Prepare(first));
+  RunUntilCompleted(**loop, r, 1);
+  // Nothing happens for 50 ms: the loop polls for (at most) the 1 ms
+  // window, finds nothing, then sleeps until the timer fires.
+  __kernel_timespec ts{0, 50'000'000};
+  io_uring_prep_timeout((*loop)->Prepare(timer), &ts, 0, 0);
+  RunUntilCompleted(**loop, r, 2);
+  EXPECT_EQ(r.completed[1].first, 2);
+  const BusyPoll::Counters& c = (*loop)->busy_poll_counters();
+  EXPECT_EQ(c.waits_saved, 0u);
+  EXPECT_GT(c.polled_ns, 0u);
+  EXPECT_LE(c.polled_ns, 50'000'000u);  // it slept for the rest: polling never ran to the timer
 }
 
 }  // namespace
