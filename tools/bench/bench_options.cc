@@ -90,11 +90,13 @@ The tool creates the ptys, writes each server's configuration, starts and
 stops the server, plays the serial devices and the TCP clients, and verifies
 every byte.
 
-  --servers LIST        ttyhub,ttyhub-log,ser2net,ser2net-tuned (default:
-                        ttyhub,ser2net,ser2net-tuned; --quick: ttyhub,
-                        ser2net-tuned; only soak: ttyhub). ttyhub-log is
-                        ttyhub with every port's console log on (in the
-                        temp dir), checked against the device after each run
+  --servers LIST        ttyhub,ttyhub-log,ttyhub-lowlat,ser2net,ser2net-tuned
+                        (default: ttyhub,ser2net,ser2net-tuned; --quick:
+                        ttyhub,ser2net-tuned; only soak: ttyhub). ttyhub-log
+                        is ttyhub with every port's console log on (in the
+                        temp dir), checked against the device after each
+                        run; ttyhub-lowlat is ttyhub with every port at
+                        `latency: low` (its workers busy-poll)
   --scenarios LIST      limits,dev2net,net2dev,echo,many_ports,fanout,
                         slow_viewer,idle_ports,connect_storm (default: all
                         these), and chain and soak (only when named here)
@@ -120,6 +122,8 @@ every byte.
   --soak-rate N         soak: each device's stream, bytes/s (128000)
   --ttyhub-workers N    ttyhub worker threads (default: online CPUs)
   --ttyhub-log-level L  ttyhub log level (info, its default)
+  --busy-poll-budget P  ttyhub-lowlat: busy_poll budget, percent of a core
+                        (default: ttyhub's own default)
   --console-log-rotate SIZE  ttyhub-log: rotate each console log at SIZE
                         (bytes, or with KiB/MiB/GiB; default 16MiB, keeping 8;
                         off: never rotate)
@@ -185,7 +189,7 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
         if (!k) {
           return absl::InvalidArgumentError(
               absl::StrCat("--servers: unknown server '", name,
-                           "' (ttyhub, ttyhub-log, ser2net, ser2net-tuned)"));
+                           "' (ttyhub, ttyhub-log, ttyhub-lowlat, ser2net, ser2net-tuned)"));
         }
         if (std::find(o.servers.begin(), o.servers.end(), *k) == o.servers.end()) {
           o.servers.push_back(*k);
@@ -279,6 +283,13 @@ absl::StatusOr<BenchOptions> ParseBenchOptions(int argc, char** argv) {
       absl::StatusOr<int> n = ParseCount(flag, v, 1);
       if (!n.ok()) return n.status();
       o.ttyhub_workers = *n;
+    } else if (flag == "--busy-poll-budget") {
+      absl::string_view pct = v;
+      absl::ConsumeSuffix(&pct, "%");
+      absl::StatusOr<int> n = ParseCount(flag, std::string(pct), 1);
+      if (!n.ok()) return n.status();
+      if (*n > 100) return absl::InvalidArgumentError("--busy-poll-budget: at most 100%");
+      o.busy_poll_budget_percent = *n;
     } else if (flag == "--ttyhub-log-level") {
       o.ttyhub_log_level = v;
     } else if (flag == "--console-log-rotate") {

@@ -46,6 +46,8 @@ struct BenchOptions {
   // ttyhub settings.
   int ttyhub_workers = 0;  // 0: online CPUs
   std::string ttyhub_log_level = "info";
+  // ttyhub-lowlat: the `busy_poll:` budget, percent of a core (0: ttyhub's default).
+  int busy_poll_budget_percent = 0;
   // ttyhub-log: console log files rotate at this size, in bytes (0: never).
   uint64_t console_log_rotate_bytes = 16 * 1024 * 1024;
 

@@ -166,6 +166,7 @@ class ChainScenario : public Scenario {
     ServerPlan plan;
     plan.ttyhub_workers = ctx.options.ttyhub_workers;
     plan.ttyhub_log_level = ctx.options.ttyhub_log_level;
+    plan.ttyhub_busy_poll_budget_percent = ctx.options.busy_poll_budget_percent;
     PlannedPort port;
     port.name = "p0";
     port.remote_rfc2217_port = a_rfc2217_port;

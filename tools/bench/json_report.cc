@@ -111,6 +111,7 @@ std::string JsonReport(const SuiteResults& results, const std::vector<TargetResu
   j.Field("storm_emit_interval_s", o.storm_emit_interval_s);
   j.Field("ttyhub_workers", o.ttyhub_workers);
   j.Field("ttyhub_log_level", o.ttyhub_log_level);
+  j.Field("busy_poll_budget_percent", o.busy_poll_budget_percent);
   j.Field("console_log_rotate_bytes", static_cast<unsigned long long>(o.console_log_rotate_bytes));
   j.Field("pin", o.pin);
   j.Field("soak_s", o.soak_s);

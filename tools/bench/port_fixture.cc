@@ -48,6 +48,7 @@ absl::StatusOr<std::unique_ptr<PortFixture>> PortFixture::Start(ScenarioContext&
   if (!tcp.ok()) return tcp.status();
   f->plan_.ttyhub_workers = ctx.options.ttyhub_workers;
   f->plan_.ttyhub_log_level = ctx.options.ttyhub_log_level;
+  f->plan_.ttyhub_busy_poll_budget_percent = ctx.options.busy_poll_budget_percent;
   if (spec.buffer_bytes > 0) f->plan_.ttyhub_buffer_bytes = spec.buffer_bytes;
   if (admin) f->plan_.ttyhub_admin_tcp_port = tcp->back();
   if (logs) {

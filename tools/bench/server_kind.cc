@@ -9,6 +9,8 @@ absl::string_view ServerName(ServerKind kind) {
       return "ttyhub";
     case ServerKind::kTtyhubLog:
       return "ttyhub-log";
+    case ServerKind::kTtyhubLowLatency:
+      return "ttyhub-lowlat";
     case ServerKind::kSer2net:
       return "ser2net";
     case ServerKind::kSer2netTuned:
@@ -18,8 +20,8 @@ absl::string_view ServerName(ServerKind kind) {
 }
 
 std::optional<ServerKind> ParseServerName(absl::string_view name) {
-  for (ServerKind k : {ServerKind::kTtyhub, ServerKind::kTtyhubLog, ServerKind::kSer2net,
-                       ServerKind::kSer2netTuned}) {
+  for (ServerKind k : {ServerKind::kTtyhub, ServerKind::kTtyhubLog, ServerKind::kTtyhubLowLatency,
+                       ServerKind::kSer2net, ServerKind::kSer2netTuned}) {
     if (name == ServerName(k)) return k;
   }
   return std::nullopt;
@@ -31,7 +33,8 @@ bool IsSer2net(ServerKind kind) {
   return kind == ServerKind::kSer2net || kind == ServerKind::kSer2netTuned;
 }
 bool IsTtyhub(ServerKind kind) {
-  return kind == ServerKind::kTtyhub || kind == ServerKind::kTtyhubLog;
+  return kind == ServerKind::kTtyhub || kind == ServerKind::kTtyhubLog ||
+         kind == ServerKind::kTtyhubLowLatency;
 }
 bool LogsConsoles(ServerKind kind) { return kind == ServerKind::kTtyhubLog; }
 

@@ -4,7 +4,9 @@
 // buffers both ways and turns chardelay off. `ttyhub-log` is ttyhub with
 // every port's console log on (issue 10; see PlannedConsoleLog) and its
 // admin listener, through which the tool reads the log counters after each
-// run. Pure data; any thread.
+// run. `ttyhub-lowlat` is ttyhub with every port at `latency: low` (issue
+// 14): its workers busy-poll within the `busy_poll:` budget. Pure data;
+// any thread.
 #ifndef TTYHUB_TOOLS_BENCH_SERVER_KIND_H_
 #define TTYHUB_TOOLS_BENCH_SERVER_KIND_H_
 
@@ -15,7 +17,7 @@
 
 namespace ttyhub::bench {
 
-enum class ServerKind { kTtyhub, kTtyhubLog, kSer2net, kSer2netTuned };
+enum class ServerKind { kTtyhub, kTtyhubLog, kTtyhubLowLatency, kSer2net, kSer2netTuned };
 
 struct ServerSpec {
   ServerKind kind;
@@ -32,7 +34,7 @@ bool HasReadOnlyListeners(ServerKind kind);
 // ttyhub keeps each device open; ser2net opens it when a client connects.
 bool OpensDeviceOnConnect(ServerKind kind);
 bool IsSer2net(ServerKind kind);
-// ttyhub, with or without console logs: the same binary.
+// ttyhub, with or without console logs or busy polling: the same binary.
 bool IsTtyhub(ServerKind kind);
 // ttyhub with its console logs on.
 bool LogsConsoles(ServerKind kind);

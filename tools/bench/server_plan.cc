@@ -38,6 +38,11 @@ std::string ServerConfigText(ServerKind kind, const ServerPlan& plan) {
     case ServerKind::kTtyhub:
     case ServerKind::kTtyhubLog:
       return TtyhubConfigYaml(plan);
+    case ServerKind::kTtyhubLowLatency: {
+      ServerPlan low = plan;
+      low.ttyhub_latency_low = true;
+      return TtyhubConfigYaml(low);
+    }
     case ServerKind::kSer2net:
       return Ser2netConfigYaml(plan, /*tuned=*/false);
     case ServerKind::kSer2netTuned:

@@ -72,6 +72,10 @@ struct ServerPlan {
   uint16_t ttyhub_admin_tcp_port = 0;
   // ttyhub: console logs (ttyhub-log); off when console_log.dir is empty.
   PlannedConsoleLog console_log;
+  // ttyhub: every port at `latency: low` (ttyhub-lowlat), and the
+  // `busy_poll:` budget in percent of a core (0: ttyhub's default).
+  bool ttyhub_latency_low = false;
+  int ttyhub_busy_poll_budget_percent = 0;
 };
 
 // The TCP port a viewer of `port` connects to on `kind`.

@@ -1,14 +1,18 @@
 // See targets.h.
 #include "tools/bench/targets.h"
 
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 
 namespace ttyhub::bench {
 namespace {
 
 constexpr const char* kTtyhub = "ttyhub";
 constexpr const char* kTtyhubLog = "ttyhub-log";
+constexpr const char* kTtyhubLowLatency = "ttyhub-lowlat";
 constexpr const char* kTuned = "ser2net-tuned";
 
 std::string Figure(double v, const std::string& unit) {
@@ -150,6 +154,22 @@ std::vector<TargetResult> EvaluateTargets(const SuiteResults& r) {
                        "rtt_p50_us", "echo", kTuned, "rtt_p50_us", Compare::kAtMost, 0.5));
   t.push_back(Relative(r, "echo_p99", "echo: ttyhub p99 <= 0.5 x ser2net-tuned p99", "echo",
                        "rtt_p99_us", "echo", kTuned, "rtt_p99_us", Compare::kAtMost, 0.5));
+  t.push_back(Relative(r, "echo_p999", "echo: ttyhub p99.9 <= ser2net-tuned p99.9", "echo",
+                       "rtt_p99_9_us", "echo", kTuned, "rtt_p99_9_us", Compare::kAtMost, 1.0));
+  // The opt-in busy polling (issue 14), when ttyhub-lowlat ran.
+  if (r.Find("echo", kTtyhubLowLatency) != nullptr) {
+    for (const auto& [id, metric, factor] : {std::tuple{"echo_lowlat_p50", "rtt_p50_us", 0.5},
+                                             std::tuple{"echo_lowlat_p99", "rtt_p99_us", 0.5},
+                                             std::tuple{"echo_lowlat_p999", "rtt_p99_9_us", 1.0}}) {
+      const std::string m = metric;
+      // p50, p99, p99.9
+      const std::string q = absl::StrReplaceAll(m.substr(4, m.size() - 7), {{"_", "."}});
+      t.push_back(RelativeOf(r, kTtyhubLowLatency, id,
+                             absl::StrCat("echo: ttyhub-lowlat ", q, " <= ",
+                                          factor == 1.0 ? "" : "0.5 x ", "ser2net-tuned ", q),
+                             "echo", m, "echo", kTuned, m, Compare::kAtMost, factor));
+    }
+  }
   const std::string k64 = FanoutCase(64);
   t.push_back(Relative(r, "fanout_k64_aggregate",
                        "fanout 64 viewers: ttyhub aggregate >= 3 x ser2net-tuned", k64,

@@ -11,9 +11,15 @@ std::string TtyhubConfigYaml(const ServerPlan& plan) {
   if (plan.ttyhub_admin_tcp_port != 0) {
     absl::StrAppend(&yaml, "admin:\n  listen: \"127.0.0.1:", plan.ttyhub_admin_tcp_port, "\"\n");
   }
-  if (!plan.console_log.dir.empty()) {
-    absl::StrAppend(&yaml, "defaults:\n  log: ", ConsoleLogYaml(plan.console_log), "\n");
+  if (plan.ttyhub_latency_low && plan.ttyhub_busy_poll_budget_percent > 0) {
+    absl::StrAppend(&yaml, "busy_poll: {budget: ", plan.ttyhub_busy_poll_budget_percent, "%}\n");
   }
+  if (!plan.console_log.dir.empty() || plan.ttyhub_latency_low)
+    absl::StrAppend(&yaml, "defaults:\n");
+  if (!plan.console_log.dir.empty()) {
+    absl::StrAppend(&yaml, "  log: ", ConsoleLogYaml(plan.console_log), "\n");
+  }
+  if (plan.ttyhub_latency_low) absl::StrAppend(&yaml, "  latency: low\n");
   absl::StrAppend(&yaml, "ports:\n");
   for (const PlannedPort& p : plan.ports) {
     const std::string device = p.remote_rfc2217_port != 0
