@@ -1105,7 +1105,7 @@ void Port::OnTick(TimePoint now) {
           static_cast<double>(counters_.client_tx_bytes - rate_base_.client_tx_bytes) / dt;
     }
     rate_sampled_at_ = now;
-    rate_base_ = counters_;
+    rate_base_ = {counters_.device_rx_bytes, counters_.device_tx_bytes, counters_.client_tx_bytes};
   }
   if (device_state_ == DeviceState::kReopening && !shutting_down_ && now >= next_open_attempt_) {
     TryOpenDevice();
