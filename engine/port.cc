@@ -409,7 +409,8 @@ bool Port::ReadDeviceBurst() {
   if (read_now > 0) {
     poll_errors_in_a_row_ = 0;
     counters_.device_rx_bytes += read_now;
-    read_stamps_.Stamp(ring_->head(), Clock::now());
+    if (!delivery_latency_) delivery_latency_ = std::make_unique<DeliveryLatency>();
+    delivery_latency_->stamps.Stamp(ring_->head(), Clock::now());
     for (auto& c : clients_) c->OnRingAdvanced();
     if (console_log_) console_log_->OnDeviceData();
   }
@@ -615,8 +616,11 @@ void Port::OnDelivered(const ClientConnection& client, uint64_t from, uint64_t t
   counters_.client_tx_bytes += n;
   (client.access() == Access::kReadWrite ? counters_.client_tx_rw_bytes
                                          : counters_.client_tx_ro_bytes) += n;
-  read_stamps_.ForEachDelivered(from, to, ctx_.now,
-                                [this](std::chrono::nanoseconds d) { latency_.Record(d); });
+  if (delivery_latency_) {
+    LatencyHistogram& histogram = delivery_latency_->histogram;
+    delivery_latency_->stamps.ForEachDelivered(
+        from, to, ctx_.now, [&histogram](std::chrono::nanoseconds d) { histogram.Record(d); });
+  }
 }
 
 void Port::OnLineChangeRequest(bool refused) {
@@ -991,7 +995,7 @@ PortSnapshot Port::Snapshot() {
   s.remote = config_.device.kind == DeviceKind::kNetwork;
   s.serial_applies = !device_ || device_->has_line_settings();
   s.counters = counters_;
-  s.latency = latency_;
+  if (delivery_latency_) s.latency = delivery_latency_->histogram;
   s.device_rx_rate = device_rx_rate_;
   s.device_tx_rate = device_tx_rate_;
   s.client_tx_rate = client_tx_rate_;

@@ -2,8 +2,8 @@
 // latency histogram (`ttyhub_port_delivery_latency_seconds`).
 //
 // A fixed ring of the last kStamps reads, each (ring position its data
-// ended at, time it completed), held inline in the Port: a port that
-// carried one message costs 32 x 16 bytes, not a heap array. A send that
+// ended at, time it completed): 32 x 16 bytes, which the Port allocates
+// at its first device read (not an array growing with the reads). A send that
 // delivered ring positions [from, to) yields one latency per read that
 // ended in that span. Reads older than the ring of stamps (a client more
 // than kStamps reads behind) are not remembered one by one: they yield one
