@@ -75,6 +75,12 @@ class FanoutRing {
 
   bool Lapped(uint64_t cursor) const { return cursor < oldest(); }
 
+  // Gives the ring's memory back to the kernel; positions are unchanged and
+  // the bytes below head() read as zeros afterwards, so only for a ring no
+  // reader will read below head() (see MirroredBuffer::ReleasePages).
+  bool ReleasePages() { return buffer_.ReleasePages(); }
+  size_t ResidentPages() const { return buffer_.ResidentPages(); }
+
  private:
   size_t Offset(uint64_t position) const {
     return static_cast<size_t>(position & (capacity() - 1));

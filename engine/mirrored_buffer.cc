@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -62,6 +63,22 @@ MirroredBuffer& MirroredBuffer::operator=(MirroredBuffer&& other) noexcept {
 }
 
 MirroredBuffer::~MirroredBuffer() { Release(); }
+
+bool MirroredBuffer::ReleasePages() {
+  if (base_ == nullptr) return true;
+  // One range of the file: the mirror maps the same pages.
+  return madvise(base_, capacity_, MADV_REMOVE) == 0;
+}
+
+size_t MirroredBuffer::ResidentPages() const {
+  if (base_ == nullptr) return 0;
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in_core(capacity_ / page);
+  if (mincore(base_, capacity_, in_core.data()) != 0) return 0;
+  size_t resident = 0;
+  for (unsigned char c : in_core) resident += c & 1;
+  return resident;
+}
 
 void MirroredBuffer::Release() {
   if (base_ != nullptr) munmap(base_, 2 * capacity_);

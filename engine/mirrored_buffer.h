@@ -33,6 +33,15 @@ class MirroredBuffer {
   uint8_t* data() const { return base_; }
   size_t capacity() const { return capacity_; }
 
+  // Gives every page back to the kernel (MADV_REMOVE punches a hole in the
+  // memfd, so both copies lose it): the contents become zeros, and the next
+  // write to a page faults in a fresh one. For a buffer whose bytes nobody
+  // needs any more. False if the kernel refused (the contents are then
+  // unchanged). One syscall.
+  bool ReleasePages();
+  // Pages of the buffer now resident (mincore), for tests and diagnostics.
+  size_t ResidentPages() const;
+
  private:
   MirroredBuffer(uint8_t* base, size_t capacity) : base_(base), capacity_(capacity) {}
   void Release();

@@ -566,6 +566,25 @@ bool Port::PumpDeviceWriteOnce() {
   }
 }
 
+void Port::ReleaseIdleInputPages(TimePoint now) {
+  if (!input_) return;
+  const uint64_t head = input_->head();
+  if (head != input_head_seen_) {
+    input_head_seen_ = head;
+    input_moved_at_ = now;
+    return;
+  }
+  if (head == input_released_head_ || now - input_moved_at_ < kReleaseInputAfter) return;
+  // Bytes not yet written to the device (a full or closed device) stay. No
+  // client holds a span of the queue between events: they receive into it
+  // and commit synchronously, and the writer's write(2)s are synchronous.
+  if (input_->Pending(input_cursor_) > 0) return;
+  // A refusal leaves the pages resident, which is all it costs; not retried
+  // until more input came.
+  input_->ReleasePages();
+  input_released_head_ = head;
+}
+
 void Port::ResumeInputWaiters() {
   if (input_waiters_.empty() || !input_ || input_->WritableSpan(input_cursor_).empty()) return;
   // Resume them all; whoever still finds the queue full queues up again.
@@ -1075,6 +1094,7 @@ void Port::OnTick(TimePoint now) {
     PumpDeviceRead();
   }
   CheckDevicePoll(now);
+  ReleaseIdleInputPages(now);
   if (config_.open_on_connect && open_clients_ == 0 && !shutting_down_) CloseIdleDevice();
   if (console_log_) console_log_->OnTick(now);
   if (!retired_listeners_.empty()) DropIdleRetiredListeners();

@@ -161,11 +161,17 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
   // For tests acting at an exact completion: is `req` the device's read poll?
   bool IsDeviceReadPoll(const IoRequest& req) const { return &req == &poll_in_; }
+  // Pages of the input queue now resident (tests: ReleaseIdleInputPages).
+  size_t input_resident_pages() const { return input_ ? input_->ResidentPages() : 0; }
 
  private:
   enum Op : uint8_t { kDevicePollIn, kDevicePollOut };
   // Input queue size (bytes) for data from rw clients to the device.
   static constexpr size_t kInputQueueBytes = 64 * 1024;
+  // An input queue drained and quiet this long gives its pages back (see
+  // ReleaseIdleInputPages): a port typed into once would otherwise hold a
+  // 4 KiB page for good, one typed into a lot all 64 KiB.
+  static constexpr std::chrono::seconds kReleaseInputAfter{1};
   // Reads per device wake-up before going back to the poll (fairness
   // between the worker's ports). A tty read returns at most 4095 bytes.
   static constexpr int kMaxReadsPerBurst = 16;
@@ -206,6 +212,11 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // The outcome of an open attempt: the device is open, or retried with backoff.
   void FinishOpenDevice(const absl::Status& result);
   void ResumeInputWaiters();
+  // The tick: once the input queue has been drained (every byte written to
+  // the device) and no input came for kReleaseInputAfter, its pages go back
+  // to the kernel, one madvise per quiet spell. The next input then takes
+  // one page fault for a fresh page.
+  void ReleaseIdleInputPages(TimePoint now);
   // One pass of PumpDeviceWrite; false if the device failed.
   bool PumpDeviceWriteOnce();
   const InputMark* NextMark() const {
@@ -273,6 +284,12 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   std::unique_ptr<FanoutRing> ring_;
   std::unique_ptr<FanoutRing> input_;  // created at start if any listener is rw
   uint64_t input_cursor_ = 0;          // next input byte to write to the device
+  // ReleaseIdleInputPages: input_->head() at the last tick, the tick that
+  // saw it move, and its value when the pages were last given back (0:
+  // none written yet).
+  uint64_t input_head_seen_ = 0;
+  TimePoint input_moved_at_{};
+  uint64_t input_released_head_ = 0;
 
   // Client commands waiting for the writer: input_marks_[marks_first_...],
   // by position (nondecreasing). A head index, so running one is O(1).

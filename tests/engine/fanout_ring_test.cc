@@ -33,6 +33,37 @@ bool Matches(std::span<const uint8_t> data, uint64_t start) {
   return true;
 }
 
+// Pages given back leave both copies zero and not resident, and the
+// buffer stays usable: the next write brings a page back, mirrored.
+TEST(MirroredBufferTest, ReleasePagesEmptiesBothCopies) {
+  auto buf = MirroredBuffer::Create(4 * kCap);
+  ASSERT_TRUE(buf.ok()) << buf.status();
+  EXPECT_EQ(buf->ResidentPages(), 0u);  // nothing touched yet
+  buf->data()[10] = 'x';
+  buf->data()[4 * kCap + 3 * kCap] = 'y';  // the mirror of the last page
+  EXPECT_EQ(buf->ResidentPages(), 2u);
+  ASSERT_TRUE(buf->ReleasePages());
+  EXPECT_EQ(buf->ResidentPages(), 0u);
+  // Reading a page given back brings a fresh (zero) page in, as writing does.
+  EXPECT_EQ(buf->data()[10], 0);
+  EXPECT_EQ(buf->data()[4 * kCap + 10], 0);
+  buf->data()[4 * kCap + 20] = 'z';  // through the mirror
+  EXPECT_EQ(buf->data()[20], 'z');
+  EXPECT_EQ(buf->ResidentPages(), 1u);
+  EXPECT_EQ(buf->data()[4 * kCap + 3 * kCap], 0);
+}
+
+TEST(FanoutRingTest, ReleasePagesKeepsPositions) {
+  FanoutRing ring = MakeRing();
+  ASSERT_EQ(Write(ring, 0, 100), 100u);
+  EXPECT_EQ(ring.ResidentPages(), 1u);
+  ASSERT_TRUE(ring.ReleasePages());
+  EXPECT_EQ(ring.ResidentPages(), 0u);
+  EXPECT_EQ(ring.head(), 100u);
+  ASSERT_EQ(Write(ring, 100, 50), 50u);
+  EXPECT_TRUE(Matches(ring.ReadableSpan(100, 50), 100));
+}
+
 TEST(MirroredBufferTest, RejectsBadCapacities) {
   EXPECT_FALSE(MirroredBuffer::Create(0).ok());
   EXPECT_FALSE(MirroredBuffer::Create(3000).ok());

@@ -436,5 +436,57 @@ TEST_F(PortTest, PausedWriterWhosePeerLeftFreesItsSlot) {
   EXPECT_EQ(Snap().counters.connections_rejected_full, 0u);
 }
 
+// Issue 14 (memory): the input queue gives its pages back once every byte
+// reached the device and no input came for a while, and only then: bytes
+// the device has not taken yet survive a quiet spell intact, and input
+// after the pages went back still arrives whole. Before, a port typed into
+// once kept its input page for good (input_resident_pages stayed 1).
+TEST_F(PortTest, InputQueuePagesGoBackOnlyOnceDrainedAndQuiet) {
+  StartPort(absl::StrCat("[{port: \"127.0.0.1:", tcp_port_, "\", access: rw}]"));
+  const int a = Client(tcp_port_);
+  ASSERT_GE(a, 0);
+  ASSERT_TRUE(RunUntil([&] { return Snap().clients_rw == 1; }, milliseconds(3000)));
+  EXPECT_EQ(port_->input_resident_pages(), 0u);  // created at start, untouched
+
+  // The device reads nothing yet: the pty fills, then the input queue.
+  std::string data;
+  for (int i = 0; data.size() < 160 * 1024; ++i) absl::StrAppend(&data, "line ", i, "\n");
+  size_t sent = 0;
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        const ssize_t n = send(a, data.data() + sent, data.size() - sent, MSG_DONTWAIT);
+        if (n > 0) sent += static_cast<size_t>(n);
+        return Snap().counters.client_rx_bytes > 0 &&
+               Snap().counters.client_rx_bytes - Snap().counters.device_tx_bytes > 8 * 1024;
+      },
+      milliseconds(10000)));
+  // A quiet spell longer than the release delay, with bytes still queued.
+  driver_.RunFor(milliseconds(1500));
+  EXPECT_GE(port_->input_resident_pages(), 2u);
+  std::string device;
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        device += Drain(master_);
+        return device.size() >= sent;
+      },
+      milliseconds(10000)));
+  EXPECT_TRUE(device == data.substr(0, sent)) << "queued input was damaged";
+
+  // Drained and quiet: the pages go back.
+  EXPECT_TRUE(RunUntil([&] { return port_->input_resident_pages() == 0; }, milliseconds(5000)))
+      << port_->input_resident_pages() << " input queue pages still resident";
+
+  // And the queue still works.
+  ASSERT_EQ(send(a, "after", 5, 0), 5);
+  device.clear();
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        device += Drain(master_);
+        return device.size() >= 5;
+      },
+      milliseconds(3000)));
+  EXPECT_EQ(device, "after");
+}
+
 }  // namespace
 }  // namespace ttyhub
