@@ -8,7 +8,9 @@
 // `latency: low` port instead keeps asking the kernel for completions
 // (io_uring_enter with GETEVENTS, which also runs deferred task work) for
 // up to `window` after the last completion, as Seastar's poll mode and NAPI
-// busy polling do, and only then sleeps.
+// busy polling do, and only then sleeps. Between polls it yields the CPU
+// to any other runnable task, so polling never starves the program (or
+// the kernel's tty worker) whose answer it waits for.
 //
 // The CPU this costs is bounded by a budget: at most `budget_percent` of
 // each one-second period may be spent polling. Once that is spent the

@@ -1,6 +1,8 @@
 // io_uring setup, submission and dispatch. See event_loop.h.
 #include "engine/event_loop.h"
 
+#include <sched.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -140,6 +142,12 @@ bool EventLoop::SubmitAndPoll(absl::Status* err) {
       break;
     }
     if (t >= until) break;
+    // Never hold the CPU from a task that is runnable here: the program on
+    // the device's far end, or the kernel worker that moves tty bytes,
+    // may be exactly what this poll waits for. With nobody else runnable
+    // this returns at once. (Measured: with the tool and the server on one
+    // CPU, echo p50 55.6 us without it, 37.4 us with it.)
+    sched_yield();
   }
   busy_poll_.Charge(start, t, found);
   return found;
