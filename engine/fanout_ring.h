@@ -4,8 +4,13 @@
 // wrap (2^64 bytes is centuries at any serial speed). The ring holds the most
 // recent capacity() bytes:
 //
-//     oldest() = max(0, head() - capacity())        first byte still held
-//     head()                                         next byte to be written
+//     oldest() = max(0, head() + reserved - capacity())   first byte still held
+//     head()                                              next byte to be written
+//
+// `reserved` is nonzero only while the kernel may be writing into the ring
+// on its own time (an io_uring READ from the device, see Reserve): the
+// bytes it may overwrite count as gone from the moment the read is armed,
+// so no reader starts a span in them.
 //
 // Readers own their cursors (the ring does not track them). The writer asks
 // for space above a `floor`: the lowest position any byte of which must stay
@@ -36,18 +41,36 @@ class FanoutRing {
 
   uint64_t capacity() const { return buffer_.capacity(); }
   uint64_t head() const { return head_; }
-  uint64_t oldest() const { return head_ > capacity() ? head_ - capacity() : 0; }
+  uint64_t oldest() const {
+    const uint64_t end = head_ + reserved_;
+    return end > capacity() ? end - capacity() : 0;
+  }
 
   // Space the writer may fill without touching any byte at or above `floor`.
   // Requires oldest() <= floor <= head(). Size is capacity() - (head() - floor).
   std::span<uint8_t> WritableSpan(uint64_t floor) const {
-    assert(floor <= head_ && floor >= oldest());
+    assert(reserved_ == 0 && floor <= head_ && floor >= oldest());
     const uint64_t used = head_ - floor;
     return {buffer_.data() + Offset(head_), static_cast<size_t>(capacity() - used)};
   }
 
-  // Publishes `n` bytes written into the last WritableSpan.
-  void Commit(size_t n) { head_ += n; }
+  // Publishes `n` bytes written into the last WritableSpan (or the reserved
+  // part of it), and ends any reservation.
+  void Commit(size_t n) {
+    assert(reserved_ == 0 || n <= reserved_);
+    head_ += n;
+    reserved_ = 0;
+  }
+
+  // Hands the first `n` bytes of WritableSpan(floor) to a writer that fills
+  // them later (the kernel, for an io_uring READ): until Commit or
+  // Unreserve, oldest() counts them as overwritten. Requires
+  // n <= WritableSpan(floor).size() for the floor the caller holds, so no
+  // byte at or above that floor is given away.
+  void Reserve(size_t n) { reserved_ = n; }
+  // The reserved write ended with nothing written (an error, a cancel).
+  void Unreserve() { reserved_ = 0; }
+  uint64_t reserved() const { return reserved_; }
 
   // Up to `max` bytes starting at `cursor`. Requires oldest() <= cursor <= head().
   std::span<const uint8_t> ReadableSpan(uint64_t cursor, size_t max) const {
@@ -88,6 +111,7 @@ class FanoutRing {
 
   MirroredBuffer buffer_;
   uint64_t head_ = 0;
+  uint64_t reserved_ = 0;  // bytes above head_ a pending kernel write may fill
 };
 
 }  // namespace ttyhub

@@ -167,3 +167,36 @@ TEST(FanoutRingTest, ManyReadersSeeIdenticalBytes) {
 
 }  // namespace
 }  // namespace ttyhub
+
+namespace ttyhub {
+namespace {
+
+// Issue 14: a device READ armed through io_uring may fill the reserved part
+// of the ring at any moment, so from the moment it is armed those bytes
+// count as gone: a lagging reader is lapped past them, and the floor a
+// lossless reader holds is never given away.
+TEST(FanoutRingTest, AReservationLapsLaggingReadersAtOnce) {
+  FanoutRing ring = MakeRing();
+  const std::string fill(kCap, 'a');
+  auto span = ring.WritableSpan(0);
+  std::memcpy(span.data(), fill.data(), kCap);
+  ring.Commit(kCap);  // full: oldest 0, head kCap
+  const uint64_t lossless_cursor = 100;
+  ASSERT_EQ(ring.WritableSpan(lossless_cursor).size(), 100u);
+  ring.Reserve(64);
+  EXPECT_EQ(ring.oldest(), 64u);
+  uint64_t lagging = 10;
+  EXPECT_EQ(ring.CatchUp(&lagging), 54u);
+  EXPECT_EQ(lagging, 64u);
+  EXPECT_GE(lossless_cursor, ring.oldest()) << "a held floor is never given away";
+  ring.Commit(20);  // the read filled only 20 bytes: the rest is held again
+  EXPECT_EQ(ring.head(), kCap + 20);
+  EXPECT_EQ(ring.reserved(), 0u);
+  EXPECT_EQ(ring.oldest(), 20u);
+  ring.Reserve(30);
+  ring.Unreserve();  // a cancelled read wrote nothing
+  EXPECT_EQ(ring.oldest(), 20u);
+}
+
+}  // namespace
+}  // namespace ttyhub
