@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "config/config_diff.h"
 #include "engine/device_claims.h"
+#include "engine/device_read_probe.h"
 #include "engine/logger.h"
 #include "engine/port.h"
 #include "engine/worker.h"
@@ -34,10 +35,13 @@ absl::Status Engine::Start() {
       directory_.push_back({config_.ports[i].name, i % n});
     }
   }
+  const DeviceReadProbe reads = ProbeDeviceReads();
+  log_.Info(absl::StrCat("device reads: ", reads.why));
   for (size_t i = 0; i < n; ++i) {
     auto worker = std::make_unique<Worker>(static_cast<unsigned>(i), std::move(shards[i]), log_,
                                            tty_, &claims_);
     worker->SetBusyPollPolicy(config_.busy_poll);
+    worker->SetDeviceReadsThroughRing(reads.uring_reads);
     if (absl::Status s = worker->Start(); !s.ok()) {
       Stop(std::chrono::milliseconds(0));
       return s;

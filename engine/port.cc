@@ -204,6 +204,7 @@ void Port::FinishOpenDevice(const absl::Status& s) {
   if (s.ok()) {
     device_state_ = DeviceState::kOpen;
     device_opened_at_ = ctx_.now;  // the backoff resets once it has run kStableOpen
+    reads_through_ring_ = ctx_.device_reads_through_ring;
     poll_errors_in_a_row_ = 0;
     if (failures_since_open_ > 0 || counters_.device_failures > 0) {
       ++counters_.device_reopens;
@@ -336,7 +337,36 @@ void Port::ArmDevicePollIn() {
       config_.write_only) {
     return;
   }
-  io_uring_prep_poll_add(ctx_.loop->Prepare(poll_in_), device_->fd(), POLLIN);
+  if (!reads_through_ring_) {
+    device_read_in_ring_ = false;
+    io_uring_prep_poll_add(ctx_.loop->Prepare(poll_in_), device_->fd(), POLLIN);
+    return;
+  }
+  // The READ waits in the kernel (an internal poll) and fills the ring's
+  // next bytes when the device has some. Those bytes are reserved now: a
+  // lossy reader that far behind is lapped at once instead of when the
+  // bytes land, since the kernel may write them at any moment.
+  const std::span<uint8_t> space = ring_->WritableSpan(RingFloor());
+  if (space.empty()) {
+    if (!device_read_paused_) ++counters_.device_read_pauses;
+    device_read_paused_ = true;  // OnRingReleased resumes
+    return;
+  }
+  const size_t n = std::min(space.size(), kRingReadBytes);
+  ring_->Reserve(n);
+  device_read_in_ring_ = true;
+  io_uring_prep_read(ctx_.loop->Prepare(poll_in_), device_->fd(), space.data(),
+                     static_cast<unsigned>(n), static_cast<uint64_t>(-1));
+}
+
+void Port::FinishRingRead(int32_t res) {
+  device_read_in_ring_ = false;
+  if (res <= 0) {
+    ring_->Unreserve();
+    return;
+  }
+  ring_->Commit(static_cast<size_t>(res));
+  if (alerts_) MatchAlerts(static_cast<size_t>(res));
 }
 
 uint64_t Port::RingFloor() const {
@@ -370,10 +400,10 @@ void Port::PumpDeviceRead() {
       config_.write_only) {
     return;
   }
-  if (ReadDeviceBurst()) ArmDevicePollIn();
+  if (ReadDeviceBurst(ReadsPerBurst())) ArmDevicePollIn();
 }
 
-bool Port::ReadDeviceBurst() {
+bool Port::ReadDeviceBurst(int reads, uint64_t read_before) {
   const int fd = device_->fd();
   // Read until the device is empty (a tty hands out at most one n_tty
   // buffer, 4095 bytes, per read, refilled meanwhile by the kernel), in a
@@ -381,7 +411,6 @@ bool Port::ReadDeviceBurst() {
   // then fan out once, so each client gets one send for the whole burst.
   uint64_t read_now = 0;
   bool paused = false;
-  const int reads = ReadsPerBurst();
   for (int burst = 0; burst < reads; ++burst) {
     const std::span<uint8_t> space = ring_->WritableSpan(RingFloor());
     if (space.empty()) {
@@ -398,22 +427,17 @@ bool Port::ReadDeviceBurst() {
       continue;
     }
     if (n == 0) {
+      PublishDeviceBytes(read_before + read_now);
       DeviceFailed("read", 0);
       return false;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+    PublishDeviceBytes(read_before + read_now);
     DeviceFailed("read", errno);
     return false;
   }
-  if (read_now > 0) {
-    poll_errors_in_a_row_ = 0;
-    counters_.device_rx_bytes += read_now;
-    if (!delivery_latency_) delivery_latency_ = std::make_unique<DeliveryLatency>();
-    delivery_latency_->stamps.Stamp(ring_->head(), Clock::now());
-    for (auto& c : clients_) c->OnRingAdvanced();
-    if (console_log_) console_log_->OnDeviceData();
-  }
+  PublishDeviceBytes(read_before + read_now);
   if (paused) {
     if (!device_read_paused_) ++counters_.device_read_pauses;
     device_read_paused_ = true;  // OnRingReleased resumes
@@ -421,6 +445,16 @@ bool Port::ReadDeviceBurst() {
   }
   device_read_paused_ = false;
   return true;
+}
+
+void Port::PublishDeviceBytes(uint64_t n) {
+  if (n == 0) return;
+  poll_errors_in_a_row_ = 0;
+  counters_.device_rx_bytes += n;
+  if (!delivery_latency_) delivery_latency_ = std::make_unique<DeliveryLatency>();
+  delivery_latency_->stamps.Stamp(ring_->head(), Clock::now());
+  for (auto& c : clients_) c->OnRingAdvanced();
+  if (console_log_) console_log_->OnDeviceData();
 }
 
 void Port::CheckDevicePoll(TimePoint now) {
@@ -465,7 +499,9 @@ void Port::CheckDevicePoll(TimePoint now) {
                                 "read it from the tick and re-armed the poll (a lost wake-up)"));
   }
   ctx_.loop->Cancel(poll_in_);
-  ReadDeviceBurst();
+  // A READ may still fill its reserved bytes until its cancel completes;
+  // that completion then reads what waits (OnIoComplete, as a poll error).
+  if (!device_read_in_ring_) ReadDeviceBurst(ReadsPerBurst());
 }
 
 void Port::MatchAlerts(size_t n) {
@@ -596,6 +632,16 @@ void Port::ResumeInputWaiters() {
 }
 
 void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
+  // A READ's bytes were taken from the device: publish them whatever the
+  // port's state (closing, shutting down), or they would be lost.
+  uint64_t ring_read = 0;
+  if (req.kind == kDevicePollIn && device_read_in_ring_) {
+    FinishRingRead(res);
+    if (res > 0) {
+      ring_read = static_cast<uint64_t>(res);
+      if (device_state_ != DeviceState::kOpen || shutting_down_) PublishDeviceBytes(ring_read);
+    }
+  }
   if (device_state_ == DeviceState::kClosing) {
     if (!DeviceOpsInFlight()) FinishDeviceClose();
     return;
@@ -606,6 +652,22 @@ void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
   // reading for good, device reads not paused, right after RFC 2217 baud
   // changes), so it is handled like a poll error: probe, then re-arm.
   if (res == -ECANCELED && shutting_down_) return;
+  if (ring_read > 0) {
+    // More may wait: with several clients, read on before fanning out
+    // (ReadsPerBurst), then wait again.
+    if (!shutting_down_ && ReadDeviceBurst(ReadsPerBurst() - 1, ring_read)) ArmDevicePollIn();
+    return;
+  }
+  if (req.kind == kDevicePollIn && res == 0 && reads_through_ring_) {
+    DeviceFailed("read", 0);  // end of file, as read(2) returning 0
+    return;
+  }
+  if (req.kind == kDevicePollIn && res == -EAGAIN && reads_through_ring_) {
+    // This device does not wait inside the kernel: a READ would spin. Poll it.
+    reads_through_ring_ = false;
+    ctx_.log->Warn(absl::StrCat("port ", name(), ": device ", config_.device.original,
+                                " answered an io_uring READ with EAGAIN; polling it instead"));
+  }
   if (res < 0) {
     // A pending poll on a tty fails with EINVAL when its termios change
     // (seen on 6.18 after TCSETS2), though the device is fine. Ask the

@@ -205,7 +205,15 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // Matches `n` bytes just committed to the ring against the port's alerts.
   void MatchAlerts(size_t n);
   void PumpDeviceWrite();
+  // Arms the wait for device bytes: an io_uring READ into the ring when the
+  // port reads through the ring (reserving the span it may fill, see
+  // FanoutRing::Reserve), else a POLL_ADD followed by read(2)s.
   void ArmDevicePollIn();
+  // The completion of a READ armed by ArmDevicePollIn: ends the ring's
+  // reservation and publishes what was read. False when the port must not go
+  // on (the device reached its end, or the read failed: handled as a poll
+  // error by OnIoComplete).
+  void FinishRingRead(int32_t res);
   void DeviceFailed(absl::string_view what, int err);
   void FinishDeviceClose();
   void TryOpenDevice();
@@ -228,10 +236,14 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   bool DeviceOpsInFlight() const { return poll_in_.in_flight || poll_out_.in_flight; }
   void ScheduleReap();
   void PollModemLines();
-  // Reads the device until it is empty, the burst ends or the ring is full
-  // (then reads pause). True when a poll should be armed next; false when
-  // reads paused or the device failed.
-  bool ReadDeviceBurst();
+  // Reads the device until it is empty, `reads` read(2)s were made or the
+  // ring is full (then reads pause); `read_before` bytes were already
+  // committed by a READ and are published with these. True when a poll (or
+  // READ) should be armed next; false when reads paused or the device
+  // failed.
+  bool ReadDeviceBurst(int reads, uint64_t read_before = 0);
+  // Counts, stamps and fans out `n` bytes just committed to the ring.
+  void PublishDeviceBytes(uint64_t n);
   // Start: fills the ring from the end of the console log, so that history
   // replay survives a restart.
   void SeedRingFromLog();
@@ -352,6 +364,14 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   bool shutting_down_ = false;
   TimePoint shutdown_deadline_{};
 
+  // poll_in_ carries an io_uring READ into the ring (not a POLL_ADD).
+  bool device_read_in_ring_ = false;
+  // Device reads go through the ring (ctx_.device_reads_through_ring), until
+  // a device answers a READ with EAGAIN: this port then polls.
+  bool reads_through_ring_ = false;
+  // The most one READ may fill: the bytes the reservation takes from lagging
+  // lossy readers while it waits (a tty hands out at most 4095 per read).
+  static constexpr size_t kRingReadBytes = 4096;
   IoRequest poll_in_{this, kDevicePollIn};
   IoRequest poll_out_{this, kDevicePollOut};
 };

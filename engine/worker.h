@@ -54,6 +54,10 @@ class Worker final : public IoHandler {
   // Before Start (or on the worker's thread): how to busy-poll when a port
   // here asks for `latency: low`.
   void SetBusyPollPolicy(const BusyPollConfig& config);
+  // Before Start: how ports read their devices (see device_read_probe.h).
+  void SetDeviceReadsThroughRing(bool through_ring) {
+    ctx_.device_reads_through_ring = through_ring;
+  }
   // On the worker's thread (reload): a port's `latency:` changed. False if
   // there is no such port.
   bool SetPortLatency(absl::string_view name, Latency latency);

@@ -30,6 +30,9 @@ struct WorkerContext {
   // Engine's; may be null in tests, where no device is shared).
   DeviceClaims* claims = nullptr;
   unsigned worker_index = 0;
+  // Ports read their devices with an io_uring READ into the ring instead of
+  // a poll and read(2) (the engine's DeviceReadProbe decided; tests choose).
+  bool device_reads_through_ring = false;
   // Refreshed before each batch of completions is dispatched; good to the
   // millisecond for timeouts and statistics. Saves a clock read per event.
   TimePoint now{};
