@@ -105,6 +105,7 @@ class Worker final : public IoHandler {
   void ArmTick();
 
   const unsigned index_;
+  // The shard's ports until ThreadMain has made them; empty afterwards.
   std::vector<PortConfig> port_configs_;
   BusyPoll::Policy busy_poll_policy_;
   WorkerContext ctx_;
