@@ -19,8 +19,8 @@
 
 namespace ttyhub {
 
-Engine::Engine(const Config& config, Logger& log, TtyControl& tty)
-    : config_(config), log_(log), tty_(tty) {}
+Engine::Engine(Config config, Logger& log, TtyControl& tty)
+    : config_(std::move(config)), log_(log), tty_(tty) {}
 
 Engine::~Engine() { Stop(std::chrono::milliseconds(0)); }
 

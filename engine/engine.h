@@ -29,7 +29,9 @@ class Worker;
 
 class Engine {
  public:
-  Engine(const Config& config, Logger& log, TtyControl& tty);
+  // Takes the configuration by value: a caller with no further use for its
+  // own moves it in, so that the process holds one copy (issue 14).
+  Engine(Config config, Logger& log, TtyControl& tty);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

@@ -11,6 +11,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -215,15 +216,21 @@ int Run(int argc, char** argv) {
                         config->workers, " workers requested, config ", source));
   for (const std::string& notice : notices) log.Info(notice);
   KernelTtyControl tty;
-  Engine engine(*config, log, tty);
+  // What Run() still needs once the Engine has the configuration: the Engine
+  // takes it by move, so that one copy of every port's settings stays, not
+  // two. A reload cannot change these (Engine::Reload reports, not applies).
+  const size_t port_count = config->ports.size();
+  const std::chrono::milliseconds shutdown_timeout = config->shutdown_timeout;
+  const AdminConfig admin_config = config->admin;  // AdminServer keeps a reference
+  Engine engine(*std::move(config), log, tty);
   if (absl::Status s = engine.Start(); !s.ok()) {
     log.Error(absl::StrCat("cannot start: ", s.message()));
     return 1;
   }
   ConfigReloader reloader(opts.demo ? "" : opts.config_path, engine, log);
-  AdminServer admin(config->admin, engine, log, kVersion);
+  AdminServer admin(admin_config, engine, log, kVersion);
   admin.set_reloader(&reloader);
-  if (config->admin.enabled) {
+  if (admin_config.enabled) {
     if (absl::Status s = admin.Start(); !s.ok()) {
       log.Error(absl::StrCat("cannot start: ", s.message()));
       engine.Stop(std::chrono::milliseconds(0));
@@ -242,9 +249,8 @@ int Run(int argc, char** argv) {
   // what is kept; hand the freed heap back (a 2000-port file left ~9 KiB per
   // port of freed-but-resident heap).
   malloc_trim(0);
-  log.Info(absl::StrCat("ready: ", config->ports.size(), " ports on ", engine.worker_count(),
-                        " workers"));
-  sd_notifyf(0, "READY=1\nSTATUS=serving %zu ports", config->ports.size());
+  log.Info(absl::StrCat("ready: ", port_count, " ports on ", engine.worker_count(), " workers"));
+  sd_notifyf(0, "READY=1\nSTATUS=serving %zu ports", port_count);
 
   for (;;) {
     int sig = 0;
@@ -264,13 +270,12 @@ int Run(int argc, char** argv) {
       continue;
     }
     log.Info(absl::StrCat("received ", sig == SIGINT ? "SIGINT" : "SIGTERM",
-                          ": stopping (flushing for up to ", config->shutdown_timeout.count(),
-                          " ms)"));
+                          ": stopping (flushing for up to ", shutdown_timeout.count(), " ms)"));
     break;
   }
   sd_notify(0, "STOPPING=1");
   admin.Stop();  // no more requests into the engine while it stops
-  engine.Stop(config->shutdown_timeout);
+  engine.Stop(shutdown_timeout);
   if (!opts.pidfile.empty()) RemovePidFile(opts.pidfile);
   if (engine.failed()) {
     log.Error("stopped after a worker's event loop failed (see above): exit status 1");
