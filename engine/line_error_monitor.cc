@@ -1,6 +1,8 @@
 // Parity/framing warning logic. See line_error_monitor.h.
 #include "engine/line_error_monitor.h"
 
+#include <cstddef>
+
 #include "absl/strings/str_cat.h"
 
 namespace ttyhub {
@@ -13,7 +15,11 @@ std::optional<std::string> LineErrorMonitor::Sample(TimePoint now, const UartCou
     samples_.clear();
   }
   samples_.push_back({now, c.parity, c.frame});
-  while (samples_.size() > 1 && now - samples_[1].at >= window_) samples_.pop_front();
+  // Drop the points that left the window, keeping the newest one before it
+  // as the baseline; one erase for all of them.
+  size_t drop = 0;
+  while (samples_.size() - drop > 1 && now - samples_[drop + 1].at >= window_) ++drop;
+  samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(drop));
   const Point& first = samples_.front();
   const uint64_t parity = c.parity - first.parity;
   const uint64_t frame = c.frame - first.frame;

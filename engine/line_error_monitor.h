@@ -11,9 +11,9 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "engine/uart_counters.h"
@@ -43,7 +43,11 @@ class LineErrorMonitor {
   };
   std::chrono::seconds window_;
   std::chrono::seconds repeat_;
-  std::deque<Point> samples_;
+  // Oldest first; about window_ / sample interval points (a dozen). A vector,
+  // not a deque: it allocates nothing until the first sample, and most ports
+  // (ptys, USB adapters without TIOCGICOUNT) never get one; libstdc++'s
+  // deque allocated 568 bytes at construction (issue 14).
+  std::vector<Point> samples_;
   std::optional<TimePoint> last_warning_;
 };
 

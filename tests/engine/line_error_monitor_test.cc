@@ -52,6 +52,17 @@ TEST(LineErrorMonitorTest, OldErrorsLeaveTheWindow) {
   EXPECT_EQ(m.Sample(t0 + std::chrono::seconds(21), Errors(5, 0), "p", "s"), std::nullopt);
 }
 
+TEST(LineErrorMonitorTest, AfterAGapTheBaselineIsTheNewestPointBeforeTheWindow) {
+  LineErrorMonitor m(std::chrono::seconds(10), std::chrono::seconds(1));
+  const TimePoint t0 = Clock::now();
+  for (int i = 0; i <= 5; ++i) m.Sample(t0 + std::chrono::seconds(i), Errors(i, 0), "p", "s");
+  // 25 s without a sample: all but the newest of those points leave at once.
+  EXPECT_EQ(m.Sample(t0 + std::chrono::seconds(30), Errors(5, 0), "p", "s"), std::nullopt);
+  // Counted from the point at 5 s (5 errors then), not from 0 s or 30 s.
+  EXPECT_EQ(m.Sample(t0 + std::chrono::seconds(31), Errors(8, 0), "p", "s"),
+            "port p: 3 parity errors in the last 26 s with s: check parity and baud");
+}
+
 TEST(LineErrorMonitorTest, CounterResetIsNotAnError) {
   LineErrorMonitor m;
   const TimePoint t0 = Clock::now();
