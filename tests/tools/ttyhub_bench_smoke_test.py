@@ -119,6 +119,11 @@ def main():
         check(v["verified_bytes"] > 0, f"{c['case']}: no bytes verified")
         check(v["clean"], f"{c['case']}: departures from the pattern: {v}")
         check(c["medians"], f"{c['case']}: no figures")
+    idle = [c for c in ttyhub_cases if c["scenario"] == "idle_ports"]
+    for name in ("rss_per_port_KiB", "rss_per_port_after_message_KiB",
+                 "rss_per_port_settled_KiB"):
+        check(idle and idle[0]["medians"].get(name, {}).get("value") is not None,
+              f"idle_ports: no {name}")
     if ser2net:
         check(any(c["server"] == "ser2net-tuned" for c in report["cases"]),
               "JSON: ser2net-tuned did not run")

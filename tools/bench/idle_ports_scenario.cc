@@ -13,7 +13,11 @@
 //      ("warm") echoes on one of them;
 //   6. every port carries data: each client sends 16 bytes and every device
 //      must receive them, verified; then the memory per port again, as
-//      rss_per_port_after_message_KiB.
+//      rss_per_port_after_message_KiB;
+//   7. 3 s of quiet later, the memory per port once more, as
+//      rss_per_port_settled_KiB: what the message costs for good, once the
+//      server has given back what it frees when idle (ttyhub: a drained
+//      input queue's pages, after 1 s of quiet).
 // N is reduced to what the open-file limit and kernel.pty.max allow, and the
 // result says so. The tool's single thread.
 #include "tools/bench/idle_ports_scenario.h"
@@ -44,6 +48,9 @@ constexpr double kEchoSeconds = 10;
 constexpr int kWarmEchoes = 200;
 constexpr int kWarmEchoesSkipped = 50;
 constexpr size_t kProbeBytes = 16;
+// Step 7's quiet spell: ttyhub gives a drained input queue's pages back after
+// 1 s of quiet, checked every 100 ms; 3 s leaves room for a loaded machine.
+constexpr double kSettleSeconds = 3;
 // Descriptors per port in the tool: pty master, pty slave, client socket.
 constexpr uint64_t kToolFdsPerPort = 3;
 constexpr uint64_t kSpareFds = 256;
@@ -114,6 +121,16 @@ class IdlePortsScenario : public Scenario {
         ProveEveryPortCarriesData(f, *clients, &result) && empty_rss) {
       if (const std::optional<ProcessMemory> mem = f.server().Memory()) {
         result.Add("rss_per_port_after_message_KiB",
+                   (static_cast<double>(mem->rss_bytes) - static_cast<double>(*empty_rss)) /
+                       static_cast<double>(ports) / 1024,
+                   "KiB");
+      }
+      const LoopExit exit =
+          f.loop().RunUntil([] { return false; }, Deadline::AfterSeconds(kSettleSeconds));
+      if (exit != LoopExit::kDeadline) {
+        FailOnLoopExit(exit, "settling after the message", &f, &result);
+      } else if (const std::optional<ProcessMemory> mem = f.server().Memory()) {
+        result.Add("rss_per_port_settled_KiB",
                    (static_cast<double>(mem->rss_bytes) - static_cast<double>(*empty_rss)) /
                        static_cast<double>(ports) / 1024,
                    "KiB");
