@@ -26,10 +26,10 @@ class LatencyTest : public ::testing::Test {
     pty_.LinkAs(dir_.File("dev"));
   }
   std::string Config(const std::string& latency, const std::string& busy_poll = "") const {
-    return absl::StrCat("workers: 1\nlock_dir: off\n", busy_poll, "admin: {listen: \"127.0.0.1:", admin_,
-                        "\"}\nports:\n  - name: p\n    device: ", dir_.File("dev"),
-                        "\n    latency: ", latency, "\n    listen: [{port: \"127.0.0.1:", tcp_,
-                        "\"}]\n");
+    return absl::StrCat(
+        "workers: 1\nlock_dir: off\n", busy_poll, "admin: {listen: \"127.0.0.1:", admin_,
+        "\"}\nports:\n  - name: p\n    device: ", dir_.File("dev"), "\n    latency: ", latency,
+        "\n    listen: [{port: \"127.0.0.1:", tcp_, "\"}]\n");
   }
   void Reload(const std::string& yaml, const std::string& expect) {
     std::ofstream(dir_.File("ttyhub.yaml")) << yaml;
