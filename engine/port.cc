@@ -352,7 +352,11 @@ void Port::ArmDevicePollIn() {
     device_read_paused_ = true;  // OnRingReleased resumes
     return;
   }
-  const size_t n = std::min(space.size(), kRingReadBytes);
+  // On an idle port a READ is always pending, so its reservation is
+  // always taken from history: at most a quarter of the ring (a 4 KiB ring
+  // keeps 3 KiB of history), and at most kRingReadBytes.
+  const size_t n =
+      std::min({space.size(), kRingReadBytes, static_cast<size_t>(ring_->capacity() / 4)});
   ring_->Reserve(n);
   device_read_in_ring_ = true;
   io_uring_prep_read(ctx_.loop->Prepare(poll_in_), device_->fd(), space.data(),

@@ -369,8 +369,9 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // Device reads go through the ring (ctx_.device_reads_through_ring), until
   // a device answers a READ with EAGAIN: this port then polls.
   bool reads_through_ring_ = false;
-  // The most one READ may fill: the bytes the reservation takes from lagging
-  // lossy readers while it waits (a tty hands out at most 4095 per read).
+  // The most one READ may fill (and at most a quarter of the ring): the
+  // bytes the reservation takes from history and from lagging lossy readers
+  // while it waits (a tty hands out at most 4095 per read).
   static constexpr size_t kRingReadBytes = 4096;
   IoRequest poll_in_{this, kDevicePollIn};
   IoRequest poll_out_{this, kDevicePollOut};

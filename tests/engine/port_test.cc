@@ -534,3 +534,36 @@ TEST_F(PortTest, RingReadsKeepEveryByteInOrderAcrossPauses) {
 
 }  // namespace
 }  // namespace ttyhub
+
+namespace ttyhub {
+namespace {
+
+// A pending READ reserves ring bytes, and on an idle port a READ is always
+// pending: the reservation must leave a small ring its history. With a
+// 4 KiB ring and a 4 KiB reservation, a new client got no history at all.
+TEST_F(PortTest, APendingRingReadLeavesASmallRingItsHistory) {
+  ctx_.device_reads_through_ring = true;
+  StartPort(absl::StrCat("[{port: \"127.0.0.1:", tcp_port_,
+                         "\", access: rw, max_clients: 4, history: 2KiB}]"),
+            "    buffer: 4KiB\n");
+  std::string sent;
+  for (int i = 0; sent.size() < 3000; ++i) absl::StrAppend(&sent, i, ",");
+  sent.resize(3000);
+  Feed(sent);
+  ASSERT_TRUE(RunUntil([&] { return port_->counters().device_rx_bytes == sent.size(); },
+                       milliseconds(5000)));
+  const int a = Client(tcp_port_);
+  ASSERT_GE(a, 0);
+  std::string got;
+  RunUntil(
+      [&] {
+        got += Drain(a);
+        return got.size() >= 2048;
+      },
+      milliseconds(5000));
+  EXPECT_EQ(got, sent.substr(sent.size() - 2048)) << "history is the last 2 KiB, read while a READ "
+                                                     "is pending";
+}
+
+}  // namespace
+}  // namespace ttyhub
