@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace ttyhub {
@@ -127,8 +128,22 @@ constexpr WorkerCounterDef kWorkerCounterDefs[] = {
 #undef TTYHUB_WORKER_COUNTER_DEF
 };
 
+// A worker counter kept in microseconds (its field ends in
+// "_microseconds") is exported in seconds, Prometheus's base unit:
+// ttyhub_worker_X_seconds_total. The JSON API keeps the integer field.
+constexpr absl::string_view kMicrosecondsSuffix = "_microseconds";
+
+bool InMicroseconds(const WorkerCounterDef& c) {
+  return absl::EndsWith(c.field, kMicrosecondsSuffix);
+}
+
 std::string WorkerCounterName(const WorkerCounterDef& c) {
-  return absl::StrCat("ttyhub_worker_", c.field, "_total");
+  absl::string_view field = c.field;
+  if (InMicroseconds(c)) {
+    field.remove_suffix(kMicrosecondsSuffix.size());
+    return absl::StrCat("ttyhub_worker_", field, "_seconds_total");
+  }
+  return absl::StrCat("ttyhub_worker_", field, "_total");
 }
 
 class Writer {
@@ -315,7 +330,12 @@ std::string RenderPrometheus(const EngineSnapshot& snap, absl::string_view versi
     const std::string name = WorkerCounterName(c);
     w.Header({name, "counter", c.help, "worker"});
     for (const WorkerSnapshot& ws : snap.workers) {
-      w.Sample(name, absl::StrCat("worker=\"", ws.index, "\""), ws.counters.*c.member);
+      const std::string labels = absl::StrCat("worker=\"", ws.index, "\"");
+      if (InMicroseconds(c)) {
+        w.SampleDouble(name, labels, static_cast<double>(ws.counters.*c.member) / 1e6);
+      } else {
+        w.Sample(name, labels, ws.counters.*c.member);
+      }
     }
   }
   return out;

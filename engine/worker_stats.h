@@ -19,8 +19,8 @@ namespace ttyhub {
     "Control messages the worker received (stats requests, commands, "                         \
     "stop).")                                                                                  \
   X(busy_poll_microseconds,                                                                    \
-    "Time spent polling for completions instead of sleeping (latency: low), "                  \
-    "microseconds.")                                                                           \
+    "Time spent polling for completions instead of sleeping (latency: low); "                  \
+    "microseconds in JSON, seconds in Prometheus.")                                            \
   X(busy_poll_waits_saved, "Busy polls that found a completion, so the worker did not sleep.") \
   X(busy_poll_budget_exhausted,                                                                \
     "One-second periods in which the busy_poll budget ran out and the worker "                 \
