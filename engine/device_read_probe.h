@@ -3,9 +3,10 @@
 //
 // A port waits for its device either with a POLL_ADD and then a read(2)
 // (the historic way), or with an io_uring READ into the ring. The READ
-// saves a system call and, measured on this project's test machine, about a
-// quarter of an echo's round trip (docs/benchmarks.md, "Where an echo's
-// time goes"). It is only worth it if the kernel waits for the tty with an
+// saves a system call per wake-up; in paired runs on this project's test
+// machine it was never slower and often 10-15 us faster per echo, though not
+// consistently (docs/benchmarks.md, "The ideas of the issue, measured").
+// It is only worth it if the kernel waits for the tty with an
 // internal poll and then reads inline in the ring's task work; a kernel that
 // instead hands the read to an io-wq thread (iou-wrk) would cost a thread
 // hop per read, which is the reason the poll was chosen originally.
