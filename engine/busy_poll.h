@@ -26,6 +26,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "config/config.h"
+
 namespace ttyhub {
 
 class BusyPoll {
@@ -33,18 +35,15 @@ class BusyPoll {
   using Clock = std::chrono::steady_clock;
   static constexpr std::chrono::nanoseconds kPeriod = std::chrono::seconds(1);
 
-  struct Policy {
-    std::chrono::microseconds window{100};  // poll this long after the last completion
-    uint32_t budget_percent = 50;           // of each kPeriod, 1..100
-  };
-
   struct Counters {
     uint64_t polled_ns = 0;         // time spent polling, in nanoseconds
     uint64_t waits_saved = 0;       // polls that found a completion: a sleep avoided
     uint64_t budget_exhausted = 0;  // periods whose budget ran out
   };
 
-  explicit BusyPoll(Policy policy) : policy_(policy) {}
+  // `policy.window`: poll this long after the last completion;
+  // `policy.budget_percent`: of each kPeriod, 1..100.
+  explicit BusyPoll(BusyPollConfig policy) : policy_(policy) {}
 
   // The time until which the loop may poll, given the last completion at
   // `last_activity` and the clock `now`; <= now means "sleep now". Never
@@ -56,9 +55,9 @@ class BusyPoll {
   // grant) and whether it found a completion.
   void Charge(Clock::time_point start, Clock::time_point end, bool found);
 
-  const Policy& policy() const { return policy_; }
+  const BusyPollConfig& policy() const { return policy_; }
   // A reload's new policy; the counters go on (they are exported as totals).
-  void set_policy(Policy policy) { policy_ = policy; }
+  void set_policy(BusyPollConfig policy) { policy_ = policy; }
   const Counters& counters() const { return counters_; }
 
  private:
@@ -66,7 +65,7 @@ class BusyPoll {
   void Roll(Clock::time_point now);
   std::chrono::nanoseconds Budget() const { return kPeriod * policy_.budget_percent / 100; }
 
-  Policy policy_;
+  BusyPollConfig policy_;
   Counters counters_;
   Clock::time_point period_start_{};
   std::chrono::nanoseconds spent_{0};  // polled in the current period; <= Budget() + one poll

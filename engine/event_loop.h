@@ -90,7 +90,7 @@ class EventLoop {
 
   const Counters& counters() const { return counters_; }
   // Polls before sleeping while `enabled` (see busy_poll.h); off by default.
-  void set_busy_poll(bool enabled, BusyPoll::Policy policy) {
+  void set_busy_poll(bool enabled, const BusyPollConfig& policy) {
     busy_poll_enabled_ = enabled;
     busy_poll_.set_policy(policy);
   }
@@ -118,7 +118,7 @@ class EventLoop {
   SubmitFunction submit_ = &io_uring_submit;
   DispatchObserver* observer_ = nullptr;
   bool busy_poll_enabled_ = false;
-  BusyPoll busy_poll_{BusyPoll::Policy{}};
+  BusyPoll busy_poll_{BusyPollConfig{}};
   // When the last completion was dispatched: the busy-poll window runs from here.
   std::chrono::steady_clock::time_point last_activity_{};
   absl::Status broken_;                        // set once submitting failed for good

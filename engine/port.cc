@@ -348,8 +348,7 @@ void Port::ArmDevicePollIn() {
   // bytes land, since the kernel may write them at any moment.
   const std::span<uint8_t> space = ring_->WritableSpan(RingFloor());
   if (space.empty()) {
-    if (!device_read_paused_) ++counters_.device_read_pauses;
-    device_read_paused_ = true;  // OnRingReleased resumes
+    PauseDeviceReads();
     return;
   }
   // On an idle port a READ is always pending, so its reservation is
@@ -443,12 +442,16 @@ bool Port::ReadDeviceBurst(int reads, uint64_t read_before) {
   }
   PublishDeviceBytes(read_before + read_now);
   if (paused) {
-    if (!device_read_paused_) ++counters_.device_read_pauses;
-    device_read_paused_ = true;  // OnRingReleased resumes
+    PauseDeviceReads();
     return false;
   }
   device_read_paused_ = false;
   return true;
+}
+
+void Port::PauseDeviceReads() {
+  if (!device_read_paused_) ++counters_.device_read_pauses;
+  device_read_paused_ = true;  // OnRingReleased resumes
 }
 
 void Port::PublishDeviceBytes(uint64_t n) {
@@ -639,7 +642,8 @@ void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
   // A READ's bytes were taken from the device: publish them whatever the
   // port's state (closing, shutting down), or they would be lost.
   uint64_t ring_read = 0;
-  if (req.kind == kDevicePollIn && device_read_in_ring_) {
+  const bool was_ring_read = req.kind == kDevicePollIn && device_read_in_ring_;
+  if (was_ring_read) {
     FinishRingRead(res);
     if (res > 0) {
       ring_read = static_cast<uint64_t>(res);
@@ -662,11 +666,11 @@ void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
     if (!shutting_down_ && ReadDeviceBurst(ReadsPerBurst() - 1, ring_read)) ArmDevicePollIn();
     return;
   }
-  if (req.kind == kDevicePollIn && res == 0 && reads_through_ring_) {
+  if (was_ring_read && res == 0) {
     DeviceFailed("read", 0);  // end of file, as read(2) returning 0
     return;
   }
-  if (req.kind == kDevicePollIn && res == -EAGAIN && reads_through_ring_) {
+  if (was_ring_read && res == -EAGAIN) {
     // This device does not wait inside the kernel: a READ would spin. Poll it.
     reads_through_ring_ = false;
     ctx_.log->Warn(absl::StrCat("port ", name(), ": device ", config_.device.original,

@@ -210,10 +210,12 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // FanoutRing::Reserve), else a POLL_ADD followed by read(2)s.
   void ArmDevicePollIn();
   // The completion of a READ armed by ArmDevicePollIn: ends the ring's
-  // reservation and publishes what was read. False when the port must not go
-  // on (the device reached its end, or the read failed: handled as a poll
-  // error by OnIoComplete).
+  // reservation and commits what was read (end of file and errors are
+  // OnIoComplete's to handle).
   void FinishRingRead(int32_t res);
+  // The ring is full for a lossless reader: device reads wait for
+  // OnRingReleased.
+  void PauseDeviceReads();
   void DeviceFailed(absl::string_view what, int err);
   void FinishDeviceClose();
   void TryOpenDevice();

@@ -147,14 +147,12 @@ WorkerSnapshot Worker::Snapshot() const {
     s.counters.loop_iterations = loop_->counters().iterations;
     s.counters.completions = loop_->counters().completions;
     s.counters.sq_full = loop_->counters().sq_full;
-  }
-  s.counters.inbox_messages = inbox_messages_;
-  if (loop_) {
     const BusyPoll::Counters& bp = loop_->busy_poll_counters();
     s.counters.busy_poll_microseconds = bp.polled_ns / 1000;
     s.counters.busy_poll_waits_saved = bp.waits_saved;
     s.counters.busy_poll_budget_exhausted = bp.budget_exhausted;
   }
+  s.counters.inbox_messages = inbox_messages_;
   return s;
 }
 
@@ -179,7 +177,7 @@ absl::Status Worker::AddPort(const PortConfig& config) {
 }
 
 void Worker::SetBusyPollPolicy(const BusyPollConfig& config) {
-  busy_poll_policy_ = BusyPoll::Policy{config.window, config.budget_percent};
+  busy_poll_policy_ = config;
   if (loop_) UpdateBusyPoll();
 }
 

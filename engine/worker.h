@@ -107,7 +107,7 @@ class Worker final : public IoHandler {
   const unsigned index_;
   // The shard's ports until ThreadMain has made them; empty afterwards.
   std::vector<PortConfig> port_configs_;
-  BusyPoll::Policy busy_poll_policy_;
+  BusyPollConfig busy_poll_policy_;
   WorkerContext ctx_;
   std::unique_ptr<Inbox> inbox_;
   std::unique_ptr<EventLoop> loop_;
