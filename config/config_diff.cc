@@ -78,6 +78,14 @@ std::string ListenerKey(const ListenerConfig& listener) {
 }
 
 ConfigDiff DiffConfigs(const Config& old_config, const Config& new_config) {
+  std::vector<const PortConfig*> old_ports;
+  old_ports.reserve(old_config.ports.size());
+  for (const PortConfig& p : old_config.ports) old_ports.push_back(&p);
+  return DiffConfigs(old_config, old_ports, new_config);
+}
+
+ConfigDiff DiffConfigs(const Config& old_config, std::span<const PortConfig* const> old_port_list,
+                       const Config& new_config) {
   ConfigDiff diff;
   if (old_config.workers != new_config.workers) diff.needs_restart.push_back("workers");
   if (!(old_config.admin == new_config.admin)) {
@@ -93,7 +101,7 @@ ConfigDiff DiffConfigs(const Config& old_config, const Config& new_config) {
   diff.busy_poll_changed = !(old_config.busy_poll == new_config.busy_poll);
 
   std::map<std::string, const PortConfig*> old_ports;
-  for (const PortConfig& p : old_config.ports) old_ports[p.name] = &p;
+  for (const PortConfig* p : old_port_list) old_ports[p->name] = p;
   for (const PortConfig& next : new_config.ports) {
     PortChange change;
     change.name = next.name;

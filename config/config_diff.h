@@ -6,6 +6,7 @@
 #ifndef TTYHUB_CONFIG_CONFIG_DIFF_H_
 #define TTYHUB_CONFIG_CONFIG_DIFF_H_
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ struct ConfigDiff {
 std::string ListenerKey(const ListenerConfig& listener);
 
 ConfigDiff DiffConfigs(const Config& old_config, const Config& new_config);
+// The same, with the old ports given apart from the old top-level keys
+// (`old_config.ports` is not read): the Engine keeps each running port's
+// configuration shared with its Port, not in a Config of its own.
+ConfigDiff DiffConfigs(const Config& old_config, std::span<const PortConfig* const> old_ports,
+                       const Config& new_config);
 
 }  // namespace ttyhub
 
