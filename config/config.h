@@ -222,6 +222,8 @@ struct BusyPollConfig {
   bool operator==(const BusyPollConfig&) const = default;
 };
 
+// A new top-level key needs a line in DiffConfigs (config_diff.cc) and in
+// Engine::Reload, which applies the top-level keys one by one.
 struct Config {
   std::string source;                                 // file the config came from
   unsigned workers = 1;                               // resolved: never 0

@@ -20,19 +20,25 @@
 namespace ttyhub {
 
 Engine::Engine(Config config, Logger& log, TtyControl& tty)
-    : config_(std::move(config)), log_(log), tty_(tty) {}
+    : config_(std::move(config)), log_(log), tty_(tty) {
+  running_ports_.reserve(config_.ports.size());
+  for (PortConfig& p : config_.ports) {
+    running_ports_.push_back(std::make_shared<const PortConfig>(std::move(p)));
+  }
+  std::vector<PortConfig>().swap(config_.ports);
+}
 
 Engine::~Engine() { Stop(std::chrono::milliseconds(0)); }
 
 absl::Status Engine::Start() {
-  const size_t n = std::max<size_t>(1, std::min<size_t>(config_.workers, config_.ports.size()));
-  std::vector<std::vector<PortConfig>> shards(n);
-  for (size_t i = 0; i < config_.ports.size(); ++i) shards[i % n].push_back(config_.ports[i]);
+  const size_t n = std::max<size_t>(1, std::min<size_t>(config_.workers, running_ports_.size()));
+  std::vector<std::vector<std::shared_ptr<const PortConfig>>> shards(n);
+  for (size_t i = 0; i < running_ports_.size(); ++i) shards[i % n].push_back(running_ports_[i]);
   {
     std::lock_guard<std::mutex> lock(directory_mu_);
     directory_.clear();
-    for (size_t i = 0; i < config_.ports.size(); ++i) {
-      directory_.push_back({config_.ports[i].name, i % n});
+    for (size_t i = 0; i < running_ports_.size(); ++i) {
+      directory_.push_back({running_ports_[i]->name, i % n});
     }
   }
   const DeviceReadProbe reads = ProbeDeviceReads();
@@ -210,7 +216,10 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
   if (workers_.empty()) return absl::UnavailableError("ttyhub is not running");
   using Kind = PortChange::Kind;
-  const ConfigDiff diff = DiffConfigs(config_, next);
+  std::vector<const PortConfig*> running_configs;
+  running_configs.reserve(running_ports_.size());
+  for (const auto& p : running_ports_) running_configs.push_back(p.get());
+  const ConfigDiff diff = DiffConfigs(config_, running_configs, next);
   std::vector<std::string> report;
   // Each step asks a worker; a step is short, so a generous bound only
   // matters if a worker is wedged.
@@ -218,7 +227,10 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
   const std::chrono::milliseconds flush = config_.shutdown_timeout;
   std::map<std::string, const PortConfig*> next_ports;
   for (const PortConfig& p : next.ports) next_ports[p.name] = &p;
-  Config applied = next;  // what runs afterwards; failed parts are taken out
+  // What runs afterwards, by name: unchanged ports keep the configuration
+  // their Port shares; failed parts are taken out.
+  std::map<std::string, std::shared_ptr<const PortConfig>> applied;
+  for (const auto& p : running_ports_) applied[p->name] = p;
 
   // 1. Take removed and restarted ports, and changed listeners, out of
   //    service, telling their clients why.
@@ -288,7 +300,7 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
   // 3. The busy-poll policy first (ports added below start under it), then
   // live updates, then new ports.
   if (diff.busy_poll_changed) {
-    const BusyPollConfig busy_poll = applied.busy_poll;
+    const BusyPollConfig busy_poll = next.busy_poll;
     size_t applied_to = 0;
     for (size_t worker = 0; worker < workers_.size(); ++worker) {
       auto s = Ask<bool>(
@@ -311,25 +323,28 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
     const auto it = next_ports.find(change.name);
     if (change.kind == Kind::kUnchanged || change.kind == Kind::kRemoved) {
       if (change.kind == Kind::kRemoved) {
+        applied.erase(change.name);
         report.push_back(absl::StrCat("port ", change.name, ": removed; its clients were told"));
       }
       continue;
     }
-    const PortConfig& config = *it->second;
+    // The one copy of this port's new configuration: the Engine, the Port
+    // and its listeners share it.
+    std::shared_ptr<const PortConfig> config = std::make_shared<const PortConfig>(*it->second);
     if (change.kind == Kind::kUpdated) {
       auto w = WorkerOf(change.name);
       if (!w.ok()) continue;
       const std::string name = change.name;
       std::string result;
       if (change.latency_changed) {
-        const Latency latency = config.latency;
+        const Latency latency = config->latency;
         auto s = Ask<bool>(
             *w, [name, latency](Worker& worker) { return worker.SetPortLatency(name, latency); },
             kAskTimeout);
         if (!s.ok() || !*s) absl::StrAppend(&result, " (latency NOT applied)");
       }
       if (change.serial_changed) {
-        const SerialSettings serial = config.serial;
+        const SerialSettings serial = config->serial;
         auto s = Ask<absl::Status>(
             *w,
             [name, serial](Worker& worker) {
@@ -341,7 +356,16 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
         result = st.ok() ? "" : absl::StrCat(" (serial settings NOT applied: ", st.message(), ")");
       }
       if (!change.listeners_to_start.empty()) {
-        const std::vector<ListenerConfig> listeners = change.listeners_to_start;
+        // The new listeners' entries in `config`, which they share.
+        std::vector<std::shared_ptr<const ListenerConfig>> listeners;
+        for (const ListenerConfig& wanted : change.listeners_to_start) {
+          const std::string key = ListenerKey(wanted);
+          for (const ListenerConfig& l : config->listeners) {
+            if (ListenerKey(l) != key) continue;
+            listeners.push_back(std::shared_ptr<const ListenerConfig>(config, &l));
+            break;
+          }
+        }
         auto s = Ask<absl::Status>(
             *w,
             [name, listeners](Worker& worker) {
@@ -357,14 +381,27 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
               *w,
               [name](Worker& worker) {
                 Port* p = worker.FindPort(name);
-                return p ? p->config().listeners : std::vector<ListenerConfig>{};
+                return p ? p->RunningListenerConfigs() : std::vector<ListenerConfig>{};
               },
               kAskTimeout);
-          for (PortConfig& a : applied.ports) {
-            if (a.name == name && running.ok()) a.listeners = *running;
+          if (running.ok()) {
+            auto what_runs = std::make_shared<PortConfig>(*config);
+            what_runs->listeners = *std::move(running);
+            config = std::move(what_runs);
           }
         }
       }
+      // The port runs `config` from now on, and drops its old one.
+      (void)Ask<bool>(
+          *w,
+          [name, config](Worker& worker) {
+            Port* p = worker.FindPort(name);
+            if (p == nullptr) return false;
+            p->AdoptConfig(config);
+            return true;
+          },
+          kAskTimeout);
+      applied[change.name] = config;
       report.push_back(
           absl::StrCat("port ", change.name, ": ", absl::StrJoin(change.details, "; "), result));
       continue;
@@ -382,9 +419,10 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
     const absl::Status st = s.ok() ? *s : s.status();
     if (!st.ok()) {
       report.push_back(absl::StrCat("port ", change.name, ": NOT started: ", st.message()));
-      std::erase_if(applied.ports, [&](const PortConfig& p) { return p.name == change.name; });
+      applied.erase(change.name);
       continue;
     }
+    applied[change.name] = config;
     report.push_back(absl::StrCat(
         "port ", change.name, ": ", change.kind == Kind::kAdded ? "added" : "restarted",
         change.kind == Kind::kAdded ? ""
@@ -393,13 +431,17 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
     std::lock_guard<std::mutex> lock(directory_mu_);
     directory_.push_back({change.name, target});
   }
+  // Configuration order, as the new file has it.
+  std::vector<std::shared_ptr<const PortConfig>> now_running;
+  for (const PortConfig& p : next.ports) {
+    if (auto it = applied.find(p.name); it != applied.end()) now_running.push_back(it->second);
+  }
   {
-    // Configuration order for the directory, as the new file has it.
     std::lock_guard<std::mutex> lock(directory_mu_);
     std::vector<PortHome> ordered;
-    for (const PortConfig& p : applied.ports) {
+    for (const auto& p : now_running) {
       for (const PortHome& h : directory_) {
-        if (h.name == p.name) ordered.push_back(h);
+        if (h.name == p->name) ordered.push_back(h);
       }
     }
     directory_ = std::move(ordered);
@@ -407,12 +449,14 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
   for (const std::string& key : diff.needs_restart) {
     report.push_back(absl::StrCat(key, ": changed; takes effect at the next restart"));
   }
-  // Top-level keys not applied keep their running values.
-  applied.workers = config_.workers;
-  applied.admin = config_.admin;
-  applied.shutdown_timeout = config_.shutdown_timeout;
-  applied.log_level = config_.log_level;
-  config_ = std::move(applied);
+  // Top-level keys: the new values, but those a reload does not apply
+  // (workers, admin, shutdown_timeout, log_level: diff.needs_restart) keep
+  // their running ones. A new top-level key must be added here and to
+  // DiffConfigs.
+  config_.source = next.source;
+  config_.lock_dir = next.lock_dir;
+  config_.busy_poll = next.busy_poll;
+  running_ports_ = std::move(now_running);
   if (report.empty()) report.push_back("nothing changed");
   return report;
 }

@@ -119,9 +119,13 @@ class Engine {
   // Which worker owns `port`, or NotFound.
   absl::StatusOr<size_t> WorkerOf(absl::string_view port) const;
 
-  // The configuration running now: a copy, replaced by Reload. Read and
-  // written only under reload_mu_ (Start runs before any reload).
+  // The configuration running now, replaced by Reload: the top-level keys
+  // here (config_.ports stays empty), and each port's configuration, in
+  // configuration order, shared with the Port that runs it (issue 14: one
+  // copy per port). Read and written only under reload_mu_ (Start runs
+  // before any reload).
   Config config_;
+  std::vector<std::shared_ptr<const PortConfig>> running_ports_;
   std::mutex reload_mu_;
   // Which worker serves each port, in configuration order. Read by the
   // admin threads (WorkerOf, Snapshot), written by Start and Reload.

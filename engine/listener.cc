@@ -22,8 +22,9 @@ constexpr int kBacklog = 4096;  // the kernel caps it at net.core.somaxconn
 
 }  // namespace
 
-Listener::Listener(ListenerHost& host, const ListenerConfig& config, WorkerContext& ctx)
-    : enabled(config.enabled), host_(host), config_(config), ctx_(ctx) {}
+Listener::Listener(ListenerHost& host, std::shared_ptr<const ListenerConfig> config,
+                   WorkerContext& ctx)
+    : enabled(config->enabled), host_(host), config_(std::move(config)), ctx_(ctx) {}
 
 Listener::~Listener() { CloseSocket(); }
 
@@ -36,16 +37,16 @@ void Listener::CloseSocket() {
   // Remove our socket file, if it is still ours (not replaced meanwhile).
   if (unix_inode_ != 0) {
     struct stat st {};
-    if (lstat(config_.unix_path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) &&
+    if (lstat(config_->unix_path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) &&
         st.st_ino == unix_inode_) {
-      unlink(config_.unix_path.c_str());
+      unlink(config_->unix_path.c_str());
     }
     unix_inode_ = 0;
   }
 }
 
 absl::Status Listener::BindUnix() {
-  const std::string& path = config_.unix_path;
+  const std::string& path = config_->unix_path;
   address_ = absl::StrCat("unix:", path);
   // Missing parent directories are created (0755: the socket's own mode
   // and group decide who may connect).
@@ -61,7 +62,7 @@ absl::Status Listener::BindUnix() {
   if (lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
       return absl::FailedPreconditionError(absl::StrCat(
-          config_.where, ": ", path, " exists and is not a socket; ttyhub will not replace it"));
+          config_->where, ": ", path, " exists and is not a socket; ttyhub will not replace it"));
     }
     // A socket file: in use if something accepts on it, else left over.
     const int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -70,28 +71,28 @@ absl::Status Listener::BindUnix() {
     if (probe >= 0) close(probe);
     if (live) {
       return absl::FailedPreconditionError(
-          absl::StrCat(config_.where, ": ", path, " is in use by another process"));
+          absl::StrCat(config_->where, ": ", path, " is in use by another process"));
     }
     unlink(path.c_str());
   }
   const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": socket"));
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat(config_->where, ": socket"));
   // Permissions are set between bind and listen: until listen, a connect
   // is refused, so nobody gets in under the umask's mode.
   absl::Status failed;
   if (bind(fd, reinterpret_cast<const sockaddr*>(&sun), len) != 0) {
-    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": cannot bind ", path,
+    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_->where, ": cannot bind ", path,
                                                      " for port '", host_.port_name(), "'"));
-  } else if (chmod(path.c_str(), config_.socket_mode) != 0 ||
-             (config_.socket_gid >= 0 && chown(path.c_str(), static_cast<uid_t>(-1),
-                                               static_cast<gid_t>(config_.socket_gid)) != 0)) {
-    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where,
+  } else if (chmod(path.c_str(), config_->socket_mode) != 0 ||
+             (config_->socket_gid >= 0 && chown(path.c_str(), static_cast<uid_t>(-1),
+                                                static_cast<gid_t>(config_->socket_gid)) != 0)) {
+    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_->where,
                                                      ": cannot set the mode or "
                                                      "group of ",
                                                      path));
     unlink(path.c_str());
   } else if (listen(fd, kBacklog) != 0) {
-    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": cannot listen on ", path));
+    failed = absl::ErrnoToStatus(errno, absl::StrCat(config_->where, ": cannot listen on ", path));
     unlink(path.c_str());
   }
   if (!failed.ok()) {
@@ -104,17 +105,17 @@ absl::Status Listener::BindUnix() {
 }
 
 absl::Status Listener::MakePty() {
-  auto pty = PublishedPty::Create(config_.pty_path, config_.pty_uid, config_.socket_gid,
-                                  config_.socket_mode);
+  auto pty = PublishedPty::Create(config_->pty_path, config_->pty_uid, config_->socket_gid,
+                                  config_->socket_mode);
   if (!pty.ok()) {
     return absl::Status(
         pty.status().code(),
-        absl::StrCat(config_.where, ": pty listener ", config_.pty_path, " of port '",
+        absl::StrCat(config_->where, ": pty listener ", config_->pty_path, " of port '",
                      host_.port_name(), "': ", pty.status().message()));
   }
   pty_ = *std::move(pty);
   pty_handed_over_ = false;
-  address_ = absl::StrCat("pty:", config_.pty_path, " -> ", pty_->slave_path());
+  address_ = absl::StrCat("pty:", config_->pty_path, " -> ", pty_->slave_path());
   return absl::OkStatus();
 }
 
@@ -125,34 +126,34 @@ void Listener::HandOverPty() {
 }
 
 absl::Status Listener::Bind() {
-  if (config_.is_cuse()) return MakeCuse();
-  if (config_.is_pty()) return MakePty();
-  if (config_.is_unix()) return BindUnix();
+  if (config_->is_cuse()) return MakeCuse();
+  if (config_->is_pty()) return MakePty();
+  if (config_->is_unix()) return BindUnix();
   sockaddr_storage ss;
   std::memset(&ss, 0, sizeof(ss));
   socklen_t len = 0;
   int family = AF_INET6;
-  const std::string& host = config_.host;
+  const std::string& host = config_->host;
   if (host.empty() || host.find(':') != std::string::npos) {
     auto* a6 = reinterpret_cast<sockaddr_in6*>(&ss);
     a6->sin6_family = AF_INET6;
-    a6->sin6_port = htons(config_.port);
+    a6->sin6_port = htons(config_->port);
     a6->sin6_addr = in6addr_any;
     if (!host.empty() && inet_pton(AF_INET6, host.c_str(), &a6->sin6_addr) != 1) {
-      return absl::InvalidArgumentError(absl::StrCat(config_.where, ": bad address ", host));
+      return absl::InvalidArgumentError(absl::StrCat(config_->where, ": bad address ", host));
     }
     len = sizeof(sockaddr_in6);
-    address_ = absl::StrCat("[", host.empty() ? "::" : host, "]:", config_.port);
+    address_ = absl::StrCat("[", host.empty() ? "::" : host, "]:", config_->port);
   } else {
     family = AF_INET;
     auto* a4 = reinterpret_cast<sockaddr_in*>(&ss);
     a4->sin_family = AF_INET;
-    a4->sin_port = htons(config_.port);
+    a4->sin_port = htons(config_->port);
     if (inet_pton(AF_INET, host.c_str(), &a4->sin_addr) != 1) {
-      return absl::InvalidArgumentError(absl::StrCat(config_.where, ": bad address ", host));
+      return absl::InvalidArgumentError(absl::StrCat(config_->where, ": bad address ", host));
     }
     len = sizeof(sockaddr_in);
-    address_ = absl::StrCat(host, ":", config_.port);
+    address_ = absl::StrCat(host, ":", config_->port);
   }
   int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0 && family == AF_INET6 && host.empty() && errno == EAFNOSUPPORT) {
@@ -161,14 +162,14 @@ absl::Status Listener::Bind() {
     auto* a4 = reinterpret_cast<sockaddr_in*>(&ss);
     std::memset(&ss, 0, sizeof(ss));
     a4->sin_family = AF_INET;
-    a4->sin_port = htons(config_.port);
+    a4->sin_port = htons(config_->port);
     a4->sin_addr.s_addr = htonl(INADDR_ANY);
     len = sizeof(sockaddr_in);
-    address_ = absl::StrCat("0.0.0.0:", config_.port);
+    address_ = absl::StrCat("0.0.0.0:", config_->port);
     fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   }
   if (fd < 0) {
-    return absl::ErrnoToStatus(errno, absl::StrCat(config_.where, ": socket"));
+    return absl::ErrnoToStatus(errno, absl::StrCat(config_->where, ": socket"));
   }
   const int one = 1, zero = 0;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -178,7 +179,7 @@ absl::Status Listener::Bind() {
   if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, kBacklog) != 0) {
     const int err = errno;
     close(fd);
-    return absl::ErrnoToStatus(err, absl::StrCat(config_.where, ": cannot listen on ", address_,
+    return absl::ErrnoToStatus(err, absl::StrCat(config_->where, ": cannot listen on ", address_,
                                                  " for port '", host_.port_name(), "'"));
   }
   fd_ = fd;
@@ -187,12 +188,12 @@ absl::Status Listener::Bind() {
 
 void Listener::StartAccepting() {
   stopped_ = false;
-  if (config_.is_cuse()) {
+  if (config_->is_cuse()) {
     if (cuse_) cuse_->Start();
     HandOverCuse();
     return;
   }
-  if (config_.is_pty()) {
+  if (config_->is_pty()) {
     HandOverPty();
     return;
   }
@@ -217,11 +218,11 @@ void Listener::Stop() {
 }
 
 void Listener::OnTick(TimePoint now) {
-  if (config_.is_cuse()) {
+  if (config_->is_cuse()) {
     CuseTick(now);
     return;
   }
-  if (config_.is_pty() && !stopped_ && (!pty_ || pty_handed_over_) && active_clients == 0) {
+  if (config_->is_pty() && !stopped_ && (!pty_ || pty_handed_over_) && active_clients == 0) {
     // Its client has gone (an error, a kick): the program's pty was hung up
     // with it. A fresh one takes the link, and is served at once.
     if (absl::Status s = MakePty(); !s.ok()) {
@@ -281,16 +282,16 @@ void Listener::OnIoComplete(IoRequest&, int32_t res, uint32_t) {
 // one. The failure is logged once as an error, and the device is tried
 // again every 10 s, so loading the module later brings it up.
 absl::Status Listener::MakeCuse() {
-  address_ = absl::StrCat("cuse:/dev/", config_.cuse_name);
-  auto tty = CuseTty::Create(config_.cuse_name, config_.access == Access::kReadWrite,
+  address_ = absl::StrCat("cuse:/dev/", config_->cuse_name);
+  auto tty = CuseTty::Create(config_->cuse_name, config_->access == Access::kReadWrite,
                              host_.port_name(), ctx_);
   const bool first_attempt = cuse_retry_at_ == TimePoint{};
   cuse_retry_at_ = ctx_.now + std::chrono::seconds(10);
   if (!tty.ok()) {
     const std::string text = absl::StrCat("port ", host_.port_name(), ": listener ", address_, " (",
-                                          config_.where, "): ", tty.status().message(),
+                                          config_->where, "): ", tty.status().message(),
                                           "; the port serves without it, trying again every 10 s");
-    address_ = absl::StrCat("cuse:/dev/", config_.cuse_name, " (unavailable)");
+    address_ = absl::StrCat("cuse:/dev/", config_->cuse_name, " (unavailable)");
     if (first_attempt) {
       ctx_.log->Error(text);
     } else {

@@ -20,6 +20,7 @@
 #define TTYHUB_ENGINE_LISTENER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -35,7 +36,9 @@ namespace ttyhub {
 
 class Listener final : public IoHandler {
  public:
-  Listener(ListenerHost& host, const ListenerConfig& config, WorkerContext& ctx);
+  // `config` is shared, never copied: usually an entry of its port's
+  // configuration, kept alive by an aliasing shared_ptr (see config_).
+  Listener(ListenerHost& host, std::shared_ptr<const ListenerConfig> config, WorkerContext& ctx);
   ~Listener();
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -48,7 +51,7 @@ class Listener final : public IoHandler {
   bool Idle() const { return !accept_.in_flight && (!cuse_ || cuse_->Idle()); }
   void OnTick(TimePoint now);
 
-  const ListenerConfig& config() const { return config_; }
+  const ListenerConfig& config() const { return *config_; }
   // "[::]:7001", "127.0.0.1:7001", "unix:/run/x.sock" or, for a pty
   // listener, "pty:/dev/ttyV0 -> /dev/pts/5" (the pty now behind the link).
   const std::string& address() const { return address_; }
@@ -69,9 +72,11 @@ class Listener final : public IoHandler {
   void HandOverPty();
 
   ListenerHost& host_;
-  // A copy: a reload may replace the port's configuration while this
-  // listener (and clients pointing at this config) still live.
-  const ListenerConfig config_;
+  // Never null. Shares ownership of the port configuration it is an entry
+  // of (issue 14: one copy per port, not one per holder), so a reload may
+  // give the port a new configuration while this listener, retired or not,
+  // and its clients still refer to this one.
+  const std::shared_ptr<const ListenerConfig> config_;
   WorkerContext& ctx_;
   int fd_ = -1;
   uint64_t unix_inode_ = 0;  // our socket file's inode (unix listeners), to remove it on close

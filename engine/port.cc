@@ -113,31 +113,32 @@ std::string DescribeErrno(int err) {
 
 }  // namespace
 
-Port::Port(PortConfig config, WorkerContext& ctx) : config_(std::move(config)), ctx_(ctx) {}
+Port::Port(std::shared_ptr<const PortConfig> config, WorkerContext& ctx)
+    : config_(std::move(config)), ctx_(ctx), latency_(config_->latency) {}
 
 Port::~Port() = default;
 
 absl::Status Port::Start() {
-  device_ = MakeSerialDevice(config_, ctx_, *this);
-  line_ = std::make_unique<DeviceLine>(config_, *device_, ctx_);
-  auto buffer = MirroredBuffer::Create(config_.buffer_bytes);
+  device_ = MakeSerialDevice(*config_, ctx_, *this);
+  line_ = std::make_unique<DeviceLine>(*config_, *device_, ctx_);
+  auto buffer = MirroredBuffer::Create(config_->buffer_bytes);
   if (!buffer.ok()) {
     return absl::Status(buffer.status().code(),
-                        absl::StrCat(config_.where, ": ring buffer: ", buffer.status().message()));
+                        absl::StrCat(config_->where, ": ring buffer: ", buffer.status().message()));
   }
   ring_ = std::make_unique<FanoutRing>(*std::move(buffer));
-  if (!config_.alerts.empty()) {
-    auto matcher = AlertMatcher::Create(config_.alerts);
+  if (!config_->alerts.empty()) {
+    auto matcher = AlertMatcher::Create(config_->alerts);
     if (!matcher.ok()) {
       return absl::Status(matcher.status().code(),
-                          absl::StrCat(config_.where, ": alerts: ", matcher.status().message()));
+                          absl::StrCat(config_->where, ": alerts: ", matcher.status().message()));
     }
     alerts_ = *std::move(matcher);
   }
-  if (config_.log.enabled) {
+  if (config_->log.enabled) {
     console_log_ = std::make_unique<ConsoleLogger>(
-        config_.log, config_.name, config_.device.path,
-        config_.listeners.empty() ? uint16_t{0} : config_.listeners[0].port, *ring_, ctx_,
+        config_->log, config_->name, config_->device.path,
+        config_->listeners.empty() ? uint16_t{0} : config_->listeners[0].port, *ring_, ctx_,
         counters_);
     console_log_->Start();
     SeedRingFromLog();
@@ -148,17 +149,20 @@ absl::Status Port::Start() {
     // Untouched pages cost no memory.
     auto input = MirroredBuffer::Create(kInputQueueBytes);
     if (!input.ok()) {
-      return absl::Status(input.status().code(),
-                          absl::StrCat(config_.where, ": input queue: ", input.status().message()));
+      return absl::Status(
+          input.status().code(),
+          absl::StrCat(config_->where, ": input queue: ", input.status().message()));
     }
     input_ = std::make_unique<FanoutRing>(*std::move(input));
   }
-  for (const ListenerConfig& lc : config_.listeners) {
-    auto listener = std::make_unique<Listener>(*this, lc, ctx_);
+  for (const ListenerConfig& lc : config_->listeners) {
+    // Shares ownership of config_: no copy per listener.
+    auto listener = std::make_unique<Listener>(
+        *this, std::shared_ptr<const ListenerConfig>(config_, &lc), ctx_);
     if (absl::Status s = listener->Bind(); !s.ok()) return s;
     listeners_.push_back(std::move(listener));
   }
-  if (config_.open_on_connect) {
+  if (config_->open_on_connect) {
     device_state_ = DeviceState::kIdle;  // opened by the first client
   } else {
     TryOpenDevice();
@@ -168,20 +172,20 @@ absl::Status Port::Start() {
     const ListenerConfig& lc = l->config();
     ctx_.log->Info(absl::StrCat("port ", name(), ": listening on ", l->address(), " (",
                                 ProtocolName(lc.protocol), ", ", AccessName(lc.access), ", up to ",
-                                lc.max_clients, " clients) for ", config_.device.original));
+                                lc.max_clients, " clients) for ", config_->device.original));
   }
   return absl::OkStatus();
 }
 
 void Port::TryOpenDevice() {
-  const absl::Status s = device_->Open(line_->settings(), config_.local);
+  const absl::Status s = device_->Open(line_->settings(), config_->local);
   if (s.ok() && device_->open_pending()) {
     // A network device connecting: OnDeviceOpenFinished brings the outcome.
     // Until then the port is as while reopening, without further attempts.
     device_state_ = DeviceState::kReopening;
     next_open_attempt_ = TimePoint::max();
     if (last_open_error_.empty())
-      last_open_error_ = absl::StrCat("connecting to ", config_.device.path);
+      last_open_error_ = absl::StrCat("connecting to ", config_->device.path);
     return;
   }
   FinishOpenDevice(s);
@@ -208,19 +212,19 @@ void Port::FinishOpenDevice(const absl::Status& s) {
     poll_errors_in_a_row_ = 0;
     if (failures_since_open_ > 0 || counters_.device_failures > 0) {
       ++counters_.device_reopens;
-      ctx_.log->Info(absl::StrCat("port ", name(), ": device ", config_.device.original,
+      ctx_.log->Info(absl::StrCat("port ", name(), ": device ", config_->device.original,
                                   " reopened after ", failures_since_open_,
                                   " failed attempts; data flows again"));
     } else {
-      ctx_.log->Info(absl::StrCat("port ", name(), ": device ", config_.device.original,
+      ctx_.log->Info(absl::StrCat("port ", name(), ": device ", config_->device.original,
                                   " open at ", line_->settings_text(), ", flow ",
                                   FlowControlName(line_->settings().flow),
-                                  config_.local ? ", local" : ""));
+                                  config_->local ? ", local" : ""));
     }
     failures_since_open_ = 0;
     last_open_error_.clear();
     device_log_.Reset();
-    WriteDeviceString(config_.open_string, "open_string");
+    WriteDeviceString(config_->open_string, "open_string");
     line_->OnDeviceOpened(open_clients_);
     PumpDeviceRead();
     PumpDeviceWrite();
@@ -236,7 +240,7 @@ void Port::FinishOpenDevice(const absl::Status& s) {
   }
   if (auto dropped = device_log_.Admit(ctx_.now)) {
     ctx_.log->Warn(absl::StrCat(
-        "port ", name(), ": cannot open device ", config_.device.original, ": ", s.message(),
+        "port ", name(), ": cannot open device ", config_->device.original, ": ", s.message(),
         "; retrying every ", backoff_.count(), " ms up to ", kMaxBackoff.count(), " ms",
         *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
   }
@@ -249,7 +253,7 @@ void Port::DeviceFailed(absl::string_view what, int err) {
   if (auto dropped = device_log_.Admit(ctx_.now)) {
     const std::string reason = device_->FailureReason();  // a network device knows better
     ctx_.log->Warn(
-        absl::StrCat("port ", name(), ": device ", config_.device.original, " failed (",
+        absl::StrCat("port ", name(), ": device ", config_->device.original, " failed (",
                      reason.empty() ? absl::StrCat(what, ": ", DescribeErrno(err)) : reason, "); ",
                      clients_.size(), " clients stay connected; reopening",
                      *dropped ? absl::StrCat(" [", *dropped, " similar suppressed]") : ""));
@@ -276,7 +280,7 @@ void Port::FinishDeviceClose() {
     ReleaseDeviceClaim();
     if (open_clients_ > 0) {  // someone came while it closed
       std::string holder;
-      if (ctx_.claims == nullptr || ctx_.claims->Claim(config_.device.path, name(), &holder)) {
+      if (ctx_.claims == nullptr || ctx_.claims->Claim(config_->device.path, name(), &holder)) {
         TryOpenDevice();
       }
     }
@@ -293,8 +297,8 @@ void Port::FinishDeviceClose() {
 
 void Port::WriteDeviceString(const std::string& tmpl, absl::string_view what) {
   if (tmpl.empty() || device_state_ != DeviceState::kOpen) return;
-  BannerContext bc{config_.name, config_.device.original,
-                   config_.listeners.empty() ? uint16_t{0} : config_.listeners[0].port,
+  BannerContext bc{config_->name, config_->device.original,
+                   config_->listeners.empty() ? uint16_t{0} : config_->listeners[0].port,
                    line_->settings_text()};
   const std::string text = ExpandBanner(tmpl, bc).value_or("");  // validated at load
   // A few bytes into a device just opened (or about to close): the driver
@@ -307,8 +311,8 @@ void Port::WriteDeviceString(const std::string& tmpl, absl::string_view what) {
 }
 
 void Port::ReleaseDeviceClaim() {
-  if (config_.open_on_connect && ctx_.claims != nullptr) {
-    ctx_.claims->Release(config_.device.path, name());
+  if (config_->open_on_connect && ctx_.claims != nullptr) {
+    ctx_.claims->Release(config_->device.path, name());
   }
 }
 
@@ -323,7 +327,7 @@ void Port::CloseIdleDevice() {
   }
   if (device_state_ != DeviceState::kOpen) return;
   if (input_ && input_->Pending(input_cursor_) > 0) return;  // the tick comes back
-  WriteDeviceString(config_.close_string, "close_string");
+  WriteDeviceString(config_->close_string, "close_string");
   closing_idle_ = true;
   device_state_ = DeviceState::kClosing;
   device_read_paused_ = false;
@@ -334,7 +338,7 @@ void Port::CloseIdleDevice() {
 
 void Port::ArmDevicePollIn() {
   if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_ ||
-      config_.write_only) {
+      config_->write_only) {
     return;
   }
   if (!reads_through_ring_) {
@@ -400,7 +404,7 @@ int Port::ReadsPerBurst() const {
 
 void Port::PumpDeviceRead() {
   if (device_state_ != DeviceState::kOpen || poll_in_.in_flight || shutting_down_ ||
-      config_.write_only) {
+      config_->write_only) {
     return;
   }
   if (ReadDeviceBurst(ReadsPerBurst())) ArmDevicePollIn();
@@ -525,7 +529,7 @@ void Port::MatchAlerts(size_t n) {
 }
 
 bool Port::HasReadWriteListener() const {
-  return std::any_of(config_.listeners.begin(), config_.listeners.end(),
+  return std::any_of(config_->listeners.begin(), config_->listeners.end(),
                      [](const ListenerConfig& l) { return l.access == Access::kReadWrite; });
 }
 
@@ -673,7 +677,7 @@ void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
   if (was_ring_read && res == -EAGAIN) {
     // This device does not wait inside the kernel: a READ would spin. Poll it.
     reads_through_ring_ = false;
-    ctx_.log->Warn(absl::StrCat("port ", name(), ": device ", config_.device.original,
+    ctx_.log->Warn(absl::StrCat("port ", name(), ": device ", config_->device.original,
                                 " answered an io_uring READ with EAGAIN; polling it instead"));
   }
   if (res < 0) {
@@ -784,17 +788,17 @@ void Port::OnAccepted(Listener& listener, int fd) {
   // old connection's FIN was read: look before refusing.
   // A device shared by open: on_connect ports goes to the first port that
   // gets a client; the others refuse theirs until it is given back.
-  if (config_.open_on_connect && device_state_ == DeviceState::kIdle && ctx_.claims != nullptr) {
+  if (config_->open_on_connect && device_state_ == DeviceState::kIdle && ctx_.claims != nullptr) {
     std::string holder;
-    if (!ctx_.claims->Claim(config_.device.path, name(), &holder)) {
+    if (!ctx_.claims->Claim(config_->device.path, name(), &holder)) {
       ++counters_.connections_rejected_busy;
       if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
         ctx_.log->Info(absl::StrCat("port ", name(), ": refused ", PeerName(fd), " on ",
-                                    listener.address(), ": its device ", config_.device.original,
+                                    listener.address(), ": its device ", config_->device.original,
                                     " is in use by port ", holder));
       }
       const std::string msg =
-          absl::StrCat("ttyhub: port ", name(), ": device ", config_.device.original,
+          absl::StrCat("ttyhub: port ", name(), ": device ", config_->device.original,
                        " is in use by port ", holder, "\r\n");
       (void)!send(fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       close(fd);
@@ -867,10 +871,10 @@ void Port::OnAccepted(Listener& listener, int fd) {
   ++listener.active_clients;
   ++open_clients_;
   if (open_clients_ == 1) line_->OnClientCountChanged(1);
-  if (config_.open_on_connect && device_state_ == DeviceState::kIdle) TryOpenDevice();
+  if (config_->open_on_connect && device_state_ == DeviceState::kIdle) TryOpenDevice();
   std::string banner;
   if (!lc.banner.empty()) {
-    BannerContext bc{config_.name, config_.device.original, lc.port, line_->settings_text()};
+    BannerContext bc{config_->name, config_->device.original, lc.port, line_->settings_text()};
     banner = ExpandBanner(lc.banner, bc).value_or("");  // validated at load
   }
   if (ctx_.log->Enabled(LogLevel::kInfo) && AdmitConnectionLog()) {
@@ -1075,13 +1079,13 @@ void Port::DropIdleRetiredListeners() {
 
 PortSnapshot Port::Snapshot() {
   PortSnapshot s;
-  s.name = config_.name;
-  s.device = config_.device.original;
+  s.name = config_->name;
+  s.device = config_->device.original;
   s.worker = ctx_.worker_index;
   s.device_state = device_state_;
-  s.serial = line_ ? line_->settings() : config_.serial;
-  s.local = config_.local;
-  s.remote = config_.device.kind == DeviceKind::kNetwork;
+  s.serial = line_ ? line_->settings() : config_->serial;
+  s.local = config_->local;
+  s.remote = config_->device.kind == DeviceKind::kNetwork;
   s.serial_applies = !device_ || device_->has_line_settings();
   s.counters = counters_;
   if (delivery_latency_) s.latency = delivery_latency_->histogram;
@@ -1102,9 +1106,9 @@ PortSnapshot Port::Snapshot() {
   if (console_log_) {
     s.log_enabled = true;
     s.log_path = console_log_->path();
-    s.log_timestamps = config_.log.timestamps;
-    s.log_input = config_.log.input;
-    s.log_keep = config_.log.keep;
+    s.log_timestamps = config_->log.timestamps;
+    s.log_input = config_->log.input;
+    s.log_keep = config_->log.keep;
   }
   for (const auto& l : listeners_) {
     const ListenerConfig& lc = l->config();
@@ -1165,7 +1169,7 @@ void Port::OnTick(TimePoint now) {
   }
   CheckDevicePoll(now);
   ReleaseIdleInputPages(now);
-  if (config_.open_on_connect && open_clients_ == 0 && !shutting_down_) CloseIdleDevice();
+  if (config_->open_on_connect && open_clients_ == 0 && !shutting_down_) CloseIdleDevice();
   if (console_log_) console_log_->OnTick(now);
   if (!retired_listeners_.empty()) DropIdleRetiredListeners();
   const DeviceLine::TickEvents line = line_->OnTick(now);
@@ -1237,7 +1241,7 @@ bool Port::ShutdownStep(TimePoint now) {
   if (device_state_ == DeviceState::kOpen) {
     const bool input_pending = input_ && input_->Pending(input_cursor_) > 0;
     if (out_of_time || !input_pending) {
-      WriteDeviceString(config_.close_string, "close_string");
+      WriteDeviceString(config_->close_string, "close_string");
       device_state_ = DeviceState::kClosing;
       ctx_.loop->Cancel(poll_in_);
       ctx_.loop->Cancel(poll_out_);
@@ -1294,7 +1298,7 @@ void Port::SeedRingFromLog() {
   // at most half the ring, so the first device bytes do not lap a client
   // replaying it.
   uint64_t want = 0;
-  for (const ListenerConfig& lc : config_.listeners) {
+  for (const ListenerConfig& lc : config_->listeners) {
     if (lc.history.kind == HistorySpec::Kind::kBytes) want = std::max(want, lc.history.amount);
     if (lc.history.kind == HistorySpec::Kind::kLines) want = ring_->capacity() / 2;
   }
@@ -1309,7 +1313,7 @@ void Port::SeedRingFromLog() {
     return;
   }
   std::string bytes = DeviceBytesFromLogText(tail->text, tail->from_file_start,
-                                             config_.log.timestamps, config_.log.input);
+                                             config_->log.timestamps, config_->log.input);
   if (bytes.size() > want) bytes.erase(0, bytes.size() - want);
   if (bytes.empty()) return;
   const std::span<uint8_t> space = ring_->WritableSpan(RingFloor());
@@ -1342,25 +1346,31 @@ void Port::RetireListeners(const std::vector<std::string>& keys, const std::stri
     retired_listeners_.push_back(std::move(*it));
     it = listeners_.erase(it);
   }
-  // config_.listeners follows the listeners that run.
-  config_.listeners.clear();
-  for (const auto& l : listeners_) config_.listeners.push_back(l->config());
 }
+
+std::vector<ListenerConfig> Port::RunningListenerConfigs() const {
+  std::vector<ListenerConfig> running;
+  running.reserve(listeners_.size());
+  for (const auto& l : listeners_) running.push_back(l->config());
+  return running;
+}
+
+void Port::AdoptConfig(std::shared_ptr<const PortConfig> config) { config_ = std::move(config); }
 
 bool Port::RetiredListenersIdle() const {
   return std::all_of(retired_listeners_.begin(), retired_listeners_.end(),
                      [](const auto& l) { return l->Idle(); });
 }
 
-absl::Status Port::AddListeners(const std::vector<ListenerConfig>& configs) {
-  for (const ListenerConfig& lc : configs) {
-    auto listener = std::make_unique<Listener>(*this, lc, ctx_);
+absl::Status Port::AddListeners(const std::vector<std::shared_ptr<const ListenerConfig>>& configs) {
+  for (const auto& shared : configs) {
+    const ListenerConfig& lc = *shared;
+    auto listener = std::make_unique<Listener>(*this, shared, ctx_);
     if (absl::Status s = listener->Bind(); !s.ok()) return s;
     listener->StartAccepting();
     ctx_.log->Info(absl::StrCat("port ", name(), ": listening on ", listener->address(), " (",
                                 ProtocolName(lc.protocol), ", ", AccessName(lc.access), ", up to ",
                                 lc.max_clients, " clients) after a reload"));
-    config_.listeners.push_back(lc);
     listeners_.push_back(std::move(listener));
   }
   return absl::OkStatus();

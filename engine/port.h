@@ -63,7 +63,9 @@ namespace ttyhub {
 
 class Port final : public IoHandler, public ClientHost, public ListenerHost, public DeviceEvents {
  public:
-  Port(PortConfig config, WorkerContext& ctx);
+  // `config` is shared with the Engine, which keeps it for reload diffs
+  // (issue 14: one copy per port, not one per holder). Never null.
+  Port(std::shared_ptr<const PortConfig> config, WorkerContext& ctx);
   ~Port();
   Port(const Port&) = delete;
   Port& operator=(const Port&) = delete;
@@ -102,8 +104,17 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   bool RetiredListenersIdle() const;
   size_t retired_listener_count() const { return retired_listeners_.size(); }
   // Binds and starts `configs`; the first bind error is returned (the
-  // listeners before it run). Call once RetiredListenersIdle().
-  absl::Status AddListeners(const std::vector<ListenerConfig>& configs);
+  // listeners before it run). Call once RetiredListenersIdle(). Each entry
+  // is never null and usually aliases the new port configuration it is in.
+  absl::Status AddListeners(const std::vector<std::shared_ptr<const ListenerConfig>>& configs);
+  // The configurations of the listeners that run now (not the retired
+  // ones), in order: what a reload that could not start one records.
+  std::vector<ListenerConfig> RunningListenerConfigs() const;
+  // Reload, live update: the port runs `config` from now on. The caller has
+  // applied its differences (serial settings, latency, listeners) already;
+  // everything else in it equals what the port runs (else the reload
+  // restarts the port). Listeners keep the configuration they started with.
+  void AdoptConfig(std::shared_ptr<const PortConfig> config);
 
   // Reopens the console log file (SIGUSR1, `ttyhubctl logs reopen`). True
   // if the port logs and its file is open (or will be once the write in
@@ -119,7 +130,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   void OnAccepted(Listener& listener, int fd) override;
 
   // ClientHost, for its clients (port_name() serves ListenerHost too).
-  const std::string& port_name() const override { return config_.name; }
+  const std::string& port_name() const override { return config_->name; }
   const FanoutRing& output() const override { return *ring_; }
   void OnDelivered(const ClientConnection& client, uint64_t from, uint64_t to) override;
   void OnSkipped(uint64_t bytes) override { counters_.skipped_bytes += bytes; }
@@ -137,7 +148,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   void OnClientFinished() override { ScheduleReap(); }
   bool AdmitConnectionLog() override { return connection_log_.Admit(ctx_.now); }
 
-  const std::string& name() const { return config_.name; }
+  const std::string& name() const { return config_->name; }
   const PortCounters& counters() const { return counters_; }
 
   // Frees clients that finished closing. Called by the worker between
@@ -152,10 +163,14 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   absl::Status SetSerial(const SerialSettings& settings);
 
   DeviceState device_state() const { return device_state_; }
-  const PortConfig& config() const { return config_; }
+  // The configuration it was started with, or last adopted by a reload
+  // (AdoptConfig). Its listeners are the configured ones; for the running
+  // ones, see RunningListenerConfigs.
+  const PortConfig& config() const { return *config_; }
   // Reload: `latency:` changes take effect without a restart (the worker
   // reads it to decide whether to busy-poll).
-  void set_latency(Latency latency) { config_.latency = latency; }
+  Latency latency() const { return latency_; }
+  void set_latency(Latency latency) { latency_ = latency; }
   size_t client_count() const { return clients_.size(); }
 
   void OnIoComplete(IoRequest& req, int32_t res, uint32_t flags) override;
@@ -272,8 +287,9 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // The tick's watchdog for a device poll whose wake-up was lost.
   void CheckDevicePoll(TimePoint now);
 
-  PortConfig config_;
+  std::shared_ptr<const PortConfig> config_;  // never null; immutable
   WorkerContext& ctx_;
+  Latency latency_;  // config_->latency, or what a reload set since
   PortCounters counters_;
   // Delivery latency (device read -> send completed): when recent device
   // reads ended, and the histogram. 688 bytes, allocated by the first device

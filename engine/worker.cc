@@ -21,8 +21,8 @@ constexpr unsigned kSqEntries = 1024;
 
 }  // namespace
 
-Worker::Worker(unsigned index, std::vector<PortConfig> ports, Logger& log, TtyControl& tty,
-               DeviceClaims* claims)
+Worker::Worker(unsigned index, std::vector<std::shared_ptr<const PortConfig>> ports, Logger& log,
+               TtyControl& tty, DeviceClaims* claims)
     : index_(index), port_configs_(std::move(ports)) {
   ctx_.log = &log;
   ctx_.tty = &tty;
@@ -71,14 +71,14 @@ void Worker::ThreadMain(std::promise<absl::Status>* started) {
   ctx_.loop = loop_.get();
   ctx_.now = Clock::now();
   absl::Status status;
-  for (PortConfig& pc : port_configs_) {
+  for (std::shared_ptr<const PortConfig>& pc : port_configs_) {
     ports_.push_back(std::make_unique<Port>(std::move(pc), ctx_));
     status = ports_.back()->Start();
     if (!status.ok()) break;
   }
-  // Each Port now holds its configuration; the moved-from shells (432 bytes
-  // each) would otherwise stay for the worker's life (issue 14).
-  std::vector<PortConfig>().swap(port_configs_);
+  // Each Port now holds its configuration: the emptied vector would
+  // otherwise stay for the worker's life.
+  std::vector<std::shared_ptr<const PortConfig>>().swap(port_configs_);
   ArmWake();
   ArmTick();
   UpdateBusyPoll();
@@ -163,8 +163,8 @@ Port* Worker::FindPort(absl::string_view name) const {
   return nullptr;
 }
 
-absl::Status Worker::AddPort(const PortConfig& config) {
-  auto port = std::make_unique<Port>(config, ctx_);
+absl::Status Worker::AddPort(std::shared_ptr<const PortConfig> config) {
+  auto port = std::make_unique<Port>(std::move(config), ctx_);
   if (absl::Status s = port->Start(); !s.ok()) {
     // Nothing of it may outlive this call: shut it down at once.
     port->BeginShutdown(ctx_.now);
@@ -190,9 +190,8 @@ bool Worker::SetPortLatency(absl::string_view name, Latency latency) {
 }
 
 void Worker::UpdateBusyPoll() {
-  const bool wanted = std::any_of(ports_.begin(), ports_.end(), [](const auto& p) {
-    return p->config().latency == Latency::kLow;
-  });
+  const bool wanted = std::any_of(ports_.begin(), ports_.end(),
+                                  [](const auto& p) { return p->latency() == Latency::kLow; });
   loop_->set_busy_poll(wanted, busy_poll_policy_);
 }
 

@@ -40,8 +40,10 @@ class TtyControl;
 
 class Worker final : public IoHandler {
  public:
-  Worker(unsigned index, std::vector<PortConfig> ports, Logger& log, TtyControl& tty,
-         DeviceClaims* claims = nullptr);
+  // `ports`: the shard's configurations, each shared with the Engine (see
+  // Port's constructor); none null.
+  Worker(unsigned index, std::vector<std::shared_ptr<const PortConfig>> ports, Logger& log,
+         TtyControl& tty, DeviceClaims* claims = nullptr);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -81,7 +83,7 @@ class Worker final : public IoHandler {
   const std::vector<std::unique_ptr<Port>>& ports() const { return ports_; }
   Port* FindPort(absl::string_view name) const;
   // Reload (issue 11). Starts a new port here; on error nothing is added.
-  absl::Status AddPort(const PortConfig& config);
+  absl::Status AddPort(std::shared_ptr<const PortConfig> config);
   // Takes port `name` out of service: it shuts down as at exit (flushing
   // for up to `deadline`), tells each client `farewell`, and is destroyed
   // once done. False if there is no such port.
@@ -106,7 +108,7 @@ class Worker final : public IoHandler {
 
   const unsigned index_;
   // The shard's ports until ThreadMain has made them; empty afterwards.
-  std::vector<PortConfig> port_configs_;
+  std::vector<std::shared_ptr<const PortConfig>> port_configs_;
   BusyPollConfig busy_poll_policy_;
   WorkerContext ctx_;
   std::unique_ptr<Inbox> inbox_;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "config/config_loader.h"
 #include "engine/logger.h"
 #include "engine/worker.h"
@@ -184,6 +185,52 @@ TEST_F(EngineTest, StartFailsCleanlyWhenAListenerCannotBind) {
   EXPECT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
   close(probe);
   close(blocker);
+}
+
+// A reload whose new listener cannot bind records what the port runs, so
+// the next reload of the same file starts that listener, and a third finds
+// nothing to do. (The Engine and the Port share each port's configuration:
+// issue 14.)
+TEST_F(EngineTest, AListenerAReloadCouldNotStartIsStartedByTheNextReload) {
+  const uint16_t first = FreeLoopbackPort();
+  auto config_text = [&](bool both) {
+    return absl::StrCat(
+        "ports:\n  - {name: p, device: sim:echo, listen: [{port: \"127.0.0.1:", first, "\"}",
+        both ? absl::StrCat(", {port: \"127.0.0.1:", port_, "\"}") : "", "]}\n");
+  };
+  auto config = LoadConfigText(config_text(false), "test.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  Engine engine(*config, log_, tty_);
+  ASSERT_TRUE(engine.Start().ok());
+  auto both = LoadConfigText(config_text(true), "test.yaml");
+  ASSERT_TRUE(both.ok()) << both.status();
+
+  const int blocker = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port_);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(blocker, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(listen(blocker, 1), 0);
+  auto blocked = engine.Reload(*both);
+  ASSERT_TRUE(blocked.ok()) << blocked.status();
+  EXPECT_NE(absl::StrJoin(*blocked, "\n").find("could NOT be started"), std::string::npos)
+      << absl::StrJoin(*blocked, "\n");
+  close(blocker);
+
+  auto retried = engine.Reload(*both);
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  const std::string added = absl::StrCat("listener 127.0.0.1:", port_, " added");
+  EXPECT_EQ(*retried, std::vector<std::string>{absl::StrCat("port p: ", added)});
+  const int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  EXPECT_EQ(connect(client, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0)
+      << "the retried listener accepts";
+  close(client);
+
+  auto again = engine.Reload(*both);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, std::vector<std::string>{"nothing changed"});
+  engine.Stop(std::chrono::milliseconds(0));
 }
 
 // A closure posted to a worker blocks it until released: the test decides

@@ -119,7 +119,7 @@ class ListenerTest : public ::testing::Test {
 
 TEST_F(ListenerTest, AcceptsEachConnectionOnceInOrder) {
   const ListenerConfig config = LoopbackConfig(port_, "t.yaml:4:7: ports[0].listen[0]");
-  Listener listener(host_, config, ctx_);
+  Listener listener(host_, std::make_shared<const ListenerConfig>(config), ctx_);
   ASSERT_TRUE(listener.Bind().ok());
   EXPECT_EQ(listener.address(), absl::StrCat("127.0.0.1:", port_));
   listener.StartAccepting();
@@ -160,7 +160,7 @@ TEST_F(ListenerTest, BadAddressNamesTheConfigLocation) {
   for (const std::string host : {"127.0.0.256", "1.2.3", "::g1", "console.example"}) {
     ListenerConfig config = LoopbackConfig(port_, "t.yaml:9:3: ports[2].listen[1]");
     config.host = host;
-    Listener listener(host_, config, ctx_);
+    Listener listener(host_, std::make_shared<const ListenerConfig>(config), ctx_);
     const absl::Status status = listener.Bind();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << host;
     EXPECT_THAT(std::string(status.message()),
@@ -171,9 +171,9 @@ TEST_F(ListenerTest, BadAddressNamesTheConfigLocation) {
 TEST_F(ListenerTest, SecondListenerOnTheSamePortFailsClearly) {
   const ListenerConfig first_config = LoopbackConfig(port_, "t.yaml:4:7: ports[0].listen[0]");
   const ListenerConfig second_config = LoopbackConfig(port_, "t.yaml:12:7: ports[1].listen[0]");
-  Listener first(host_, first_config, ctx_);
+  Listener first(host_, std::make_shared<const ListenerConfig>(first_config), ctx_);
   ASSERT_TRUE(first.Bind().ok());
-  Listener second(host_, second_config, ctx_);
+  Listener second(host_, std::make_shared<const ListenerConfig>(second_config), ctx_);
   const absl::Status status = second.Bind();
   ASSERT_FALSE(status.ok());
   const std::string message(status.message());
@@ -192,7 +192,7 @@ TEST_F(ListenerTest, SecondListenerOnTheSamePortFailsClearly) {
 
 TEST_F(ListenerTest, StopCancelsTheAcceptAndClosesTheSocketOnceIdle) {
   const ListenerConfig config = LoopbackConfig(port_, "t.yaml:4:7: ports[0].listen[0]");
-  Listener listener(host_, config, ctx_);
+  Listener listener(host_, std::make_shared<const ListenerConfig>(config), ctx_);
   ASSERT_TRUE(listener.Bind().ok());
   listener.StartAccepting();
   ASSERT_GE(Connect(), 0);
@@ -223,7 +223,7 @@ std::string AcceptAtTheOpenFileLimit() {
   FakeListenerHost host;
   const uint16_t port = FreeLoopbackPort();
   const ListenerConfig config = LoopbackConfig(port, "t.yaml:4:7: ports[0].listen[0]");
-  Listener listener(host, config, ctx);
+  Listener listener(host, std::make_shared<const ListenerConfig>(config), ctx);
   if (absl::Status s = listener.Bind(); !s.ok()) return s.ToString();
   const int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (client < 0) return "socket failed";

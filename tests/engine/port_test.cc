@@ -110,14 +110,25 @@ class PortTest : public ::testing::Test {
     close(master_);
   }
 
-  // Starts a port from `listen` (a YAML flow list) and `extra` port keys.
-  void StartPort(const std::string& listen, const std::string& extra = "") {
+  // The configuration of port "p" from `listen` (a YAML flow list) and
+  // `extra` port keys; null (and a test failure) if it does not load.
+  std::shared_ptr<const PortConfig> PortConfigOf(const std::string& listen,
+                                                 const std::string& extra = "") {
     auto config =
         LoadConfigText(absl::StrCat("lock_dir: off\nports:\n  - name: p\n    device: ", slave_,
                                     "\n    serial: 9600n81\n", extra, "    listen: ", listen, "\n"),
                        "port_test.yaml");
-    ASSERT_TRUE(config.ok()) << config.status();
-    port_ = std::make_unique<Port>(config->ports[0], ctx_);
+    EXPECT_TRUE(config.ok()) << config.status();
+    if (!config.ok()) return nullptr;
+    return std::make_shared<const PortConfig>(std::move(config->ports[0]));
+  }
+
+  // Starts a port from `listen` (a YAML flow list) and `extra` port keys.
+  void StartPort(const std::string& listen, const std::string& extra = "") {
+    std::shared_ptr<const PortConfig> config = PortConfigOf(listen, extra);
+    ASSERT_NE(config, nullptr);
+    started_config_ = config;
+    port_ = std::make_unique<Port>(std::move(config), ctx_);
     tty_.written = [this] { return port_->counters().device_tx_bytes; };
     const absl::Status started = port_->Start();
     ASSERT_TRUE(started.ok()) << started;
@@ -146,6 +157,7 @@ class PortTest : public ::testing::Test {
   LoopDriver driver_;
   WorkerContext ctx_;
   std::unique_ptr<Port> port_;
+  std::weak_ptr<const PortConfig> started_config_;  // what StartPort gave the port
   std::vector<int> fds_;
 };
 
@@ -563,6 +575,49 @@ TEST_F(PortTest, APendingRingReadLeavesASmallRingItsHistory) {
       milliseconds(5000));
   EXPECT_EQ(got, sent.substr(sent.size() - 2048)) << "history is the last 2 KiB, read while a READ "
                                                      "is pending";
+}
+
+// Issue 14, memory: a port's configuration is held once, by the port, and
+// its listeners share it rather than copy it. A reload's live update hands
+// the port a new configuration; a listener it retires keeps the old one
+// alive only until it is gone.
+TEST_F(PortTest, ListenersShareThePortConfigurationAcrossALiveUpdate) {
+  const std::string first_listen =
+      absl::StrCat("[{port: \"127.0.0.1:", tcp_port_, "\", access: rw, max_clients: 4}]");
+  StartPort(first_listen);
+  ASSERT_FALSE(started_config_.expired());
+  EXPECT_EQ(&port_->config(), started_config_.lock().get());
+  // The port and its one listener: no copy.
+  EXPECT_EQ(started_config_.use_count(), 2);
+  const int a = Client(tcp_port_);
+  ASSERT_GE(a, 0);
+  ASSERT_TRUE(RunUntil([&] { return Snap().clients_rw == 1; }, milliseconds(3000)));
+
+  // A reload moves the listener to another TCP port, as Engine::Reload
+  // does it: retire, add (sharing the new configuration), adopt.
+  const uint16_t second_port = FreeLoopbackPort();
+  std::shared_ptr<const PortConfig> next = PortConfigOf(
+      absl::StrCat("[{port: \"127.0.0.1:", second_port, "\", access: rw, max_clients: 4}]"));
+  ASSERT_NE(next, nullptr);
+  port_->RetireListeners({absl::StrCat("127.0.0.1:", tcp_port_)}, "bye\r\n");
+  ASSERT_TRUE(
+      port_->AddListeners({std::shared_ptr<const ListenerConfig>(next, &next->listeners[0])}).ok());
+  port_->AdoptConfig(next);
+  EXPECT_EQ(&port_->config(), next.get());
+  EXPECT_EQ(port_->RunningListenerConfigs().size(), 1u);
+  EXPECT_EQ(port_->RunningListenerConfigs()[0].port, second_port);
+  const std::weak_ptr<const PortConfig> next_weak = next;
+  next.reset();
+  EXPECT_EQ(next_weak.use_count(), 2) << "the port and its new listener";
+
+  // The old configuration goes with the retired listener and its client.
+  EXPECT_TRUE(RunUntil([&] { return started_config_.expired(); }, milliseconds(5000)))
+      << "the retired listener (or its client) still holds the old configuration: "
+      << started_config_.use_count();
+  const int b = Client(second_port);
+  ASSERT_GE(b, 0);
+  EXPECT_TRUE(RunUntil([&] { return Snap().clients_rw == 1 && Snap().clients.size() == 1; },
+                       milliseconds(3000)));
 }
 
 }  // namespace
