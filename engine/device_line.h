@@ -81,7 +81,9 @@ class DeviceLine final : public PortLine {
  private:
   void SampleLineErrors();
 
-  const std::string& port_name_;
+  // A copy, for log lines: a reload may give the port a new configuration
+  // (Port::AdoptConfig) and free the one this line was made from.
+  const std::string port_name_;
   SerialDevice& device_;
   WorkerContext& ctx_;
   const bool local_;

@@ -113,7 +113,10 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // Reload, live update: the port runs `config` from now on. The caller has
   // applied its differences (serial settings, latency, listeners) already;
   // everything else in it equals what the port runs (else the reload
-  // restarts the port). Listeners keep the configuration they started with.
+  // restarts the port). Listeners keep the configuration they started with,
+  // through their own shared_ptr; the previous one may be freed here, so
+  // nothing else may keep a reference into a port's configuration beyond a
+  // call (copy what must be kept, as DeviceLine does the name).
   void AdoptConfig(std::shared_ptr<const PortConfig> config);
 
   // Reopens the console log file (SIGUSR1, `ttyhubctl logs reopen`). True
@@ -164,8 +167,10 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
 
   DeviceState device_state() const { return device_state_; }
   // The configuration it was started with, or last adopted by a reload
-  // (AdoptConfig). Its listeners are the configured ones; for the running
-  // ones, see RunningListenerConfigs.
+  // (AdoptConfig). Its listeners are the configured ones, in the file's
+  // order (during a reload, until the port adopts the new configuration,
+  // they still include retired ones); for the running ones, see
+  // RunningListenerConfigs. Valid until the next AdoptConfig.
   const PortConfig& config() const { return *config_; }
   // Reload: `latency:` changes take effect without a restart (the worker
   // reads it to decide whether to busy-poll).
@@ -287,7 +292,9 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // The tick's watchdog for a device poll whose wake-up was lost.
   void CheckDevicePoll(TimePoint now);
 
-  std::shared_ptr<const PortConfig> config_;  // never null; immutable
+  // Never null; immutable; replaced by AdoptConfig, so never keep a
+  // reference into it beyond a call.
+  std::shared_ptr<const PortConfig> config_;
   WorkerContext& ctx_;
   Latency latency_;  // config_->latency, or what a reload set since
   PortCounters counters_;
