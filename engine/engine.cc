@@ -2,6 +2,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cassert>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -353,17 +354,23 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
             },
             kAskTimeout);
         const absl::Status st = s.ok() ? *s : s.status();
-        result = st.ok() ? "" : absl::StrCat(" (serial settings NOT applied: ", st.message(), ")");
+        if (!st.ok()) {
+          absl::StrAppend(&result, " (serial settings NOT applied: ", st.message(), ")");
+        }
       }
       if (!change.listeners_to_start.empty()) {
         // The new listeners' entries in `config`, which they share.
         std::vector<std::shared_ptr<const ListenerConfig>> listeners;
         for (const ListenerConfig& wanted : change.listeners_to_start) {
           const std::string key = ListenerKey(wanted);
-          for (const ListenerConfig& l : config->listeners) {
-            if (ListenerKey(l) != key) continue;
-            listeners.push_back(std::shared_ptr<const ListenerConfig>(config, &l));
-            break;
+          const auto l =
+              std::find_if(config->listeners.begin(), config->listeners.end(),
+                           [&](const ListenerConfig& c) { return ListenerKey(c) == key; });
+          // DiffConfigs takes listeners_to_start from the new configuration,
+          // whose keys are unique: never missing.
+          assert(l != config->listeners.end());
+          if (l != config->listeners.end()) {
+            listeners.push_back(std::shared_ptr<const ListenerConfig>(config, &*l));
           }
         }
         auto s = Ask<absl::Status>(
@@ -391,8 +398,9 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
           }
         }
       }
-      // The port runs `config` from now on, and drops its old one.
-      (void)Ask<bool>(
+      // The port runs `config` from now on, and drops its old one (which its
+      // listeners that were not rebound keep until they are retired).
+      auto adopted = Ask<bool>(
           *w,
           [name, config](Worker& worker) {
             Port* p = worker.FindPort(name);
@@ -401,6 +409,10 @@ absl::StatusOr<std::vector<std::string>> Engine::Reload(const Config& next) {
             return true;
           },
           kAskTimeout);
+      if (!adopted.ok() || !*adopted) {
+        absl::StrAppend(&result, " (the port did NOT take the new configuration: ",
+                        adopted.ok() ? "no such port" : adopted.status().message(), ")");
+      }
       applied[change.name] = config;
       report.push_back(
           absl::StrCat("port ", change.name, ": ", absl::StrJoin(change.details, "; "), result));
