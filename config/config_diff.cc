@@ -157,6 +157,9 @@ ConfigDiff DiffConfigs(const Config& old_config, std::span<const PortConfig* con
       change.listeners_to_stop.push_back(key);
       change.details.push_back(absl::StrCat("listener ", key, " removed"));
     }
+    // What is left: the same listeners in another order (nothing rebinds;
+    // the port adopts the new order).
+    if (change.details.empty()) change.details.push_back("listener order changed");
     diff.ports.push_back(std::move(change));
   }
   for (const auto& [name, p] : old_ports) {

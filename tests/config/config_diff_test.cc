@@ -97,6 +97,20 @@ TEST(ConfigDiffTest, LatencyAndBusyPollAreAppliedLive) {
   EXPECT_TRUE(DiffConfigs(b, b).empty());
 }
 
+// Reordered listeners rebind nothing, but the report says what changed
+// (it used to read "port p: " with nothing after it).
+TEST(ConfigDiffTest, ReorderedListenersAreNamedInTheReport) {
+  const ConfigDiff d = DiffConfigs(
+      Load("ports:\n  - {name: p, device: sim:echo, listen: [{port: 7001}, {port: 7002}]}\n"),
+      Load("ports:\n  - {name: p, device: sim:echo, listen: [{port: 7002}, {port: 7001}]}\n"));
+  const PortChange* p = Find(d, "p");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->kind, PortChange::Kind::kUpdated);
+  EXPECT_TRUE(p->listeners_to_stop.empty());
+  EXPECT_TRUE(p->listeners_to_start.empty());
+  EXPECT_EQ(p->details, std::vector<std::string>{"listener order changed"});
+}
+
 TEST(ConfigDiffTest, AddingAReadWriteListenerRestartsThePort) {
   const Config a = Load(
       "ports:\n  - {name: p, device: sim:echo, listen: [{port: 7001, access: "
