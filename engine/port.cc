@@ -684,12 +684,16 @@ void Port::OnIoComplete(IoRequest& req, int32_t res, uint32_t) {
     // A pending poll on a tty fails with EINVAL when its termios change
     // (seen on 6.18 after TCSETS2), though the device is fine. Ask the
     // device itself; a poll that keeps failing with no I/O also counts.
+    // A READ that failed is named as one: a pty whose far end closed
+    // answers it with EIO or with end of file, whichever the hang-up has
+    // reached, and both are a failed read.
+    const char* what = was_ring_read ? "read" : "poll";
     if (absl::Status probe = device_->Probe(); !probe.ok()) {
-      DeviceFailed("poll", -res);
+      DeviceFailed(what, -res);
       return;
     }
     if (++poll_errors_in_a_row_ > kMaxPollErrorsInARow) {
-      DeviceFailed("poll", -res);
+      DeviceFailed(what, -res);
       return;
     }
   }
