@@ -356,10 +356,13 @@ TEST_F(PortTest, RepeatedSettingChangesAreAppliedOnceAndLoggedWithinABudget) {
 // other clients' input that ttyhub has queued for the device. Before the
 // fix it emptied the whole input queue.
 TEST_F(PortTest, PurgeDoesNotDropOtherClientsQueuedInput) {
+  // A second free port: tcp_port_ + 1 may be another test's.
+  uint16_t rfc2217_port = FreeLoopbackPort();
+  while (rfc2217_port == tcp_port_) rfc2217_port = FreeLoopbackPort();
   StartPort(absl::StrCat("[{port: \"127.0.0.1:", tcp_port_,
-                         "\"}, {port: \"127.0.0.1:", tcp_port_ + 1, "\", protocol: rfc2217}]"));
+                         "\"}, {port: \"127.0.0.1:", rfc2217_port, "\", protocol: rfc2217}]"));
   const int writer = Client(tcp_port_);
-  const int purger = Client(static_cast<uint16_t>(tcp_port_ + 1));
+  const int purger = Client(rfc2217_port);
   ASSERT_GE(writer, 0);
   ASSERT_GE(purger, 0);
   ASSERT_TRUE(RunUntil([&] { return Snap().clients_rw == 2; }, milliseconds(3000)));
