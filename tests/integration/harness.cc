@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -256,8 +257,14 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& out_path, r
   std::vector<std::string> copy = args;
   for (std::string& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid == 0) {
+    // A test killed from outside (a timeout, a signal) must not leave its
+    // daemon behind holding ptys and ports that later tests and benchmarks
+    // get: it dies with the thread that started it (every test starts its
+    // daemons from its main thread).
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(125);
     dup2(out, 1);
     dup2(out, 2);
     // The harness may have blocked signals; the daemon manages its own.
