@@ -184,8 +184,8 @@ void Port::TryOpenDevice() {
     // Until then the port is as while reopening, without further attempts.
     device_state_ = DeviceState::kReopening;
     next_open_attempt_ = TimePoint::max();
-    if (last_open_error_.empty())
-      last_open_error_ = absl::StrCat("connecting to ", config_->device.path);
+    if (rare().last_open_error.empty())
+      rare().last_open_error = absl::StrCat("connecting to ", config_->device.path);
     return;
   }
   FinishOpenDevice(s);
@@ -222,8 +222,10 @@ void Port::FinishOpenDevice(const absl::Status& s) {
                                   config_->local ? ", local" : ""));
     }
     failures_since_open_ = 0;
-    last_open_error_.clear();
-    device_log_.Reset();
+    if (rare_) {
+      rare_->last_open_error.clear();
+      rare_->device_log.Reset();
+    }
     WriteDeviceString(config_->open_string, "open_string");
     line_->OnDeviceOpened(open_clients_);
     PumpDeviceRead();
@@ -231,14 +233,14 @@ void Port::FinishOpenDevice(const absl::Status& s) {
     return;
   }
   ++failures_since_open_;
-  last_open_error_ = std::string(s.message());
+  rare().last_open_error = std::string(s.message());
   device_state_ = DeviceState::kReopening;
   next_open_attempt_ = ctx_.now + backoff_;
   if (ctx_.log->Enabled(LogLevel::kDebug)) {
     ctx_.log->Debug(absl::StrCat("port ", name(), ": open attempt ", failures_since_open_,
                                  " failed: ", s.message()));
   }
-  if (auto dropped = device_log_.Admit(ctx_.now)) {
+  if (auto dropped = rare().device_log.Admit(ctx_.now)) {
     ctx_.log->Warn(absl::StrCat(
         "port ", name(), ": cannot open device ", config_->device.original, ": ", s.message(),
         "; retrying every ", backoff_.count(), " ms up to ", kMaxBackoff.count(), " ms",
@@ -250,7 +252,7 @@ void Port::FinishOpenDevice(const absl::Status& s) {
 void Port::DeviceFailed(absl::string_view what, int err) {
   if (device_state_ != DeviceState::kOpen) return;
   ++counters_.device_failures;
-  if (auto dropped = device_log_.Admit(ctx_.now)) {
+  if (auto dropped = rare().device_log.Admit(ctx_.now)) {
     const std::string reason = device_->FailureReason();  // a network device knows better
     ctx_.log->Warn(
         absl::StrCat("port ", name(), ": device ", config_->device.original, " failed (",
@@ -504,7 +506,7 @@ void Port::CheckDevicePoll(TimePoint now) {
   // and not one byte read in between: the wake-up was lost.
   readable_since_.reset();
   ++counters_.device_poll_rescues;
-  if (repump_log_.Admit(now)) {
+  if (rare().repump_log.Admit(now)) {
     ctx_.log->Warn(absl::StrCat("port ", name(),
                                 ": the device had data for 5 s but its armed poll never fired; "
                                 "read it from the tick and re-armed the poll (a lost wake-up)"));
@@ -522,7 +524,7 @@ void Port::MatchAlerts(size_t n) {
                                   std::chrono::system_clock::now().time_since_epoch())
                                   .count();
   alerts_->Feed(fresh, now_unix_ms, [&](const AlertStats& alert) {
-    if (ctx_.log->Enabled(LogLevel::kWarn) && alert_log_.Admit(ctx_.now)) {
+    if (ctx_.log->Enabled(LogLevel::kWarn) && rare().alert_log.Admit(ctx_.now)) {
       ctx_.log->Warn(absl::StrCat("port ", name(), ": alert ", alert.name, ": ", alert.last_line));
     }
   });
@@ -1106,7 +1108,7 @@ PortSnapshot Port::Snapshot() {
     return l->config().access == Access::kReadWrite && l->config().write != WriteMode::kShared;
   });
   s.writer_client = writer_ != nullptr ? writer_->id() : 0;
-  if (device_state_ != DeviceState::kOpen) s.device_error = last_open_error_;
+  if (device_state_ != DeviceState::kOpen && rare_) s.device_error = rare_->last_open_error;
   if (console_log_) {
     s.log_enabled = true;
     s.log_path = console_log_->path();
@@ -1164,7 +1166,7 @@ void Port::OnTick(TimePoint now) {
   // 30-minute soak once saw a port stop reading for good; cause unknown).
   if (device_read_paused_ && device_state_ == DeviceState::kOpen && !poll_in_.in_flight &&
       !ring_->WritableSpan(RingFloor()).empty()) {
-    if (repump_log_.Admit(now)) {
+    if (rare().repump_log.Admit(now)) {
       ctx_.log->Warn(absl::StrCat("port ", name(),
                                   ": device reads were paused with room in the ring; resumed "
                                   "by the tick (a release path missed its re-pump: a bug)"));
@@ -1189,12 +1191,12 @@ void Port::OnTick(TimePoint now) {
         std::chrono::duration_cast<std::chrono::seconds>(connection_log_.window()).count(),
         " s); the counters have them all"));
   }
-  if (const auto held = alert_log_.TakeSuppressed(now)) {
-    ctx_.log->Warn(
-        absl::StrCat("port ", name(), ": ", *held, " alert messages not logged (more than ",
-                     alert_log_.per_window(), " in ",
-                     std::chrono::duration_cast<std::chrono::seconds>(alert_log_.window()).count(),
-                     " s); ttyhub_port_alerts_total has them all"));
+  if (const auto held = rare_ ? rare_->alert_log.TakeSuppressed(now) : std::nullopt) {
+    const LogBudget& budget = rare_->alert_log;
+    ctx_.log->Warn(absl::StrCat(
+        "port ", name(), ": ", *held, " alert messages not logged (more than ", budget.per_window(),
+        " in ", std::chrono::duration_cast<std::chrono::seconds>(budget.window()).count(),
+        " s); ttyhub_port_alerts_total has them all"));
   }
   if (now - rate_sampled_at_ >= std::chrono::seconds(1)) {
     if (rate_sampled_at_ != TimePoint{}) {
@@ -1229,15 +1231,17 @@ void Port::BeginShutdown(TimePoint deadline) {
 
 bool Port::ShutdownStep(TimePoint now) {
   const bool out_of_time = now >= shutdown_deadline_;
+  const std::string no_farewell;
+  const std::string& farewell = rare_ ? rare_->farewell : no_farewell;
   for (auto& c : clients_) {
     // Drained: nothing left to send, and no command still waiting for the
     // input written before it (the writer keeps flushing meanwhile).
     if (!c->closing() && (out_of_time || (!c->HasPendingOutput() && !c->HasPendingCommands()))) {
-      if (farewell_.empty()) {
+      if (farewell.empty()) {
         c->Close(CloseReason::kShutdown, out_of_time ? "flush time exhausted" : "");
       } else {
         // Best effort: a full socket loses it; the log says it anyway.
-        (void)!send(c->fd(), farewell_.data(), farewell_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        (void)!send(c->fd(), farewell.data(), farewell.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
         c->Close(CloseReason::kReload, out_of_time ? "flush time exhausted" : "");
       }
     }
@@ -1286,7 +1290,7 @@ std::string Port::OlderHistoryFromLog(const HistorySpec& spec) {
   absl::StatusOr<std::string> older = console_log_->DeviceBytesBefore(
       ring_->oldest(), static_cast<size_t>(std::min(want_text, kMaxTextBytes)));
   if (!older.ok()) {
-    if (history_log_.Admit(ctx_.now)) {
+    if (rare().history_log.Admit(ctx_.now)) {
       ctx_.log->Warn(absl::StrCat("port ", name(), ": history: cannot read the console log: ",
                                   older.status().message(), "; clients get what the ring holds"));
     }
@@ -1330,7 +1334,7 @@ void Port::SeedRingFromLog() {
 }
 
 void Port::BeginRetire(TimePoint deadline, std::string farewell) {
-  farewell_ = std::move(farewell);
+  rare().farewell = std::move(farewell);
   BeginShutdown(deadline);
 }
 
@@ -1360,6 +1364,11 @@ std::vector<ListenerConfig> Port::RunningListenerConfigs() const {
 }
 
 void Port::AdoptConfig(std::shared_ptr<const PortConfig> config) { config_ = std::move(config); }
+
+Port::RareState& Port::rare() {
+  if (!rare_) rare_ = std::make_unique<RareState>();
+  return *rare_;
+}
 
 bool Port::RetiredListenersIdle() const {
   return std::all_of(retired_listeners_.begin(), retired_listeners_.end(),

@@ -299,7 +299,7 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   Latency latency_;  // config_->latency, or what a reload set since
   PortCounters counters_;
   // Delivery latency (device read -> send completed): when recent device
-  // reads ended, and the histogram. 688 bytes, allocated by the first device
+  // reads ended, and the histogram. 304 bytes, allocated by the first device
   // read: a port whose device never sent anything does not pay for them.
   struct DeliveryLatency {
     ReadStamps stamps;
@@ -346,9 +346,21 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   TimePoint device_opened_at_{};     // when the device last opened (kStableOpen)
   std::chrono::milliseconds backoff_{kMinBackoff};
   TimePoint next_open_attempt_{};
-  LogRateLimiter device_log_{std::chrono::seconds(30), 2};
-  LogRateLimiter repump_log_{std::chrono::seconds(30), 1};  // the tick's safety net
-  LogRateLimiter history_log_{std::chrono::seconds(60), 1};
+  // What a healthy port never needs, allocated by its first use (issue 14:
+  // 200 bytes less per port): rate limits for rare log lines, and messages
+  // kept for rare events.
+  struct RareState {
+    LogRateLimiter device_log{std::chrono::seconds(30), 2};
+    LogRateLimiter repump_log{std::chrono::seconds(30), 1};  // the tick's safety net
+    LogRateLimiter history_log{std::chrono::seconds(60), 1};
+    // A console printing a match on every line must not flood the log: at
+    // most this many alert lines per port per 10 s, then one summary.
+    LogBudget alert_log{std::chrono::seconds(10), 10};
+    std::string last_open_error;  // the last failed open's message; "" once open
+    std::string farewell;         // BeginRetire: told to each client before it is closed
+  };
+  RareState& rare();  // rare_, allocated if need be
+  std::unique_ptr<RareState> rare_;
   // CheckDevicePoll: since when the armed device poll has had data waiting,
   // and device_rx_bytes then (unset: not seen readable at the last tick).
   std::optional<TimePoint> readable_since_;
@@ -358,12 +370,10 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // connect/disconnect/refusal lines per port per 10 s, then one summary.
   LogBudget connection_log_{std::chrono::seconds(10), 100};
   uint64_t failures_since_open_ = 0;
-  std::string last_open_error_;  // the last failed open's message; "" once open
   // The console log: null unless the port has `log:`. Declared after
   // ring_ and counters_, which it refers to, so it is destroyed first.
   std::unique_ptr<ConsoleLogger> console_log_;
   bool log_flushing_ = false;  // shutdown: the log was told to flush
-  std::string farewell_;       // BeginRetire: told to each client before it is closed
   // The client holding the write role among those of exclusive and takeover
   // listeners (null: nobody). Cleared in OnClientClosing, before the client goes.
   ClientConnection* writer_ = nullptr;
@@ -372,9 +382,6 @@ class Port final : public IoHandler, public ClientHost, public ListenerHost, pub
   // Console alerts: null unless the port has `alerts:`, so a port without
   // them pays one pointer test per device read.
   std::unique_ptr<AlertMatcher> alerts_;
-  // A console printing a match on every line must not flood the log: at
-  // most this many alert lines per port per 10 s, then one summary.
-  LogBudget alert_log_{std::chrono::seconds(10), 10};
 
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<std::unique_ptr<ClientConnection>> clients_;

@@ -2,8 +2,10 @@
 // latency histogram (`ttyhub_port_delivery_latency_seconds`).
 //
 // A fixed ring of the last kStamps reads, each (ring position its data
-// ended at, time it completed): 32 x 16 bytes, which the Port allocates
-// at its first device read (not an array growing with the reads). A send that
+// ended at, time it completed): 8 x 16 bytes, which the Port allocates
+// at its first device read (not an array growing with the reads). Eight
+// covers a client up to eight reads behind one by one; issue 14 cut it from
+// 32 (384 bytes less for every port that has carried data). A send that
 // delivered ring positions [from, to) yields one latency per read that
 // ended in that span. Reads older than the ring of stamps (a client more
 // than kStamps reads behind) are not remembered one by one: they yield one
@@ -25,7 +27,7 @@ namespace ttyhub {
 
 class ReadStamps {
  public:
-  static constexpr size_t kStamps = 32;
+  static constexpr size_t kStamps = 8;
 
   // A device read just completed at `at`; its data ends at ring position `end`.
   void Stamp(uint64_t end, TimePoint at) { stamps_[count_++ % kStamps] = {end, at}; }
