@@ -17,7 +17,11 @@
 //   7. 3 s of quiet later, the memory per port once more, as
 //      rss_per_port_settled_KiB: what the message costs for good, once the
 //      server has given back what it frees when idle (ttyhub: a drained
-//      input queue's pages, after 1 s of quiet).
+//      input queue's pages, after 1 s of quiet);
+//   8. every device sends 16 bytes to its client, verified, and the memory
+//      per port, as rss_per_port_after_device_message_KiB: a port that has
+//      carried console output (its ring's first page, what it keeps per
+//      device read).
 // N is reduced to what the open-file limit and kernel.pty.max allow, and the
 // result says so. The tool's single thread.
 #include "tools/bench/idle_ports_scenario.h"
@@ -118,7 +122,7 @@ class IdlePortsScenario : public Scenario {
     }
     result.Add("connect_s", SecondsBetween(connect_start, Clock::now()), "s");
     if (MeasureIdle(ctx, f, *clients, empty_rss, &result) &&
-        ProveEveryPortCarriesData(f, *clients, &result) && empty_rss) {
+        ProveEveryPortCarriesData(f, *clients, Direction::kToDevice, &result) && empty_rss) {
       if (const std::optional<ProcessMemory> mem = f.server().Memory()) {
         result.Add("rss_per_port_after_message_KiB",
                    (static_cast<double>(mem->rss_bytes) - static_cast<double>(*empty_rss)) /
@@ -129,11 +133,21 @@ class IdlePortsScenario : public Scenario {
           f.loop().RunUntil([] { return false; }, Deadline::AfterSeconds(kSettleSeconds));
       if (exit != LoopExit::kDeadline) {
         FailOnLoopExit(exit, "settling after the message", &f, &result);
-      } else if (const std::optional<ProcessMemory> mem = f.server().Memory()) {
-        result.Add("rss_per_port_settled_KiB",
-                   (static_cast<double>(mem->rss_bytes) - static_cast<double>(*empty_rss)) /
-                       static_cast<double>(ports) / 1024,
-                   "KiB");
+      } else {
+        if (const std::optional<ProcessMemory> mem = f.server().Memory()) {
+          result.Add("rss_per_port_settled_KiB",
+                     (static_cast<double>(mem->rss_bytes) - static_cast<double>(*empty_rss)) /
+                         static_cast<double>(ports) / 1024,
+                     "KiB");
+        }
+        if (ProveEveryPortCarriesData(f, *clients, Direction::kToClient, &result)) {
+          if (const std::optional<ProcessMemory> mem = f.server().Memory()) {
+            result.Add("rss_per_port_after_device_message_KiB",
+                       (static_cast<double>(mem->rss_bytes) - static_cast<double>(*empty_rss)) /
+                           static_cast<double>(ports) / 1024,
+                       "KiB");
+          }
+        }
       }
     }
     f.Finish(&result);
@@ -162,20 +176,27 @@ class IdlePortsScenario : public Scenario {
     return fit;
   }
 
-  // Every client sends 16 bytes; every device must receive them.
+  enum class Direction { kToDevice, kToClient };
+
+  // Every client sends 16 bytes to its device (kToDevice), or every device
+  // to its client (kToClient); every one must arrive intact.
   static bool ProveEveryPortCarriesData(PortFixture& f, const std::vector<UniqueFd>& clients,
-                                        RunResult* result) {
-    const uint64_t seed = PatternSeed(2);
+                                        Direction direction, RunResult* result) {
+    const bool to_device = direction == Direction::kToDevice;
+    const uint64_t seed = PatternSeed(to_device ? 2 : 4);
     uint8_t probe[kProbeBytes];
     FillPattern(seed, 0, probe, kProbeBytes);
-    std::vector<std::unique_ptr<PatternReader>> devices;
+    std::vector<std::unique_ptr<PatternReader>> devices;  // the receiving ends
     for (size_t i = 0; i < clients.size(); ++i) {
-      if (write(clients[i].get(), probe, kProbeBytes) != static_cast<ssize_t>(kProbeBytes)) {
-        result->Fail(absl::StrCat("port ", i, ": cannot send the attach probe"));
+      const int from = to_device ? clients[i].get() : f.pty(i).master();
+      const int to = to_device ? f.pty(i).master() : clients[i].get();
+      if (write(from, probe, kProbeBytes) != static_cast<ssize_t>(kProbeBytes)) {
+        result->Fail(absl::StrCat("port ", i, ": cannot send the ",
+                                  to_device ? "client's" : "device's", " probe"));
         return false;
       }
-      devices.push_back(std::make_unique<PatternReader>(f.loop(), f.pty(i).master(), false, seed,
-                                                        StreamVerifier::Start::kAtZero));
+      devices.push_back(std::make_unique<PatternReader>(f.loop(), to, /*is_socket=*/!to_device,
+                                                        seed, StreamVerifier::Start::kAtZero));
       if (absl::Status s = devices.back()->Start(); !s.ok()) {
         result->Fail(std::string(s.message()));
         return false;
@@ -190,15 +211,25 @@ class IdlePortsScenario : public Scenario {
         },
         Deadline::AfterSeconds(kAttachSeconds));
     if (exit != LoopExit::kDone) {
-      FailOnLoopExit(exit,
-                     absl::StrCat("sending a message through every port (", attached, " of ",
-                                  devices.size(), " reached their device)"),
-                     &f, result);
+      // Which ones, and what they got (the first few).
+      std::string missing;
+      int listed = 0;
+      for (size_t i = 0; i < devices.size() && listed < 5; ++i) {
+        if (devices[i]->position() >= kProbeBytes) continue;
+        absl::StrAppend(&missing, listed++ ? ", " : "; port ", i, " got ", devices[i]->received(),
+                        " B", devices[i]->closed() ? " (closed)" : "");
+      }
+      FailOnLoopExit(
+          exit,
+          absl::StrCat("sending a message through every port (", attached, " of ", devices.size(),
+                       " reached their ", to_device ? "device" : "client", missing, ")"),
+          &f, result);
       return false;
     }
     for (const auto& d : devices) {
       if (!d->verifier().counts().Clean() || d->received() != kProbeBytes) {
-        result->Fail("a message arrived damaged at its device");
+        result->Fail(
+            absl::StrCat("a message arrived damaged at its ", to_device ? "device" : "client"));
         return false;
       }
     }

@@ -57,6 +57,8 @@ std::vector<Headline> Headlines(const SuiteResults& r) {
       {"idle_ports", "rss_per_port_KiB", "idle_ports: RSS per idle port", ""},
       {"idle_ports", "rss_per_port_after_message_KiB", "idle_ports: RSS per port after 16 B", ""},
       {"idle_ports", "rss_per_port_settled_KiB", "idle_ports: RSS per port 3 s later", ""},
+      {"idle_ports", "rss_per_port_after_device_message_KiB",
+       "idle_ports: RSS per port after 16 B out", ""},
       {"idle_ports", "idle_cpu_pct", "idle_ports: idle CPU", ""},
       {"idle_ports", "warm_echo_p50_us", "idle_ports: warm echo p50", ""},
       {"idle_ports", "cold_echo_p50_us", "idle_ports: cold echo p50", ""},
