@@ -158,13 +158,8 @@ TEST_F(EngineTest, RisingParityErrorsWarnWithTheSettings) {
 }
 
 TEST_F(EngineTest, StartFailsCleanlyWhenAListenerCannotBind) {
-  const int blocker = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port_);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(blocker, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-  ASSERT_EQ(listen(blocker, 1), 0);
+  const int blocker = ListenLoopback(port_);
+  ASSERT_GE(blocker, 0);
   const uint16_t other = FreeLoopbackPort();
   auto config = LoadConfigText(
       absl::StrCat(
@@ -179,7 +174,10 @@ TEST_F(EngineTest, StartFailsCleanlyWhenAListenerCannotBind) {
   EXPECT_NE(s.message().find("cannot listen on 127.0.0.1:"), absl::string_view::npos) << s;
   // The worker that did start was stopped: its port is free again.
   const int probe = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
   a.sin_port = htons(other);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   const int one = 1;
   setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   EXPECT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
@@ -208,13 +206,8 @@ TEST_F(EngineTest, AListenerAReloadCouldNotStartIsStartedByTheNextReload) {
   auto both = LoadConfigText(config_text(true), "test.yaml");
   ASSERT_TRUE(both.ok()) << both.status();
 
-  const int blocker = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port_);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(blocker, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-  ASSERT_EQ(listen(blocker, 1), 0);
+  const int blocker = ListenLoopback(port_);
+  ASSERT_GE(blocker, 0);
   auto blocked = engine.Reload(*both);
   ASSERT_TRUE(blocked.ok()) << blocked.status();
   const std::string blocked_report = absl::StrJoin(*blocked, "\n");
@@ -226,10 +219,9 @@ TEST_F(EngineTest, AListenerAReloadCouldNotStartIsStartedByTheNextReload) {
   ASSERT_TRUE(retried.ok()) << retried.status();
   const std::string added = absl::StrCat("listener 127.0.0.1:", port_, " added");
   EXPECT_EQ(*retried, std::vector<std::string>{absl::StrCat("port p: ", added)});
-  const int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  EXPECT_EQ(connect(client, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0)
-      << "the retried listener accepts";
-  close(client);
+  const int client = ConnectLoopback(port_);
+  EXPECT_GE(client, 0) << "the retried listener accepts";
+  if (client >= 0) close(client);
 
   auto again = engine.Reload(*both);
   ASSERT_TRUE(again.ok()) << again.status();
