@@ -388,7 +388,7 @@ std::optional<ClientConnection::ReadResult> ClientConnection::NoteReceived(ssize
 }
 
 ClientConnection::ReadResult ClientConnection::ReadAndDiscard() {
-  std::vector<uint8_t>& scratch = ctx_.discard_buffer;
+  const std::span<uint8_t> scratch = ctx_.DiscardBuffer();
   const ssize_t n = ReceiveSome(scratch.data(), scratch.size());
   if (const std::optional<ReadResult> r = NoteReceived(n)) return *r;
   // Telnet viewers still negotiate; only their data is discarded. Nothing

@@ -828,7 +828,8 @@ void Port::OnAccepted(Listener& listener, int fd) {
     (void)!send(fd, msg.data(), msg.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     // Unread input would turn close() into a reset that can destroy the
     // message before the client reads it.
-    while (recv(fd, ctx_.discard_buffer.data(), ctx_.discard_buffer.size(), MSG_DONTWAIT) > 0) {
+    const std::span<uint8_t> scratch = ctx_.DiscardBuffer();
+    while (recv(fd, scratch.data(), scratch.size(), MSG_DONTWAIT) > 0) {
     }
     shutdown(fd, SHUT_WR);
     close(fd);

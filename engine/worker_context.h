@@ -8,7 +8,9 @@
 #define TTYHUB_ENGINE_WORKER_CONTEXT_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace ttyhub {
@@ -36,10 +38,19 @@ struct WorkerContext {
   // Refreshed before each batch of completions is dispatched; good to the
   // millisecond for timeouts and statistics. Saves a clock read per event.
   TimePoint now{};
-  // Destination of reads from read-only clients (discarded). Not data-bearing.
-  std::vector<uint8_t> discard_buffer = std::vector<uint8_t>(64 * 1024);
+  // Destination of reads from read-only clients (discarded). Not
+  // data-bearing. Allocated by the first DiscardBuffer() call: a worker
+  // whose clients never send holds no 64 KiB for it.
+  std::span<uint8_t> DiscardBuffer() {
+    if (discard_buffer_.empty()) discard_buffer_.resize(kDiscardBufferBytes);
+    return discard_buffer_;
+  }
   // Ports that have finished closing clients since the last reap.
   std::vector<Port*> ports_to_reap;
+
+ private:
+  static constexpr size_t kDiscardBufferBytes = 64 * 1024;
+  std::vector<uint8_t> discard_buffer_;  // empty, or kDiscardBufferBytes
 };
 
 }  // namespace ttyhub
