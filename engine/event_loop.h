@@ -65,6 +65,7 @@ class EventLoop {
     uint64_t iterations = 0;   // RunOnce calls that returned
     uint64_t completions = 0;  // CQEs dispatched
     uint64_t sq_full = 0;      // times Prepare found the SQ full and had to submit early
+    uint64_t cq_overflow = 0;  // RunOnce calls that left completions in the kernel's overflow list
   };
 
   // Must be called on the thread that will run the loop. Fails with

@@ -22,8 +22,10 @@ constexpr size_t kInboxCapacity = 1024;
 // (liburing maps them with MAP_POPULATE), at 64 B per SQE and 16 B per CQE:
 // 256 and 2048 entries cost 48 KiB per worker, where 1024 and 8192 cost
 // 192 KiB. A larger burst of submissions submits early (the loop's sq_full
-// counter); a larger burst of completions waits in the kernel's overflow
-// list (IORING_FEAT_NODROP, since 5.5) until the loop's next io_uring_enter.
+// counter); a larger burst of completions waits in the kernel until the CQ
+// has room: in the overflow list (IORING_FEAT_NODROP; 6.1 does this, and
+// the loop's cq_overflow counter counts it) or, as seen on 6.18, as
+// deferred task work posted in smaller batches.
 constexpr unsigned kSqEntries = 256;
 
 }  // namespace
@@ -154,6 +156,7 @@ WorkerSnapshot Worker::Snapshot() const {
     s.counters.loop_iterations = loop_->counters().iterations;
     s.counters.completions = loop_->counters().completions;
     s.counters.sq_full = loop_->counters().sq_full;
+    s.counters.cq_overflow = loop_->counters().cq_overflow;
     const BusyPoll::Counters& bp = loop_->busy_poll_counters();
     s.counters.busy_poll_microseconds = bp.polled_ns / 1000;
     s.counters.busy_poll_waits_saved = bp.waits_saved;

@@ -15,6 +15,9 @@ namespace ttyhub {
   X(loop_iterations, "Event loop iterations (one io_uring_enter each).")                       \
   X(completions, "io_uring completions dispatched.")                                           \
   X(sq_full, "Times the submission queue was full and had to be submitted early.")             \
+  X(cq_overflow,                                                                               \
+    "Event loop iterations that found completions waiting in the kernel's overflow list "      \
+    "(the completion queue was full; none is lost, each waits for a later iteration).")        \
   X(inbox_messages,                                                                            \
     "Control messages the worker received (stats requests, commands, "                         \
     "stop).")                                                                                  \
