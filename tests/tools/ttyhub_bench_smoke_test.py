@@ -124,6 +124,11 @@ def main():
                  "rss_per_port_settled_KiB"):
         check(idle and idle[0]["medians"].get(name, {}).get("value") is not None,
               f"idle_ports: no {name}")
+    limits = [c for c in report["cases"] if c["scenario"] == "limits"]
+    for name in ("pty_echo_after_idle_cold_p50_us", "tcp_echo_after_idle_warm_p50_us",
+                 "raw_echo_cold_over_warm_p50"):
+        value = limits[0]["medians"].get(name, {}).get("value") if limits else None
+        check(value is not None and value > 0, f"limits: no {name}")
     if ser2net:
         check(any(c["server"] == "ser2net-tuned" for c in report["cases"]),
               "JSON: ser2net-tuned did not run")

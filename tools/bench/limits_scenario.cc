@@ -5,13 +5,16 @@
 // that writing and reading run in parallel as they do through a server;
 // and the round-trip time of a 16-byte message through a pty (echoed on the
 // master) and through loopback TCP, both ends on the tool's thread as in
-// the `echo` scenario. Every byte is verified. The tool's main thread, plus
-// one reading thread per throughput measurement.
+// the `echo` scenario. Every byte is verified. Then the same two round trips
+// with the echoing end on a thread of its own, after 1 s of idle and back to
+// back (echo_after_idle.h): the floor under idle_ports' cold echo. The
+// tool's main thread, plus one reading or echoing thread per measurement.
 #include "tools/bench/limits_scenario.h"
 
 #include <sys/socket.h>
 
 #include "absl/strings/str_cat.h"
+#include "tools/bench/echo_after_idle.h"
 #include "tools/bench/echo_client.h"
 #include "tools/bench/echo_device.h"
 #include "tools/bench/echo_session.h"
@@ -93,11 +96,51 @@ void MeasureEcho(ScenarioContext& ctx, EventLoop& loop, absl::string_view prefix
   }
 }
 
+// PREFIX_cold_p50_us and PREFIX_warm_p50_us; false if it failed.
+bool AddEchoAfterIdle(absl::string_view prefix, int client_fd, int echo_fd, double* cold,
+                      double* warm, RunResult* result) {
+  absl::StatusOr<EchoAfterIdle> e = MeasureEchoAfterIdle(client_fd, echo_fd, EchoAfterIdleSpec{});
+  if (!e.ok()) {
+    result->Fail(absl::StrCat(prefix, ": ", e.status().message()));
+    return false;
+  }
+  result->Add(absl::StrCat(prefix, "_cold_p50_us"), e->cold_p50_us, "us");
+  result->Add(absl::StrCat(prefix, "_warm_p50_us"), e->warm_p50_us, "us");
+  *cold += e->cold_p50_us;
+  *warm += e->warm_p50_us;
+  return true;
+}
+
+// The raw pty and TCP echoes after idle, and their sum's cold over warm:
+// what idle_ports' cold_over_warm_p50 would be for a server that added
+// nothing to either hop.
+void MeasureEchoesAfterIdle(RunResult* result) {
+  double cold = 0, warm = 0;
+  {
+    absl::StatusOr<std::unique_ptr<PtyPair>> pty = PtyPair::Create();
+    if (!pty.ok()) return result->Fail(std::string(pty.status().message()));
+    if (!AddEchoAfterIdle("pty_echo_after_idle", (*pty)->slave(), (*pty)->master(), &cold, &warm,
+                          result)) {
+      return;
+    }
+  }
+  {
+    absl::StatusOr<TcpPair> tcp = ConnectedTcpPair(Deadline::AfterSeconds(10));
+    if (!tcp.ok()) return result->Fail(std::string(tcp.status().message()));
+    if (!AddEchoAfterIdle("tcp_echo_after_idle", tcp->client.get(), tcp->server.get(), &cold,
+                          &warm, result)) {
+      return;
+    }
+  }
+  if (warm > 0) result->Add("raw_echo_cold_over_warm_p50", cold / warm, "");
+}
+
 class LimitsScenario : public Scenario {
  public:
   std::string name() const override { return "limits"; }
   std::string description() const override {
-    return "no server: raw pty and loopback TCP throughput, pty and TCP echo round trip";
+    return "no server: raw pty and loopback TCP throughput, pty and TCP echo round trip, "
+           "and the same echoes after 1 s idle";
   }
   bool uses_server() const override { return false; }
 
@@ -153,6 +196,7 @@ class LimitsScenario : public Scenario {
       }
       MeasureEcho(ctx, **loop, "tcp_echo", tcp->client.get(), tcp->server.get(), &result);
     }
+    MeasureEchoesAfterIdle(&result);
     return {result};
   }
 };

@@ -62,6 +62,8 @@ std::vector<Headline> Headlines(const SuiteResults& r) {
       {"idle_ports", "idle_cpu_pct", "idle_ports: idle CPU", ""},
       {"idle_ports", "warm_echo_p50_us", "idle_ports: warm echo p50", ""},
       {"idle_ports", "cold_echo_p50_us", "idle_ports: cold echo p50", ""},
+      {"idle_ports", "cold_over_warm_p50", "idle_ports: cold over warm echo",
+       "raw_echo_cold_over_warm_p50"},
       {"connect_storm", "sessions_per_s", "connect_storm: sessions per second", ""},
       {"connect_storm", "failures", "connect_storm: failed sessions", ""},
       {"connect_storm", "first_byte_p50_us", "connect_storm: connect to first byte p50", ""},
