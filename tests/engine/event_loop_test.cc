@@ -77,9 +77,9 @@ TEST(EventLoopTest, ObserverSeesEachCompletionAfterItsHandler) {
 }
 
 // The completion queue is sized for the usual burst, not the worst one
-// (worker.cc: 2048 entries). A larger burst goes to the kernel's overflow
-// list and must still reach its handlers: 200 polls on one pipe, made ready
-// by one byte, complete at once into a ring of 32 CQEs.
+// (worker.cc: 2048 entries). A larger burst waits in the kernel and must
+// still reach its handlers, all of it: 200 polls on one pipe, made ready by
+// one byte, complete at once into a ring of 32 CQEs.
 TEST(EventLoopTest, ABurstLargerThanTheCompletionQueueIsDeliveredWhole) {
   auto loop = EventLoop::Create(4);  // 4 SQEs, 32 CQEs
   ASSERT_TRUE(loop.ok()) << loop.status();
