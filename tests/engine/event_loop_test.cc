@@ -117,8 +117,8 @@ TEST(EventLoopTest, ABurstLargerThanTheCompletionQueueIsDeliveredWhole) {
   // 6.18 posted it in smaller batches (10 iterations, no overflow).
   const uint64_t iterations = (*loop)->counters().iterations - iterations_before;
   EXPECT_GE(iterations, (kPolls + 31) / 32);
-  std::printf("burst of %zu: %llu iterations, %llu left completions in the overflow list\n",
-              kPolls, static_cast<unsigned long long>(iterations),
+  std::printf("burst of %zu: %llu iterations, %llu left completions in the overflow list\n", kPolls,
+              static_cast<unsigned long long>(iterations),
               static_cast<unsigned long long>((*loop)->counters().cq_overflow));
   for (size_t i = 1; i < r.completed.size(); ++i) {
     EXPECT_EQ(r.completed[i].second & POLLIN, POLLIN) << "poll " << int{r.completed[i].first};

@@ -22,11 +22,11 @@ struct EchoAfterIdle {
 };
 
 struct EchoAfterIdleSpec {
-  double idle_seconds = 1;     // quiet before the cold echoes
-  int cold_echoes = 20;        // back to back after the gap, as idle_ports' cold ports
-  int warm_echoes = 200;       // then back to back
-  int warm_skipped = 50;       // of which the first are not counted
-  size_t message_bytes = 16;   // at most 256
+  double idle_seconds = 1;    // quiet before the cold echoes
+  int cold_echoes = 20;       // back to back after the gap, as idle_ports' cold ports
+  int warm_echoes = 200;      // then back to back
+  int warm_skipped = 50;      // of which the first are not counted
+  size_t message_bytes = 16;  // at most 256
 };
 
 // `client_fd` and `echo_fd` are the two ends (non-blocking, not owned).

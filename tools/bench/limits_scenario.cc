@@ -127,8 +127,8 @@ void MeasureEchoesAfterIdle(RunResult* result) {
   {
     absl::StatusOr<TcpPair> tcp = ConnectedTcpPair(Deadline::AfterSeconds(10));
     if (!tcp.ok()) return result->Fail(std::string(tcp.status().message()));
-    if (!AddEchoAfterIdle("tcp_echo_after_idle", tcp->client.get(), tcp->server.get(), &cold,
-                          &warm, result)) {
+    if (!AddEchoAfterIdle("tcp_echo_after_idle", tcp->client.get(), tcp->server.get(), &cold, &warm,
+                          result)) {
       return;
     }
   }

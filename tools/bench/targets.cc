@@ -207,8 +207,8 @@ std::vector<TargetResult> EvaluateTargets(const SuiteResults& r) {
   // echo after idle (limits), which no server can beat.
   if (const Lookup raw = Get(r, "limits", kNoServer, "raw_echo_cold_over_warm_p50");
       raw.value && t.back().status != TargetStatus::kNotEvaluated) {
-    t.back().measured += absl::StrCat("; with no server (limits: raw pty + TCP echo after 1 s idle) ",
-                                      Figure(*raw.value, ""));
+    t.back().measured += absl::StrCat(
+        "; with no server (limits: raw pty + TCP echo after 1 s idle) ", Figure(*raw.value, ""));
   }
   t.push_back(Relative(r, "connect_storm_rate",
                        "connect_storm: ttyhub sessions/s >= 3 x ser2net-tuned", "connect_storm",
