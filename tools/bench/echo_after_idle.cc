@@ -106,7 +106,7 @@ absl::StatusOr<EchoAfterIdle> MeasureEchoAfterIdle(int client_fd, int echo_fd,
   for (size_t i = 0; i < message.size(); ++i) message[i] = static_cast<char>('a' + i % 26);
 
   absl::Status failure;
-  std::vector<double> cold, warm;
+  std::vector<double> primed, cold, warm;
   auto run = [&](int count, std::vector<double>* into) {
     for (int i = 0; i < count && failure.ok(); ++i) {
       absl::StatusOr<double> us = EchoOnce(client_fd, message.data(), message.size());
@@ -117,8 +117,7 @@ absl::StatusOr<EchoAfterIdle> MeasureEchoAfterIdle(int client_fd, int echo_fd,
       }
     }
   };
-  run(1, &warm);  // both ends have run once before the gap
-  warm.clear();
+  run(1, &primed);  // both ends have run once before the gap
   if (failure.ok()) {
     std::this_thread::sleep_for(std::chrono::duration<double>(spec.idle_seconds));
     run(spec.cold_echoes, &cold);
